@@ -1,0 +1,214 @@
+// Command credemu runs the credemu emulator. It only turns flags into
+// emulator options and handles signals; the emulator package does the rest.
+//
+// Exit codes: 0 success, 1 runtime error, 2 usage error.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/credemu/credemu/emulator"
+)
+
+const usage = `credemu: a stateful emulator of the Avisi Cloud, ZStack, AWX and vSphere
+credential APIs, for contract-testing the programs that call them.
+
+Usage:
+  credemu serve [flags]        run the emulator (default scenario: "default")
+  credemu validate FILE...     check scenario files and report every problem
+  credemu scenarios            list the built-in scenarios
+  credemu version              print the version
+
+Run "credemu COMMAND --help" for a command's flags.
+`
+
+// errUsage marks errors that should exit with status 2.
+var errUsage = errors.New("usage error")
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "serve":
+		err = serve(args[1:], stdout, stderr)
+	case "validate":
+		err = validate(args[1:], stdout, stderr)
+	case "scenarios":
+		err = listScenarios(args[1:], stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "credemu", emulator.Version)
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+	default:
+		fmt.Fprintf(stderr, "credemu: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	default:
+		fmt.Fprintln(stderr, "credemu:", err)
+		return 1
+	}
+}
+
+func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: credemu %s\n\nFlags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	return nil
+}
+
+func serve(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("serve", "serve [flags]", stderr)
+	addr := fs.String("addr", emulator.DefaultAddr, "listen address; use 0.0.0.0:8080 inside a container")
+	scen := fs.String("scenario", "default", "built-in scenario name or path to a scenario YAML file")
+	seed := fs.Int64("seed", -1, "override the scenario's seed (ids, generated data, fault probabilities)")
+	logFormat := fs.String("log-format", "text", "log format: text or json")
+	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	adminToken := fs.String("admin-token", "", "require this token on /_emulator calls (Authorization: Bearer or X-Emulator-Token)")
+	journalSize := fs.Int("journal-size", 0, "requests kept per sandbox journal (default 10000)")
+	check := fs.Bool("check-responses", false, "validate every response against its schema; violations become 500s (for contract tests)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "credemu serve: unexpected arguments: %s\n", strings.Join(fs.Args(), " "))
+		return errUsage
+	}
+	logger, err := newLogger(stderr, *logFormat, *logLevel)
+	if err != nil {
+		fmt.Fprintln(stderr, "credemu serve:", err)
+		return errUsage
+	}
+	opts := []emulator.Option{
+		emulator.WithAddr(*addr), emulator.WithScenario(*scen), emulator.WithLogger(logger),
+		emulator.WithAdminToken(*adminToken), emulator.WithJournalCapacity(*journalSize),
+		emulator.WithResponseCheck(*check),
+	}
+	if *seed >= 0 {
+		opts = append(opts, emulator.WithSeed(uint64(*seed)))
+	}
+	srv, err := emulator.New(opts...)
+	if err != nil {
+		return err
+	}
+	if err := srv.Start(); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "credemu %s serving scenario %q on %s (control API: %s/_emulator)\n",
+		emulator.Version, *scen, srv.URL(), srv.URL())
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	done := make(chan error, 1)
+	go func() { done <- srv.Wait() }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down", "reason", "signal")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Close(sctx)
+}
+
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level: %q is not debug, info, warn or error", level)
+	}
+	o := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, o)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, o)), nil
+	}
+	return nil, fmt.Errorf("--log-format: %q is not text or json", format)
+}
+
+func validate(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("validate", "validate FILE...", stderr)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(stderr, "credemu validate: name at least one scenario file")
+		return errUsage
+	}
+	srv, err := emulator.New(emulator.WithScenario("empty"))
+	if err != nil {
+		return err
+	}
+	failed := 0
+	for _, file := range fs.Args() {
+		data, err := os.ReadFile(file)
+		if err == nil {
+			err = srv.CompileScenario(file, data, filepath.Dir(file))
+		}
+		if err != nil {
+			failed++
+			fmt.Fprintln(stderr, err)
+			continue
+		}
+		fmt.Fprintf(stdout, "%s: ok\n", file)
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d scenario files have problems", failed, fs.NArg())
+	}
+	return nil
+}
+
+func listScenarios(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("scenarios", "scenarios", stderr)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	srv, err := emulator.New(emulator.WithScenario("empty"))
+	if err != nil {
+		return err
+	}
+	for _, name := range srv.Loader().Builtins() {
+		sc, err := srv.Loader().Resolve(name)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%-10s %s\n", name, sc.Description)
+	}
+	return nil
+}

@@ -1,0 +1,370 @@
+// Package admin serves the /_emulator control API: health, reset, state,
+// scenario loading, fault rules, the request journal and the virtual clock.
+// Every call takes the X-Emulator-Sandbox header and works on that sandbox.
+// Answers are plain JSON; errors are {"error": "...", "errors": [...]}.
+package admin
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+	"gopkg.in/yaml.v3"
+
+	"github.com/credemu/credemu/emulator/clock"
+	"github.com/credemu/credemu/emulator/fault"
+	"github.com/credemu/credemu/emulator/journal"
+	"github.com/credemu/credemu/emulator/scenario"
+)
+
+// Prefix is where the control API is mounted.
+const Prefix = "/_emulator"
+
+// maxBody bounds control API bodies (scenarios can be large).
+const maxBody = 32 << 20
+
+// Sandbox is what the control API needs of one sandbox.
+type Sandbox interface {
+	Name() string
+	Scenario() string
+	Reset()
+	State() map[string]any
+	Faults() *fault.Engine
+	Journal() *journal.Journal
+	Clock() *clock.Clock
+}
+
+// Backend is what the control API needs of the server.
+type Backend interface {
+	// Sandbox returns (creating on first use) the sandbox for a request.
+	Sandbox(r *http.Request) (Sandbox, error)
+	// LoadScenario applies YAML to the request's sandbox.
+	LoadScenario(r *http.Request, name string, data []byte) error
+	// CheckRule validates a rule against the known APIs and operations.
+	CheckRule(*fault.Rule) error
+	// DropSandbox deletes a named sandbox.
+	DropSandbox(name string) bool
+	// Info describes the server for /health.
+	Info() map[string]any
+}
+
+type handler struct {
+	b     Backend
+	token string
+}
+
+// Mount registers the control API on r (a subrouter for Prefix). A non-empty
+// token must be presented on every call.
+func Mount(r *mux.Router, token string, b Backend) {
+	h := &handler{b: b, token: token}
+	r.Use(h.auth)
+	r.HandleFunc("/health", h.health).Methods(http.MethodGet)
+	r.HandleFunc("/reset", h.reset).Methods(http.MethodPost)
+	r.HandleFunc("/state", h.state).Methods(http.MethodGet)
+	r.HandleFunc("/scenario", h.scenario).Methods(http.MethodPut)
+	r.HandleFunc("/faults", h.listFaults).Methods(http.MethodGet)
+	r.HandleFunc("/faults", h.addFault).Methods(http.MethodPost)
+	r.HandleFunc("/faults", h.clearFaults).Methods(http.MethodDelete)
+	r.HandleFunc("/faults/{id:[0-9]+}", h.deleteFault).Methods(http.MethodDelete)
+	r.HandleFunc("/requests", h.listRequests).Methods(http.MethodGet)
+	r.HandleFunc("/requests", h.clearRequests).Methods(http.MethodDelete)
+	r.HandleFunc("/clock", h.getClock).Methods(http.MethodGet)
+	r.HandleFunc("/clock", h.setClock).Methods(http.MethodPost)
+	r.HandleFunc("/sandboxes/{name}", h.dropSandbox).Methods(http.MethodDelete)
+	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("no control endpoint %s %s", r.Method, r.URL.Path))
+	})
+	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %s not allowed on %s", r.Method, r.URL.Path))
+	})
+}
+
+// WriteJSON writes v as an indented JSON answer.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, msg string, details ...string) {
+	body := map[string]any{"error": msg}
+	if len(details) > 0 {
+		body["errors"] = details
+	}
+	WriteJSON(w, status, body)
+}
+
+func (h *handler) auth(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h.token != "" {
+			got := r.Header.Get("X-Emulator-Token")
+			if got == "" {
+				got, _ = strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+			}
+			if subtle.ConstantTimeCompare([]byte(got), []byte(h.token)) != 1 {
+				writeError(w, http.StatusUnauthorized, "the control API needs the admin token (Authorization: Bearer <token> or X-Emulator-Token)")
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (h *handler) sandbox(w http.ResponseWriter, r *http.Request) (Sandbox, bool) {
+	sb, err := h.b.Sandbox(r)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return nil, false
+	}
+	return sb, true
+}
+
+func (h *handler) health(w http.ResponseWriter, r *http.Request) {
+	info := h.b.Info()
+	info["status"] = "ok"
+	WriteJSON(w, http.StatusOK, info)
+}
+
+func (h *handler) reset(w http.ResponseWriter, r *http.Request) {
+	sb, ok := h.sandbox(w, r)
+	if !ok {
+		return
+	}
+	sb.Reset()
+	WriteJSON(w, http.StatusOK, map[string]any{"status": "reset", "sandbox": sb.Name(), "scenario": sb.Scenario()})
+}
+
+func (h *handler) state(w http.ResponseWriter, r *http.Request) {
+	sb, ok := h.sandbox(w, r)
+	if !ok {
+		return
+	}
+	WriteJSON(w, http.StatusOK, map[string]any{
+		"sandbox": sb.Name(), "scenario": sb.Scenario(), "now": sb.Clock().Now(), "apis": sb.State(),
+	})
+}
+
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	b, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "could not read the body: "+err.Error())
+		return nil, false
+	}
+	if len(b) > maxBody {
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body larger than %d bytes", maxBody))
+		return nil, false
+	}
+	return b, true
+}
+
+func (h *handler) scenario(w http.ResponseWriter, r *http.Request) {
+	body, ok := readBody(w, r)
+	if !ok {
+		return
+	}
+	name := r.URL.Query().Get("name")
+	if name == "" {
+		name = "scenario.yaml"
+	}
+	if err := h.b.LoadScenario(r, name, body); err != nil {
+		var lines []string
+		for _, e := range scenario.Errors(name, err) {
+			lines = append(lines, e.Error())
+		}
+		writeError(w, http.StatusBadRequest, "scenario rejected; the previous one is still in force", lines...)
+		return
+	}
+	sb, ok := h.sandbox(w, r)
+	if !ok {
+		return
+	}
+	WriteJSON(w, http.StatusOK, map[string]any{"status": "loaded", "sandbox": sb.Name(), "scenario": sb.Scenario()})
+}
+
+func (h *handler) listFaults(w http.ResponseWriter, r *http.Request) {
+	sb, ok := h.sandbox(w, r)
+	if !ok {
+		return
+	}
+	WriteJSON(w, http.StatusOK, map[string]any{"faults": sb.Faults().List()})
+}
+
+// addFault takes one rule, as JSON or YAML (the same shape as a scenario's
+// faults: entry); unknown keys are rejected either way.
+func (h *handler) addFault(w http.ResponseWriter, r *http.Request) {
+	sb, ok := h.sandbox(w, r)
+	if !ok {
+		return
+	}
+	body, ok := readBody(w, r)
+	if !ok {
+		return
+	}
+	var rule fault.Rule
+	var err error
+	if ct := r.Header.Get("Content-Type"); strings.Contains(ct, "yaml") {
+		var node yaml.Node
+		if err = yaml.Unmarshal(body, &node); err == nil {
+			err = scenario.DecodeNode("fault", &node, &rule)
+		}
+	} else {
+		dec := json.NewDecoder(strings.NewReader(string(body)))
+		dec.DisallowUnknownFields()
+		err = dec.Decode(&rule)
+	}
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "invalid fault rule: "+err.Error())
+		return
+	}
+	if err := errors.Join(rule.Validate(), h.b.CheckRule(&rule)); err != nil {
+		writeError(w, http.StatusBadRequest, "invalid fault rule", strings.Split(err.Error(), "\n")...)
+		return
+	}
+	id := sb.Faults().Add(rule)
+	WriteJSON(w, http.StatusCreated, map[string]any{"id": id, "rule": rule})
+}
+
+func (h *handler) clearFaults(w http.ResponseWriter, r *http.Request) {
+	sb, ok := h.sandbox(w, r)
+	if !ok {
+		return
+	}
+	sb.Faults().Clear()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *handler) deleteFault(w http.ResponseWriter, r *http.Request) {
+	sb, ok := h.sandbox(w, r)
+	if !ok {
+		return
+	}
+	id, _ := strconv.Atoi(mux.Vars(r)["id"])
+	if !sb.Faults().Remove(id) {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("no fault rule with id %d", id))
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// ParseFilter reads a journal filter from query parameters: api, operation,
+// method, path (a trailing * matches a prefix), status, since and until
+// (RFC 3339), limit.
+func ParseFilter(q map[string][]string) (journal.Filter, error) {
+	get := func(k string) string {
+		if v := q[k]; len(v) > 0 {
+			return v[0]
+		}
+		return ""
+	}
+	f := journal.Filter{API: get("api"), Operation: get("operation"), Method: get("method"), Path: get("path")}
+	var err error
+	if s := get("status"); s != "" {
+		if f.Status, err = strconv.Atoi(s); err != nil {
+			return f, fmt.Errorf("status: expected a number, got %q", s)
+		}
+	}
+	if s := get("limit"); s != "" {
+		if f.Limit, err = strconv.Atoi(s); err != nil || f.Limit < 0 {
+			return f, fmt.Errorf("limit: expected a whole number, got %q", s)
+		}
+	}
+	for _, p := range []struct {
+		key string
+		dst *time.Time
+	}{{"since", &f.Since}, {"until", &f.Until}} {
+		if s := get(p.key); s != "" {
+			if *p.dst, err = time.Parse(time.RFC3339Nano, s); err != nil {
+				return f, fmt.Errorf("%s: expected an RFC 3339 time, got %q", p.key, s)
+			}
+		}
+	}
+	return f, nil
+}
+
+func (h *handler) listRequests(w http.ResponseWriter, r *http.Request) {
+	sb, ok := h.sandbox(w, r)
+	if !ok {
+		return
+	}
+	f, err := ParseFilter(r.URL.Query())
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	WriteJSON(w, http.StatusOK, map[string]any{
+		"requests": sb.Journal().List(f), "overwritten": sb.Journal().Overwritten(),
+	})
+}
+
+func (h *handler) clearRequests(w http.ResponseWriter, r *http.Request) {
+	sb, ok := h.sandbox(w, r)
+	if !ok {
+		return
+	}
+	sb.Journal().Clear()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *handler) getClock(w http.ResponseWriter, r *http.Request) {
+	sb, ok := h.sandbox(w, r)
+	if !ok {
+		return
+	}
+	WriteJSON(w, http.StatusOK, map[string]any{"now": sb.Clock().Now(), "fixed": sb.Clock().Fixed()})
+}
+
+// setClock takes {"advance": "90m"} or {"set": "2026-01-02T00:00:00Z"}.
+func (h *handler) setClock(w http.ResponseWriter, r *http.Request) {
+	sb, ok := h.sandbox(w, r)
+	if !ok {
+		return
+	}
+	var req struct {
+		Advance string `json:"advance"`
+		Set     string `json:"set"`
+	}
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		writeError(w, http.StatusBadRequest, `expected {"advance": "<duration>"} or {"set": "<RFC 3339 time>"}: `+err.Error())
+		return
+	}
+	switch {
+	case req.Advance != "" && req.Set == "":
+		d, err := time.ParseDuration(req.Advance)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("advance: expected a duration such as 90m or 25h, got %q", req.Advance))
+			return
+		}
+		sb.Clock().Advance(d)
+	case req.Set != "" && req.Advance == "":
+		t, err := time.Parse(time.RFC3339Nano, req.Set)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("set: expected an RFC 3339 time, got %q", req.Set))
+			return
+		}
+		sb.Clock().Set(t)
+	default:
+		writeError(w, http.StatusBadRequest, `give exactly one of "advance" or "set"`)
+		return
+	}
+	WriteJSON(w, http.StatusOK, map[string]any{"now": sb.Clock().Now(), "fixed": sb.Clock().Fixed()})
+}
+
+func (h *handler) dropSandbox(w http.ResponseWriter, r *http.Request) {
+	name := mux.Vars(r)["name"]
+	if !h.b.DropSandbox(name) {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("no sandbox named %q (the default sandbox cannot be dropped)", name))
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

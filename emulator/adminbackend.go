@@ -1,0 +1,60 @@
+package emulator
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/credemu/credemu/emulator/admin"
+	"github.com/credemu/credemu/emulator/clock"
+	"github.com/credemu/credemu/emulator/fault"
+	"github.com/credemu/credemu/emulator/journal"
+)
+
+// adminBackend adapts the Server to what the control API needs.
+type adminBackend struct{ s *Server }
+
+func (b adminBackend) Sandbox(r *http.Request) (admin.Sandbox, error) {
+	sb, err := b.s.sandboxFor(r)
+	if err != nil {
+		return nil, err
+	}
+	return sandboxView{sb}, nil
+}
+
+func (b adminBackend) LoadScenario(r *http.Request, name string, data []byte) error {
+	return b.s.LoadScenario(r.Header.Get(SandboxHeader), name, data)
+}
+
+func (b adminBackend) CheckRule(r *fault.Rule) error { return b.s.checkRule(r) }
+
+func (b adminBackend) DropSandbox(name string) bool { return b.s.dropSandbox(name) }
+
+func (b adminBackend) Info() map[string]any {
+	b.s.mu.RLock()
+	name := b.s.base.sc.Name
+	b.s.mu.RUnlock()
+	return map[string]any{
+		"scenario":      name,
+		"apis":          b.s.familyNames(),
+		"sandboxes":     b.s.sandboxNames(),
+		"uptimeSeconds": time.Since(b.s.started).Seconds(),
+		"version":       Version,
+	}
+}
+
+// sandboxView exposes a sandbox to the control API.
+type sandboxView struct{ sb *sandbox }
+
+func (v sandboxView) Name() string              { return v.sb.name }
+func (v sandboxView) Scenario() string          { return v.sb.scenarioName() }
+func (v sandboxView) Reset()                    { v.sb.reset() }
+func (v sandboxView) Faults() *fault.Engine     { return v.sb.faults }
+func (v sandboxView) Journal() *journal.Journal { return v.sb.journal }
+func (v sandboxView) Clock() *clock.Clock       { return v.sb.clock }
+func (v sandboxView) State() map[string]any {
+	out := map[string]any{}
+	for name, st := range v.sb.states {
+		out[name] = st.Export()
+	}
+	return out
+}

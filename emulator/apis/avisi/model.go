@@ -1,0 +1,191 @@
+package avisi
+
+import (
+	"maps"
+	"slices"
+	"time"
+)
+
+// Wire types: what the API sends, field for field.
+
+// CloudProvider is a profile's cloudProviderResponse.
+type CloudProvider struct {
+	ID                       string            `json:"id"`
+	Name                     string            `json:"name"`
+	Slug                     string            `json:"slug"`
+	Available                bool              `json:"available"`
+	CreatedAt                string            `json:"createdAt"`
+	ModifiedAt               string            `json:"modifiedAt"`
+	Logo                     string            `json:"logo"`
+	BYON                     bool              `json:"byon"`
+	Type                     string            `json:"type"`
+	PrivateClusterSetting    string            `json:"privateClusterSetting"`
+	Metadata                 map[string]string `json:"metadata"`
+	ValidateCloudCredentials bool              `json:"validateCloudCredentials"`
+}
+
+// Region is one entry of a profile's cloudProviderRegionResponses.
+type Region struct {
+	ID         string `json:"id"`
+	Provider   string `json:"provider"`
+	Name       string `json:"name"`
+	Slug       string `json:"slug"`
+	Available  bool   `json:"available"`
+	Restricted bool   `json:"restricted"`
+	CreatedAt  string `json:"createdAt"`
+	ModifiedAt string `json:"modifiedAt"`
+}
+
+// CloudProfile is a cloud profile as the API renders it (and as accounts
+// embed it).
+type CloudProfile struct {
+	Identity                     string            `json:"identity"`
+	DisplayName                  string            `json:"displayName"`
+	Type                         string            `json:"type"`
+	CloudProvider                string            `json:"cloudProvider"`
+	Enabled                      bool              `json:"enabled"`
+	Public                       bool              `json:"public"`
+	Metadata                     map[string]string `json:"metadata"`
+	Regions                      []string          `json:"regions"`
+	CloudProviderResponse        CloudProvider     `json:"cloudProviderResponse"`
+	CloudProviderRegionResponses []Region          `json:"cloudProviderRegionResponses"`
+}
+
+// CloudAccountView is the CloudAccount object of the API.
+type CloudAccountView struct {
+	Identity                        string            `json:"identity"`
+	DisplayName                     string            `json:"displayName"`
+	Enabled                         bool              `json:"enabled"`
+	Metadata                        map[string]string `json:"metadata"`
+	PrimaryCloudCredentialsIdentity string            `json:"primaryCloudCredentialsIdentity,omitempty"`
+	CloudProfile                    *CloudProfile     `json:"cloudProfile"`
+}
+
+// CloudCredentialsView is the CloudCredentials object of the API.
+type CloudCredentialsView struct {
+	Identity             string            `json:"identity"`
+	DisplayName          string            `json:"displayName"`
+	CloudType            string            `json:"cloudType"`
+	CloudAccountIdentity string            `json:"cloudAccountIdentity"`
+	CreatedAt            string            `json:"createdAt"`
+	Metadata             map[string]string `json:"metadata"`
+	IsPrimary            bool              `json:"isPrimary"`
+}
+
+// Reference is the short form of an account or credential inside a cluster.
+type Reference struct {
+	Identity    string `json:"identity"`
+	DisplayName string `json:"displayName"`
+}
+
+// ClusterView is the ClusterResponse object of the API.
+type ClusterView struct {
+	Identity            string     `json:"identity"`
+	Name                string     `json:"name"`
+	Slug                string     `json:"slug"`
+	Description         string     `json:"description"`
+	CustomerSlug        string     `json:"customerSlug"`
+	EnvironmentSlug     string     `json:"environmentSlug"`
+	Status              string     `json:"status"`
+	DesiredStatus       string     `json:"desiredStatus,omitempty"`
+	ProvisionStatus     string     `json:"provisionStatus"`
+	CloudProvider       string     `json:"cloudProvider"`
+	Region              string     `json:"region"`
+	Version             string     `json:"version"`
+	HighlyAvailable     bool       `json:"highlyAvailable"`
+	AutoUpgrade         bool       `json:"autoUpgrade"`
+	DeleteProtection    bool       `json:"deleteProtection"`
+	CNI                 string     `json:"cni"`
+	PodSecurityStandard string     `json:"podSecurityStandardsProfile"`
+	CloudAccount        Reference  `json:"cloudAccount"`
+	CloudCredentials    *Reference `json:"cloudCredentials,omitempty"`
+	CreatedAt           string     `json:"createdAt"`
+	ModifiedAt          string     `json:"modifiedAt"`
+}
+
+// Stored types: what the emulator keeps, secrets included.
+
+type credential struct {
+	ID          string
+	DisplayName string
+	Type        string
+	Metadata    map[string]string
+	Secrets     map[string]string // never rendered
+	CreatedAt   time.Time
+}
+
+type account struct {
+	ID          string
+	DisplayName string
+	Enabled     bool
+	Metadata    map[string]string
+	Profile     string // profile identity
+	Primary     string // credential id or ""
+	Credentials []*credential
+}
+
+func (c *credential) clone() *credential {
+	d := *c
+	d.Metadata = maps.Clone(c.Metadata)
+	d.Secrets = maps.Clone(c.Secrets)
+	return &d
+}
+
+func cloneAccount(a *account) *account {
+	d := *a
+	d.Metadata = maps.Clone(a.Metadata)
+	d.Credentials = make([]*credential, len(a.Credentials))
+	for i, c := range a.Credentials {
+		d.Credentials[i] = c.clone()
+	}
+	return &d
+}
+
+func (a *account) credential(id string) (*credential, int) {
+	for i, c := range a.Credentials {
+		if c.ID == id {
+			return c, i
+		}
+	}
+	return nil, -1
+}
+
+type cluster struct {
+	ID           string
+	Name         string
+	Slug         string
+	Description  string
+	Environment  string
+	Status       string
+	Region       string
+	Version      string
+	HA           bool
+	AccountID    string
+	CredentialID string
+	CreatedAt    time.Time
+	// LastUsedAgo is how long before the sandbox's start the cluster last
+	// used its account; LastUsed is that instant on the sandbox clock.
+	LastUsedAgo time.Duration
+	LastUsed    time.Time
+}
+
+func cloneProfile(p *CloudProfile) *CloudProfile {
+	d := *p
+	d.Metadata = maps.Clone(p.Metadata)
+	d.Regions = slices.Clone(p.Regions)
+	d.CloudProviderResponse.Metadata = maps.Clone(p.CloudProviderResponse.Metadata)
+	d.CloudProviderRegionResponses = slices.Clone(p.CloudProviderRegionResponses)
+	return &d
+}
+
+// timeFormat is how Avisi writes instants (RFC 3339, UTC, seconds).
+const timeFormat = "2006-01-02T15:04:05Z"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeFormat) }
+
+func emptyIfNil(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
+}

@@ -1,0 +1,37 @@
+// Package family defines the interface an emulated vendor API implements to
+// plug into the credemu pipeline. It is separate from package api so that the
+// scenario and fault packages can use api's error kinds without a cycle.
+package family
+
+import (
+	"net/http"
+
+	"github.com/credemu/credemu/emulator/api"
+	"github.com/credemu/credemu/emulator/scenario"
+)
+
+// Family is one emulated vendor API. The server mounts its operations under
+// its prefixes and runs each request through the shared pipeline, calling
+// back into the family for what is vendor-specific.
+type Family interface {
+	// Name is the family's key in scenarios, fault rules and the journal.
+	Name() string
+	// Prefixes are the URL path prefixes that belong to the family.
+	Prefixes() []string
+	// Operations lists every endpoint.
+	Operations() []*api.Operation
+	// LoadWorld compiles the family's scenario sections (one per file that has
+	// one, in include order) into a world. Errors name file, line and column.
+	LoadWorld(sections []scenario.Section, gen *scenario.Generator) (api.World, error)
+	// NewState returns state for one sandbox, filled from world.
+	NewState(world api.World, env api.Env) api.State
+	// Authenticate sets req.Principal or returns an unauthenticated or
+	// permission-denied error. It runs after routing, before faults.
+	Authenticate(req *api.Request) error
+	// Render writes a successful response in the family's envelope.
+	Render(w http.ResponseWriter, req *api.Request, resp *api.Response)
+	// RenderError writes err in the family's native error format.
+	RenderError(w http.ResponseWriter, req *api.Request, err *api.Error)
+	// SecretFields names JSON keys whose values the journal must redact.
+	SecretFields() []string
+}

@@ -1,0 +1,166 @@
+package fault
+
+import (
+	"math/rand/v2"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/credemu/credemu/emulator/api"
+)
+
+// Decision is what a firing rule asks the pipeline to do.
+type Decision struct {
+	// RuleID and RuleName identify the rule that fired.
+	RuleID   int
+	RuleName string
+	// Delay holds the request before anything else.
+	Delay time.Duration
+	// Drop is "reset", "close" or "".
+	Drop string
+	// Commit runs the handler first and replaces its answer.
+	Commit bool
+	// Err is the error to answer with, or nil for delay-only rules.
+	Err *api.Error
+}
+
+// Label names the rule for logs and the journal: its name, else "#id".
+func (d *Decision) Label() string {
+	if d.RuleName != "" {
+		return d.RuleName
+	}
+	return "#" + strconv.Itoa(d.RuleID)
+}
+
+// Status is a rule with its counters, as listed by the control API.
+type Status struct {
+	ID   int  `json:"id"`
+	Rule Rule `json:"rule"`
+	// Matches counts requests that matched the rule's Match.
+	Matches int `json:"matches"`
+	// Fired counts the times the rule's effect was applied.
+	Fired int `json:"fired"`
+	// FromScenario is true for rules that came with the scenario.
+	FromScenario bool `json:"fromScenario"`
+}
+
+// Engine evaluates rules in order; the first rule that fires wins. All
+// counters are updated under one mutex, so concurrent requests see exact
+// after/times semantics.
+type Engine struct {
+	mu     sync.Mutex
+	seed   uint64
+	rng    *rand.Rand
+	base   []Rule
+	rules  []*Status
+	nextID int
+}
+
+// NewEngine returns an engine holding the scenario's rules, drawing
+// probabilities from a source seeded with seed.
+func NewEngine(seed uint64, rules []Rule) *Engine {
+	e := &Engine{}
+	e.Load(seed, rules)
+	return e
+}
+
+// Load replaces every rule with rules (the scenario's), zeroes the counters
+// and reseeds the random source with seed.
+func (e *Engine) Load(seed uint64, rules []Rule) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.seed = seed
+	e.base = append([]Rule(nil), rules...)
+	e.rng = rand.New(rand.NewPCG(e.seed, e.seed^0x5851f42d4c957f2d))
+	e.rules = nil
+	e.nextID = 0
+	for _, r := range e.base {
+		e.nextID++
+		e.rules = append(e.rules, &Status{ID: e.nextID, Rule: r, FromScenario: true})
+	}
+}
+
+// Add appends a rule (already validated) and returns its id.
+func (e *Engine) Add(r Rule) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.nextID++
+	e.rules = append(e.rules, &Status{ID: e.nextID, Rule: r})
+	return e.nextID
+}
+
+// Remove deletes the rule with the given id and reports whether it existed.
+func (e *Engine) Remove(id int) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for i, r := range e.rules {
+		if r.ID == id {
+			e.rules = append(e.rules[:i], e.rules[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+// Clear removes every rule, including the scenario's, until the next Load.
+func (e *Engine) Clear() {
+	e.mu.Lock()
+	e.rules = nil
+	e.mu.Unlock()
+}
+
+// List returns the rules with their counters.
+func (e *Engine) List() []Status {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]Status, len(e.rules))
+	for i, r := range e.rules {
+		out[i] = *r
+	}
+	return out
+}
+
+// Evaluate finds the first rule that fires for req and returns its decision,
+// or nil when no rule fires. Counting and the random draw happen under the
+// engine's lock, so "after 2, times 1" fires exactly once under any load.
+func (e *Engine) Evaluate(req *Request) *Decision {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, r := range e.rules {
+		if !r.Rule.Match.matches(req) {
+			continue
+		}
+		r.Matches++
+		if r.Matches <= r.Rule.After {
+			continue
+		}
+		if r.Rule.Times > 0 && r.Fired >= r.Rule.Times {
+			continue
+		}
+		if p := r.Rule.Probability; p != nil && e.rng.Float64() >= *p {
+			continue
+		}
+		r.Fired++
+		return decide(r)
+	}
+	return nil
+}
+
+func decide(s *Status) *Decision {
+	rs := s.Rule.Respond
+	d := &Decision{
+		RuleID:   s.ID,
+		RuleName: s.Rule.Name,
+		Delay:    time.Duration(rs.Delay),
+		Drop:     rs.Drop,
+		Commit:   s.Rule.Commit,
+	}
+	if s.Rule.IsError() {
+		kind := rs.Kind
+		if kind == "" {
+			kind = api.KindForStatus(rs.Status)
+		}
+		d.Err = &api.Error{Kind: kind, Status: rs.Status, Message: rs.Message, Injected: true}
+	}
+	return d
+}

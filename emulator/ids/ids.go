@@ -1,0 +1,70 @@
+// Package ids generates the identifiers the emulator hands out. They come
+// from a seeded source, so the same scenario and the same calls give the same
+// ids, which keeps golden files and journals stable.
+package ids
+
+import (
+	"encoding/hex"
+	"math/rand/v2"
+	"sync"
+)
+
+// Gen is a seeded, concurrency-safe id generator.
+type Gen struct {
+	mu  sync.Mutex
+	rng *rand.Rand
+}
+
+// New returns a generator seeded with seed.
+func New(seed uint64) *Gen {
+	g := &Gen{}
+	g.Reseed(seed)
+	return g
+}
+
+// Reseed restarts the sequence from seed.
+func (g *Gen) Reseed(seed uint64) {
+	g.mu.Lock()
+	g.rng = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	g.mu.Unlock()
+}
+
+func (g *Gen) bytes16() [16]byte {
+	var b [16]byte
+	g.mu.Lock()
+	hi, lo := g.rng.Uint64(), g.rng.Uint64()
+	g.mu.Unlock()
+	for i := 0; i < 8; i++ {
+		b[i] = byte(hi >> (8 * i))
+		b[8+i] = byte(lo >> (8 * i))
+	}
+	return b
+}
+
+// UUID returns a random (version 4, RFC 4122 variant) UUID in the usual
+// dashed lowercase form.
+func (g *Gen) UUID() string {
+	b := g.bytes16()
+	b[6] = (b[6] & 0x0f) | 0x40
+	b[8] = (b[8] & 0x3f) | 0x80
+	var out [36]byte
+	hex.Encode(out[0:8], b[0:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], b[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], b[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], b[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:], b[10:])
+	return string(out[:])
+}
+
+// Hex32 returns a UUID written as 32 lowercase hex digits without dashes, the
+// form ZStack uses.
+func (g *Gen) Hex32() string {
+	b := g.bytes16()
+	b[6] = (b[6] & 0x0f) | 0x40
+	b[8] = (b[8] & 0x3f) | 0x80
+	return hex.EncodeToString(b[:])
+}

@@ -1,0 +1,180 @@
+// Package middleware holds the HTTP plumbing shared by every API family:
+// request ids, a buffering response recorder, body reading with a size limit,
+// content-type checks and dropping a connection on purpose.
+package middleware
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"strings"
+	"sync/atomic"
+)
+
+// RequestIDHeader carries the request id in both directions.
+const RequestIDHeader = "X-Request-Id"
+
+type ctxKey int
+
+const requestIDKey ctxKey = 0
+
+var (
+	idPrefix = func() string {
+		var b [4]byte
+		_, _ = rand.Read(b[:])
+		return hex.EncodeToString(b[:])
+	}()
+	idSeq atomic.Uint64
+)
+
+// RequestID gives every request an id: the caller's X-Request-Id when it is
+// short and printable, else a new one. The id is echoed in the response and
+// stored in the request context for logs and the journal.
+func RequestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get(RequestIDHeader)
+		if !validID(id) {
+			id = idPrefix + "-" + hexUint(idSeq.Add(1))
+		}
+		w.Header().Set(RequestIDHeader, id)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
+	})
+}
+
+func hexUint(v uint64) string {
+	const digits = "0123456789abcdef"
+	var b [16]byte
+	i := len(b)
+	for {
+		i--
+		b[i] = digits[v&15]
+		v >>= 4
+		if v == 0 {
+			return string(b[i:])
+		}
+	}
+}
+
+func validID(id string) bool {
+	if id == "" || len(id) > 128 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] < 0x21 || id[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// GetRequestID returns the request id stored by RequestID, or "".
+func GetRequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey).(string)
+	return id
+}
+
+// Recorder buffers a response so that the pipeline can check it, journal it
+// and only then send it. Bodies here are small JSON documents, so buffering
+// costs little and makes the self-check possible.
+type Recorder struct {
+	header http.Header
+	Status int
+	Body   bytes.Buffer
+}
+
+// NewRecorder returns an empty recorder.
+func NewRecorder() *Recorder { return &Recorder{header: http.Header{}} }
+
+// Header returns the header map to fill.
+func (r *Recorder) Header() http.Header { return r.header }
+
+// WriteHeader records the status (the first call wins, as in net/http).
+func (r *Recorder) WriteHeader(code int) {
+	if r.Status == 0 {
+		r.Status = code
+	}
+}
+
+// Write buffers body bytes.
+func (r *Recorder) Write(b []byte) (int, error) {
+	if r.Status == 0 {
+		r.Status = http.StatusOK
+	}
+	return r.Body.Write(b)
+}
+
+// Reset empties the recorder so that a different answer can be written.
+func (r *Recorder) Reset() {
+	r.header = http.Header{}
+	r.Status = 0
+	r.Body.Reset()
+}
+
+// Flush sends the buffered response to w.
+func (r *Recorder) Flush(w http.ResponseWriter) {
+	h := w.Header()
+	for k, v := range r.header {
+		h[k] = v
+	}
+	status := r.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	w.WriteHeader(status)
+	if r.Body.Len() > 0 && status != http.StatusNoContent && status != http.StatusNotModified {
+		_, _ = w.Write(r.Body.Bytes())
+	}
+}
+
+// ErrTooLarge is returned by ReadBody for bodies over the limit.
+var ErrTooLarge = errors.New("request body too large")
+
+// ReadBody reads at most limit bytes of the body; a longer body gives
+// ErrTooLarge. The body is read before anything else so that auth, faults
+// and validation all see the same bytes.
+func ReadBody(r *http.Request, limit int64) ([]byte, error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, nil
+	}
+	if r.ContentLength > limit {
+		return nil, ErrTooLarge
+	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, ErrTooLarge
+	}
+	return b, nil
+}
+
+// IsJSON reports whether a Content-Type header names JSON
+// (application/json, or any type with a +json suffix), ignoring parameters.
+func IsJSON(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return false
+	}
+	return mt == "application/json" || (strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json"))
+}
+
+// Drop ends the connection without an answer. "reset" makes the kernel send
+// a TCP RST (SO_LINGER 0); "close" sends a normal FIN. Where the connection
+// cannot be taken over (HTTP/2), the handler aborts, which resets the stream.
+func Drop(w http.ResponseWriter, mode string) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	if tc, ok := conn.(*net.TCPConn); ok && mode == "reset" {
+		_ = tc.SetLinger(0)
+	}
+	_ = conn.Close()
+}

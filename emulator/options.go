@@ -1,0 +1,85 @@
+package emulator
+
+import (
+	"io"
+	"log/slog"
+
+	"github.com/credemu/credemu/emulator/family"
+)
+
+// DefaultBodyLimit is the largest request body accepted (1 MiB); larger
+// bodies are answered with 413 in the API's own format.
+const DefaultBodyLimit = 1 << 20
+
+// DefaultAddr is where Start listens unless told otherwise: loopback only,
+// so a developer's emulator is not reachable from the network by accident.
+const DefaultAddr = "127.0.0.1:8080"
+
+type options struct {
+	addr            string
+	scenario        string
+	scenarioName    string
+	scenarioYAML    []byte
+	seed            *uint64
+	logger          *slog.Logger
+	adminToken      string
+	bodyLimit       int64
+	journalCapacity int
+	checkResponses  bool
+	families        []family.Family
+}
+
+// Option configures a Server.
+type Option func(*options)
+
+// WithAddr sets the listen address used by Start ("127.0.0.1:0" picks a free port).
+func WithAddr(addr string) Option { return func(o *options) { o.addr = addr } }
+
+// WithScenario loads a built-in scenario by name ("default", "empty",
+// "large") or a scenario file by path.
+func WithScenario(nameOrPath string) Option {
+	return func(o *options) { o.scenario, o.scenarioYAML = nameOrPath, nil }
+}
+
+// WithScenarioYAML loads a scenario from YAML text; name is used in error
+// messages. Relative includes are resolved among the built-in fixtures.
+func WithScenarioYAML(name string, yaml []byte) Option {
+	return func(o *options) { o.scenarioName, o.scenarioYAML, o.scenario = name, yaml, "" }
+}
+
+// WithSeed overrides the scenario's seed.
+func WithSeed(seed uint64) Option { return func(o *options) { o.seed = &seed } }
+
+// WithLogger sets the structured logger; the default discards logs.
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
+
+// WithAdminToken guards /_emulator with a token, sent as
+// "Authorization: Bearer <token>" or "X-Emulator-Token: <token>".
+func WithAdminToken(token string) Option { return func(o *options) { o.adminToken = token } }
+
+// WithBodyLimit sets the largest accepted request body in bytes.
+func WithBodyLimit(n int64) Option { return func(o *options) { o.bodyLimit = n } }
+
+// WithJournalCapacity sets how many requests each sandbox's journal keeps.
+func WithJournalCapacity(n int) Option { return func(o *options) { o.journalCapacity = n } }
+
+// WithResponseCheck makes the server validate every response it sends
+// against the response schemas. A response that breaks its schema is
+// replaced by a 500 naming the violation, so a test suite running with this
+// on cannot pass while the emulator drifts from the contract.
+func WithResponseCheck(on bool) Option { return func(o *options) { o.checkResponses = on } }
+
+// WithFamilies replaces the set of emulated APIs (all four by default).
+func WithFamilies(f ...family.Family) Option {
+	return func(o *options) { o.families = append([]family.Family(nil), f...) }
+}
+
+func defaultOptions() *options {
+	return &options{
+		addr:      DefaultAddr,
+		scenario:  "default",
+		logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+		bodyLimit: DefaultBodyLimit,
+		families:  DefaultFamilies(),
+	}
+}

@@ -1,0 +1,359 @@
+package emulator
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gorilla/mux"
+
+	"github.com/credemu/credemu/emulator/api"
+	"github.com/credemu/credemu/emulator/family"
+	"github.com/credemu/credemu/emulator/fault"
+	"github.com/credemu/credemu/emulator/journal"
+	"github.com/credemu/credemu/emulator/middleware"
+)
+
+// call is the life of one request through the pipeline.
+type call struct {
+	s      *Server
+	f      family.Family
+	op     *api.Operation
+	sb     *sandbox
+	req    *api.Request
+	rec    *middleware.Recorder
+	err    *api.Error // the error answered, if any
+	fault  *fault.Decision
+	drop   bool
+	start  time.Time
+	body   []byte
+	redact *journal.Redactor
+}
+
+// pipeline returns the handler for one operation of a family. With op nil it
+// answers the family's not-found (or, for unmatched, method-not-allowed).
+func (s *Server) pipeline(f family.Family, op *api.Operation) http.Handler {
+	return s.pipelineFor(f, op, api.KindNotFound)
+}
+
+func (s *Server) pipelineFor(f family.Family, op *api.Operation, unmatched api.Kind) http.Handler {
+	redact := journal.NewRedactor(f.SecretFields())
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := &call{s: s, f: f, op: op, rec: middleware.NewRecorder(), start: time.Now(), redact: redact}
+		c.req = &api.Request{HTTP: r, Op: op, Vars: mux.Vars(r), Query: r.URL.Query()}
+		defer c.finish(w)
+		defer c.recover()
+		sb, err := s.sandboxFor(r)
+		if err != nil {
+			c.fail(&api.Error{Kind: api.KindInvalidArgument, Message: err.Error()})
+			return
+		}
+		c.sb = sb
+		c.req.Sandbox = sb.name
+		c.req.State = sb.states[f.Name()]
+		c.req.Now = sb.clock.Now()
+		if op == nil {
+			e := &api.Error{Kind: unmatched}
+			if unmatched == api.KindMethodNotAllowed {
+				e.Message = fmt.Sprintf("Request method '%s' is not supported", r.Method)
+			}
+			c.fail(e)
+			return
+		}
+		c.run(w)
+	})
+}
+
+func (c *call) run(w http.ResponseWriter) {
+	r := c.req.HTTP
+	body, err := middleware.ReadBody(r, c.s.opts.bodyLimit)
+	if err != nil {
+		if errors.Is(err, middleware.ErrTooLarge) {
+			c.fail(&api.Error{Kind: api.KindPayloadTooLarge,
+				Message: fmt.Sprintf("Request body is larger than the limit of %d bytes", c.s.opts.bodyLimit)})
+		} else {
+			c.fail(&api.Error{Kind: api.KindInvalidArgument, Message: "Could not read the request body: " + err.Error()})
+		}
+		return
+	}
+	c.body, c.req.Body = body, body
+
+	if err := c.f.Authenticate(c.req); err != nil {
+		c.fail(api.AsError(err))
+		return
+	}
+
+	c.fault = c.sb.faults.Evaluate(&fault.Request{
+		API: c.f.Name(), Operation: c.op.ID, Method: r.Method, Template: c.op.Path,
+		Path: r.URL.Path, Header: r.Header, Body: lenientJSON(body),
+	})
+	if d := c.fault; d != nil {
+		if d.Delay > 0 && !c.wait(d.Delay) {
+			return // the client went away during the delay
+		}
+		if !d.Commit {
+			if d.Drop != "" {
+				c.drop = true
+				middleware.Drop(w, d.Drop)
+				return
+			}
+			if d.Err != nil {
+				c.fail(d.Err)
+				return
+			}
+		}
+	}
+
+	if err := c.decodeAndValidate(); err != nil {
+		c.fail(err)
+		return
+	}
+
+	resp, err := c.op.Handle(c.req)
+	if d := c.fault; d != nil && d.Commit && err == nil {
+		// The write happened; the client is told otherwise.
+		if d.Drop != "" {
+			c.drop = true
+			middleware.Drop(w, d.Drop)
+			return
+		}
+		c.fail(d.Err)
+		return
+	}
+	if err != nil {
+		c.fail(api.AsError(err))
+		return
+	}
+	c.f.Render(c.rec, c.req, resp)
+}
+
+// wait sleeps for d unless the client leaves or the server shuts down; it
+// reports whether the request should go on.
+func (c *call) wait(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-c.s.closing:
+		return true
+	case <-c.req.HTTP.Context().Done():
+		c.drop = true
+		return false
+	}
+}
+
+// decodeAndValidate checks content type, encoding and JSON syntax, then the
+// operation's schema over path, query and body.
+func (c *call) decodeAndValidate() *api.Error {
+	op, r := c.op, c.req.HTTP
+	if op.Body != api.BodyNone && len(c.body) > 0 {
+		ct := r.Header.Get("Content-Type")
+		if !middleware.IsJSON(ct) {
+			if ct == "" {
+				ct = "(none)"
+			}
+			return &api.Error{Kind: api.KindUnsupportedMediaType,
+				Message: fmt.Sprintf("Content-Type '%s' is not supported", ct)}
+		}
+		if !utf8.Valid(c.body) {
+			return &api.Error{Kind: api.KindInvalidArgument, Message: "Request body is not valid UTF-8"}
+		}
+		var v any
+		if err := json.Unmarshal(c.body, &v); err != nil {
+			return &api.Error{Kind: api.KindInvalidArgument, Message: "Malformed JSON request body: " + jsonErrorText(err)}
+		}
+		c.req.JSON = v
+	}
+	if op.Body == api.BodyRequired && len(c.body) == 0 {
+		return &api.Error{Kind: api.KindInvalidArgument, Message: "Required request body is missing"}
+	}
+	if op.Schema == "" {
+		return nil
+	}
+	inst := map[string]any{"path": stringMap(c.req.Vars), "query": queryMap(c.req.Query)}
+	if op.Body != api.BodyNone {
+		if c.req.JSON != nil || len(c.body) > 0 {
+			inst["body"] = c.req.JSON
+		}
+	}
+	fes, err := c.s.schemas.Validate(op.Schema, inst)
+	if err != nil {
+		return &api.Error{Kind: api.KindInternal, Message: "schema check failed: " + err.Error()}
+	}
+	if len(fes) > 0 {
+		return &api.Error{Kind: api.KindInvalidArgument, Fields: fes}
+	}
+	return nil
+}
+
+func jsonErrorText(err error) string {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("%s at offset %d", se.Error(), se.Offset)
+	}
+	return err.Error()
+}
+
+func lenientJSON(b []byte) any {
+	if len(b) == 0 {
+		return nil
+	}
+	var v any
+	if json.Unmarshal(b, &v) != nil {
+		return nil
+	}
+	return v
+}
+
+func stringMap(m map[string]string) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// queryMap turns query parameters into JSON for the schema: a parameter
+// given once is a string, one given several times an array of strings.
+func queryMap(q map[string][]string) map[string]any {
+	out := make(map[string]any, len(q))
+	for k, vs := range q {
+		if len(vs) == 1 {
+			out[k] = vs[0]
+		} else {
+			arr := make([]any, len(vs))
+			for i, v := range vs {
+				arr[i] = v
+			}
+			out[k] = arr
+		}
+	}
+	return out
+}
+
+func (c *call) fail(e *api.Error) {
+	c.err = e
+	c.rec.Reset()
+	c.f.RenderError(c.rec, c.req, e)
+}
+
+// recover turns a handler panic into the API's own 500; the stack goes to
+// the log, not to the client.
+func (c *call) recover() {
+	v := recover()
+	if v == nil {
+		return
+	}
+	if v == http.ErrAbortHandler {
+		panic(v)
+	}
+	c.s.log.Error("handler panic", "panic", fmt.Sprint(v), "stack", string(debug.Stack()),
+		"request_id", middleware.GetRequestID(c.req.HTTP.Context()))
+	c.fail(&api.Error{Kind: api.KindInternal})
+}
+
+// finish checks the response (when asked to), sends it, and records it in
+// the journal and the access log.
+func (c *call) finish(w http.ResponseWriter) {
+	if !c.drop {
+		if c.s.opts.checkResponses {
+			c.checkResponse()
+		}
+		c.rec.Flush(w)
+	}
+	status := c.rec.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	r := c.req.HTTP
+	e := journal.Entry{
+		Time:        c.req.Now,
+		RequestID:   middleware.GetRequestID(r.Context()),
+		API:         c.f.Name(),
+		Method:      r.Method,
+		Path:        r.URL.Path,
+		Query:       r.URL.RawQuery,
+		Status:      status,
+		DurationMS:  float64(time.Since(c.start).Microseconds()) / 1000,
+		RequestBody: c.redact.Body(c.body),
+		Dropped:     c.drop,
+	}
+	if c.drop {
+		e.Status = 0
+	} else {
+		e.ResponseBody = c.redact.Body(c.rec.Body.Bytes())
+	}
+	if c.op != nil {
+		e.Operation = c.op.ID
+	}
+	if c.err != nil {
+		e.Kind = string(c.err.Kind)
+	}
+	if c.fault != nil {
+		e.Fault = c.fault.Label()
+	}
+	if c.sb != nil {
+		e.Sandbox = c.sb.name
+		c.sb.journal.Add(e)
+	}
+	level := slog.LevelInfo
+	if status >= 500 && (c.err == nil || !c.err.Injected) {
+		level = slog.LevelError
+	}
+	c.s.log.Log(r.Context(), level, "request",
+		"request_id", e.RequestID, "api", e.API, "operation", e.Operation, "method", e.Method,
+		"path", e.Path, "status", e.Status, "duration_ms", e.DurationMS, "sandbox", e.Sandbox,
+		"fault", e.Fault, "dropped", e.Dropped)
+}
+
+// checkResponse validates the buffered response against its schema and, on
+// a violation, replaces it with a 500 that says what is wrong.
+func (c *call) checkResponse() {
+	name := ""
+	switch {
+	case c.rec.Status >= 400:
+		name = c.f.Name() + "/responses/error"
+	case c.op != nil:
+		name = c.op.ResponseSchema
+	}
+	if name == "" || c.rec.Body.Len() == 0 {
+		return
+	}
+	var v any
+	if err := json.Unmarshal(c.rec.Body.Bytes(), &v); err != nil {
+		c.violation(name, []string{"body is not JSON: " + err.Error()})
+		return
+	}
+	fes, err := c.s.schemas.Validate(name, v)
+	if err != nil {
+		c.violation(name, []string{err.Error()})
+		return
+	}
+	if len(fes) > 0 {
+		lines := make([]string, len(fes))
+		for i, f := range fes {
+			lines[i] = f.Pointer + ": " + f.Message
+		}
+		c.violation(name, lines)
+	}
+}
+
+func (c *call) violation(schemaName string, problems []string) {
+	c.s.log.Error("response breaks its schema", "schema", schemaName, "problems", problems)
+	body, _ := json.Marshal(map[string]any{
+		"credemuResponseCheck": "the emulator's response broke schema " + schemaName,
+		"status":               c.rec.Status,
+		"problems":             problems,
+		"response":             c.rec.Body.String(),
+	})
+	c.rec.Reset()
+	c.rec.Header().Set("Content-Type", "application/json")
+	c.rec.WriteHeader(http.StatusInternalServerError)
+	_, _ = c.rec.Write(body)
+}

@@ -1,0 +1,298 @@
+// Package scenario loads YAML scenarios: the world a sandbox starts from
+// (who may call, what exists) and the faults it injects. It owns the parts
+// shared by every API family (name, seed, clock, includes, faults) and hands
+// each family its own sections, which the family decodes with the strict
+// helpers here so that every error names file, line and column.
+package scenario
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/brianvoe/gofakeit/v6"
+	"gopkg.in/yaml.v3"
+
+	"github.com/credemu/credemu/emulator/fault"
+)
+
+// DefaultSeed is used when neither the scenario nor the caller sets a seed,
+// so that two runs of the same scenario still produce the same ids.
+const DefaultSeed = 1
+
+// Scenario is a loaded scenario, before the families compile their sections.
+type Scenario struct {
+	// Name is the scenario's name (from the file, else the file name).
+	Name string
+	// Description is free text for listings.
+	Description string
+	// Seed drives generated data, ids and fault probabilities.
+	Seed uint64
+	// Clock is the fixed start of the virtual clock; zero means real time.
+	Clock time.Time
+	// Faults are the scenario's fault rules, includes first.
+	Faults []fault.Rule
+	// Sections holds each family's sections, keyed by family name, in
+	// include order (included files before the file that includes them).
+	Sections map[string][]Section
+	// Files lists every file read, the scenario first.
+	Files []string
+}
+
+// Loader reads scenarios. Families lists the top-level keys that belong to
+// API families; CheckRule, when set, checks a fault rule against the known
+// APIs and operations.
+type Loader struct {
+	Families  []string
+	CheckRule func(*fault.Rule) error
+	// Fixtures resolves includes that are not found next to the including
+	// file; "fixtures/" at the start of an include path is stripped first.
+	Fixtures fs.FS
+	// Scenarios resolves built-in scenario names.
+	Scenarios fs.FS
+}
+
+// header is the shared part of a scenario file; family keys are kept as raw
+// nodes and checked against Loader.Families.
+type header struct {
+	Name        string            `yaml:"name"`
+	Description string            `yaml:"description"`
+	Seed        *uint64           `yaml:"seed"`
+	Clock       *yaml.Node        `yaml:"clock"`
+	Include     []Located[string] `yaml:"include"`
+	Faults      *yaml.Node        `yaml:"faults"`
+}
+
+const maxIncludeDepth = 16
+
+// Builtins lists the names of the built-in scenarios.
+func (l *Loader) Builtins() []string {
+	if l.Scenarios == nil {
+		return nil
+	}
+	entries, _ := fs.ReadDir(l.Scenarios, ".")
+	var names []string
+	for _, e := range entries {
+		if n, ok := strings.CutSuffix(e.Name(), ".yaml"); ok && !e.IsDir() {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Resolve loads a scenario given as a built-in name or a file path. A name
+// with no path separator and no .yaml/.yml suffix is looked up among the
+// built-ins first.
+func (l *Loader) Resolve(nameOrPath string) (*Scenario, error) {
+	if l.Scenarios != nil && !strings.ContainsAny(nameOrPath, `/\`) &&
+		!strings.HasSuffix(nameOrPath, ".yaml") && !strings.HasSuffix(nameOrPath, ".yml") {
+		data, err := fs.ReadFile(l.Scenarios, nameOrPath+".yaml")
+		if err == nil {
+			return l.Load("builtin:"+nameOrPath+".yaml", data, "")
+		}
+		if _, statErr := os.Stat(nameOrPath); statErr != nil {
+			return nil, fmt.Errorf("no built-in scenario %q and no such file (built-ins: %s)",
+				nameOrPath, strings.Join(l.Builtins(), ", "))
+		}
+	}
+	return l.LoadFile(nameOrPath)
+}
+
+// LoadFile reads and loads a scenario file from disk.
+func (l *Loader) LoadFile(file string) (*Scenario, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	return l.Load(file, data, filepath.Dir(file))
+}
+
+// Load loads a scenario from data. name is used in error messages; dir, when
+// not empty, is where relative includes are looked for on disk.
+func (l *Loader) Load(name string, data []byte, dir string) (*Scenario, error) {
+	sc := &Scenario{Sections: map[string][]Section{}, Seed: DefaultSeed}
+	var errs ErrorList
+	l.loadFile(sc, name, data, dir, true, map[string]bool{}, 0, &errs)
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	if sc.Name == "" {
+		base := path.Base(filepath.ToSlash(name))
+		sc.Name = strings.TrimSuffix(strings.TrimSuffix(base, ".yaml"), ".yml")
+	}
+	return sc, nil
+}
+
+func (l *Loader) loadFile(sc *Scenario, name string, data []byte, dir string, top bool, seen map[string]bool, depth int, errs *ErrorList) {
+	sc.Files = append(sc.Files, name)
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		*errs = append(*errs, yamlErrors(name, err)...)
+		return
+	}
+	root := resolve(&doc)
+	if root == nil {
+		return // an empty file is an empty world
+	}
+	if root.Kind != yaml.MappingNode {
+		*errs = append(*errs, &Error{File: name, Line: root.Line, Column: root.Column,
+			Msg: "expected a mapping of scenario keys at the top level, got " + kindName(root)})
+		return
+	}
+	// Split the document into the shared header and the family sections.
+	hdr := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: root.Line, Column: root.Column}
+	known := map[string]bool{}
+	for _, f := range l.Families {
+		known[f] = true
+	}
+	shared := structFields(reflectTypeOf[header]())
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		switch {
+		case known[k.Value]:
+			sc.Sections[k.Value] = append(sc.Sections[k.Value], Section{File: name, Node: v})
+		case shared[k.Value] != nil:
+			if !top && (k.Value == "name" || k.Value == "description" || k.Value == "seed" || k.Value == "clock") {
+				*errs = append(*errs, &Error{File: name, Line: k.Line, Column: k.Column,
+					Msg: fmt.Sprintf("%q may only be set in the top-level scenario, not in an included file", k.Value)})
+				continue
+			}
+			hdr.Content = append(hdr.Content, k, v)
+		default:
+			keys := append(sortedKeys(shared), l.Families...)
+			sort.Strings(keys)
+			*errs = append(*errs, &Error{File: name, Line: k.Line, Column: k.Column,
+				Msg: fmt.Sprintf("unknown key %q; expected one of: %s", k.Value, strings.Join(keys, ", "))})
+		}
+	}
+	var h header
+	if err := DecodeNode(name, hdr, &h); err != nil {
+		*errs = append(*errs, Errors(name, err)...)
+		return
+	}
+	if top {
+		sc.Name, sc.Description = h.Name, h.Description
+		if h.Seed != nil {
+			sc.Seed = *h.Seed
+		}
+		if h.Clock != nil {
+			t, err := parseClock(h.Clock)
+			if err != nil {
+				*errs = append(*errs, &Error{File: name, Line: h.Clock.Line, Column: h.Clock.Column, Msg: err.Error()})
+			}
+			sc.Clock = t
+		}
+	}
+	for _, inc := range h.Include {
+		if depth >= maxIncludeDepth {
+			*errs = append(*errs, &Error{File: name, Line: inc.Line, Column: inc.Column, Msg: "includes nested too deeply (a cycle?)"})
+			continue
+		}
+		incName, incData, incDir, err := l.readInclude(dir, inc.Value)
+		if err != nil {
+			*errs = append(*errs, &Error{File: name, Line: inc.Line, Column: inc.Column, Msg: err.Error()})
+			continue
+		}
+		if seen[incName] {
+			*errs = append(*errs, &Error{File: name, Line: inc.Line, Column: inc.Column,
+				Msg: fmt.Sprintf("%s is included more than once (or includes itself)", inc.Value)})
+			continue
+		}
+		seen[incName] = true
+		l.loadFile(sc, incName, incData, incDir, false, seen, depth+1, errs)
+	}
+	if h.Faults != nil {
+		l.loadFaults(sc, name, h.Faults, errs)
+	}
+}
+
+func (l *Loader) loadFaults(sc *Scenario, file string, node *yaml.Node, errs *ErrorList) {
+	var rules []Located[fault.Rule]
+	if err := DecodeNode(file, node, &rules); err != nil {
+		*errs = append(*errs, Errors(file, err)...)
+		return
+	}
+	for _, lr := range rules {
+		r := lr.Value
+		err := r.Validate()
+		if err == nil && l.CheckRule != nil {
+			err = l.CheckRule(&r)
+		}
+		if err != nil {
+			for _, e := range splitJoined(err) {
+				*errs = append(*errs, &Error{File: file, Line: lr.Line, Column: lr.Column, Msg: "fault rule: " + e.Error()})
+			}
+			continue
+		}
+		sc.Faults = append(sc.Faults, r)
+	}
+}
+
+func splitJoined(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+// readInclude finds an include next to the including file on disk, else in
+// the embedded fixtures.
+func (l *Loader) readInclude(dir, inc string) (name string, data []byte, incDir string, err error) {
+	if dir != "" {
+		p := inc
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(dir, inc)
+		}
+		if data, err := os.ReadFile(p); err == nil {
+			return p, data, filepath.Dir(p), nil
+		}
+	}
+	if l.Fixtures != nil {
+		p := path.Clean(strings.TrimPrefix(filepath.ToSlash(inc), "fixtures/"))
+		if data, err := fs.ReadFile(l.Fixtures, p); err == nil {
+			return "builtin:fixtures/" + p, data, "", nil
+		}
+	}
+	return "", nil, "", fmt.Errorf("include %q not found next to the scenario or among the built-in fixtures", inc)
+}
+
+func parseClock(n *yaml.Node) (time.Time, error) {
+	n = resolve(n)
+	if n == nil || n.Kind != yaml.ScalarNode {
+		return time.Time{}, errors.New("clock: expected an RFC 3339 time such as 2026-01-01T00:00:00Z, or \"real\"")
+	}
+	if n.Value == "real" || n.Value == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, n.Value)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("clock: expected an RFC 3339 time such as 2026-01-01T00:00:00Z, or \"real\", got %q", n.Value)
+	}
+	return t.UTC(), nil
+}
+
+// Generator makes repeatable fake data for a scenario's generate: blocks.
+// Each family takes its own generator, derived from the scenario seed and the
+// family name, so adding one family's data does not change another's.
+type Generator struct {
+	*gofakeit.Faker
+	// Now is the time generated data is relative to (the scenario clock, or
+	// the load time for a real clock).
+	Now time.Time
+}
+
+// NewGenerator returns a generator for one family of a scenario.
+func NewGenerator(seed uint64, family string, now time.Time) *Generator {
+	h := seed
+	for _, c := range family {
+		h = h*1099511628211 + uint64(c)
+	}
+	return &Generator{Faker: gofakeit.New(int64(h)), Now: now}
+}

@@ -1,0 +1,272 @@
+package scenario
+
+import (
+	"encoding"
+	"fmt"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Section is one file's part of a scenario for one API family (or for the
+// fault list): the raw YAML node and the file it came from, so the family can
+// decode it strictly and report positions.
+type Section struct {
+	File string
+	Node *yaml.Node
+}
+
+// Errorf returns an error positioned at node in this section's file.
+func (s Section) Errorf(node *yaml.Node, format string, args ...any) *Error {
+	e := &Error{File: s.File, Msg: fmt.Sprintf(format, args...)}
+	if node != nil {
+		e.Line, e.Column = node.Line, node.Column
+	}
+	return e
+}
+
+// ErrorAt returns an error at a recorded position in this section's file.
+func (s Section) ErrorAt(at At, format string, args ...any) *Error {
+	return &Error{File: s.File, Line: at.Line, Column: at.Column, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Decode decodes the section into v strictly: unknown keys and values of the
+// wrong YAML kind are errors naming file, line and column, and every such
+// problem is reported, not only the first.
+func (s Section) Decode(v any) error {
+	return DecodeNode(s.File, s.Node, v)
+}
+
+// DecodeNode is Section.Decode for a bare node.
+func DecodeNode(file string, node *yaml.Node, v any) error {
+	if node == nil {
+		return nil
+	}
+	var errs ErrorList
+	check(file, node, reflect.TypeOf(v), &errs)
+	if len(errs) > 0 {
+		return errs
+	}
+	if err := node.Decode(v); err != nil {
+		return yamlErrors(file, err)
+	}
+	return nil
+}
+
+// At is a position in a scenario file, recorded by Located.
+type At struct {
+	Line   int `json:"-" yaml:"-"`
+	Column int `json:"-" yaml:"-"`
+}
+
+// Located wraps a value with the position it was read from, so that checks
+// made after decoding (a reference to something that does not exist) can
+// still name the line.
+type Located[T any] struct {
+	At
+	Value T
+}
+
+// UnmarshalYAML records the node's position and decodes the value.
+func (l *Located[T]) UnmarshalYAML(n *yaml.Node) error {
+	l.Line, l.Column = n.Line, n.Column
+	return n.Decode(&l.Value)
+}
+
+// strictType lets the strict checker look through Located to the wrapped type.
+func (l *Located[T]) strictType() reflect.Type { return reflectTypeOf[T]() }
+
+type innerTyped interface{ strictType() reflect.Type }
+
+var (
+	innerTypedType    = reflect.TypeOf((*innerTyped)(nil)).Elem()
+	unmarshalerType   = reflect.TypeOf((*yaml.Unmarshaler)(nil)).Elem()
+	textUnmarshalType = reflect.TypeOf((*encoding.TextUnmarshaler)(nil)).Elem()
+)
+
+func resolve(n *yaml.Node) *yaml.Node {
+	for n != nil && (n.Kind == yaml.AliasNode || n.Kind == yaml.DocumentNode) {
+		if n.Kind == yaml.AliasNode {
+			n = n.Alias
+		} else if len(n.Content) > 0 {
+			n = n.Content[0]
+		} else {
+			return nil
+		}
+	}
+	return n
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		if n.Tag == "!!null" {
+			return "null"
+		}
+		return fmt.Sprintf("%q", n.Value)
+	}
+	return "something else"
+}
+
+// check walks node alongside type t and records unknown keys and kind
+// mismatches. It does not decode; node.Decode does that once check passes.
+func check(file string, node *yaml.Node, t reflect.Type, errs *ErrorList) {
+	node = resolve(node)
+	if node == nil || t == nil {
+		return
+	}
+	for t.Kind() == reflect.Pointer {
+		if reflect.PointerTo(t.Elem()).Implements(innerTypedType) {
+			break
+		}
+		t = t.Elem()
+	}
+	pt := t
+	if pt.Kind() != reflect.Pointer {
+		pt = reflect.PointerTo(t)
+	}
+	if pt.Implements(innerTypedType) {
+		inner := reflect.New(pt.Elem()).Interface().(innerTyped).strictType()
+		check(file, node, inner, errs)
+		return
+	}
+	if node.Kind == yaml.ScalarNode && node.Tag == "!!null" {
+		return
+	}
+	bad := func(expected string) {
+		*errs = append(*errs, &Error{File: file, Line: node.Line, Column: node.Column,
+			Msg: fmt.Sprintf("expected %s, got %s", expected, kindName(node))})
+	}
+	if pt.Implements(unmarshalerType) || pt.Implements(textUnmarshalType) {
+		return // the type checks its own input when decoded
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		if t.PkgPath() == "time" {
+			return
+		}
+		if node.Kind != yaml.MappingNode {
+			bad("a mapping")
+			return
+		}
+		fields := structFields(t)
+		for i := 0; i+1 < len(node.Content); i += 2 {
+			k, v := node.Content[i], node.Content[i+1]
+			f, ok := fields[k.Value]
+			if !ok {
+				*errs = append(*errs, &Error{File: file, Line: k.Line, Column: k.Column,
+					Msg: fmt.Sprintf("unknown key %q; expected one of: %s", k.Value, strings.Join(sortedKeys(fields), ", "))})
+				continue
+			}
+			check(file, v, f, errs)
+		}
+	case reflect.Map:
+		if node.Kind != yaml.MappingNode {
+			bad("a mapping")
+			return
+		}
+		for i := 0; i+1 < len(node.Content); i += 2 {
+			check(file, node.Content[i+1], t.Elem(), errs)
+		}
+	case reflect.Slice, reflect.Array:
+		if node.Kind != yaml.SequenceNode {
+			bad("a list")
+			return
+		}
+		for _, c := range node.Content {
+			check(file, c, t.Elem(), errs)
+		}
+	case reflect.Bool:
+		if node.Kind != yaml.ScalarNode || node.ShortTag() != "!!bool" {
+			bad("true or false")
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		if node.Kind != yaml.ScalarNode || node.ShortTag() != "!!int" {
+			bad("a whole number")
+		}
+	case reflect.Float32, reflect.Float64:
+		if node.Kind != yaml.ScalarNode || (node.ShortTag() != "!!int" && node.ShortTag() != "!!float") {
+			bad("a number")
+		}
+	case reflect.String:
+		if node.Kind != yaml.ScalarNode {
+			bad("a string")
+		}
+	}
+}
+
+// structFields maps YAML keys to field types, following yaml.v3's naming
+// (the tag, else the lowercased field name) and flattening ",inline" fields.
+func structFields(t reflect.Type) map[string]reflect.Type {
+	out := map[string]reflect.Type{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		tag := f.Tag.Get("yaml")
+		name, opts, _ := strings.Cut(tag, ",")
+		if name == "-" {
+			continue
+		}
+		if strings.Contains(opts, "inline") || (f.Anonymous && tag == "") {
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				for k, v := range structFields(ft) {
+					out[k] = v
+				}
+			}
+			continue
+		}
+		if name == "" {
+			name = strings.ToLower(f.Name)
+		}
+		out[name] = f.Type
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+var yamlLineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+
+// yamlErrors turns yaml.v3's errors ("line 3: cannot unmarshal ...") into
+// positioned scenario errors.
+func yamlErrors(file string, err error) ErrorList {
+	var msgs []string
+	if te, ok := err.(*yaml.TypeError); ok {
+		msgs = te.Errors
+	} else {
+		msgs = []string{err.Error()}
+	}
+	out := make(ErrorList, 0, len(msgs))
+	for _, m := range msgs {
+		e := &Error{File: file, Msg: m}
+		if sub := yamlLineRE.FindStringSubmatch(m); sub != nil {
+			fmt.Sscan(sub[1], &e.Line)
+			e.Msg = sub[2]
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+func reflectTypeOf[T any]() reflect.Type { return reflect.TypeOf((*T)(nil)).Elem() }

@@ -1,0 +1,188 @@
+// Package schema compiles the JSON Schemas under schemas/ (draft 2020-12)
+// and validates request and response values against them. Validation is
+// vendor-neutral: it returns api.FieldErrors that each family renders in its
+// own error format.
+package schema
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"io/fs"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/credemu/credemu/emulator/api"
+)
+
+// baseURL is the made-up origin schema files are registered under, so that
+// relative $refs between them resolve without touching the network.
+const baseURL = "https://schemas.credemu.invalid/"
+
+// Set is a compiled set of schemas, addressed by their path under the schema
+// root without ".json" ("avisi/createCloudAccount").
+type Set struct {
+	schemas map[string]*jsonschema.Schema
+}
+
+// Compile compiles every *.json file under fsys. Files whose name starts with
+// "_" or that live in a "defs" folder are compiled only as $ref targets.
+func Compile(fsys fs.FS) (*Set, error) {
+	c := jsonschema.NewCompiler()
+	c.Draft = jsonschema.Draft2020
+	c.AssertFormat = true
+	c.LoadURL = func(s string) (io.ReadCloser, error) {
+		return nil, fmt.Errorf("schema %s is not among the embedded schemas", s)
+	}
+	var names []string
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".json") {
+			return err
+		}
+		data, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		if err := c.AddResource(baseURL+p, bytes.NewReader(data)); err != nil {
+			return fmt.Errorf("schema %s: %w", p, err)
+		}
+		names = append(names, p)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	set := &Set{schemas: map[string]*jsonschema.Schema{}}
+	for _, p := range names {
+		s, err := c.Compile(baseURL + p)
+		if err != nil {
+			return nil, fmt.Errorf("schema %s: %w", p, err)
+		}
+		set.schemas[strings.TrimSuffix(p, ".json")] = s
+	}
+	return set, nil
+}
+
+var (
+	cacheMu sync.Mutex
+	cache   = map[fs.FS]*Set{}
+	cacheEr = map[fs.FS]error{}
+)
+
+// Cached compiles fsys once per process and returns the same Set on every
+// later call, so that starting many emulators in one test binary does not
+// recompile anything.
+func Cached(fsys fs.FS) (*Set, error) {
+	cacheMu.Lock()
+	defer cacheMu.Unlock()
+	if s, ok := cache[fsys]; ok {
+		return s, cacheEr[fsys]
+	}
+	s, err := Compile(fsys)
+	cache[fsys], cacheEr[fsys] = s, err
+	return s, err
+}
+
+// Has reports whether a schema of that name exists.
+func (s *Set) Has(name string) bool { _, ok := s.schemas[name]; return ok }
+
+// Names lists the compiled schemas.
+func (s *Set) Names() []string {
+	out := make([]string, 0, len(s.schemas))
+	for n := range s.schemas {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Validate checks value (decoded JSON: maps, slices, float64, string, bool,
+// nil) against the named schema and returns one FieldError per failing
+// field, sorted by pointer. A missing schema is reported as an error.
+func (s *Set) Validate(name string, value any) ([]api.FieldError, error) {
+	sch, ok := s.schemas[name]
+	if !ok {
+		return nil, fmt.Errorf("no schema named %q", name)
+	}
+	err := sch.Validate(value)
+	if err == nil {
+		return nil, nil
+	}
+	ve, ok := err.(*jsonschema.ValidationError)
+	if !ok {
+		return nil, err
+	}
+	var out []api.FieldError
+	seen := map[string]bool{}
+	collect(ve, &out, seen)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Pointer < out[j].Pointer })
+	return out, nil
+}
+
+// collect flattens the error tree into its leaves. anyOf/oneOf failures keep
+// only their first branch's reasons, which read better than every branch.
+func collect(ve *jsonschema.ValidationError, out *[]api.FieldError, seen map[string]bool) {
+	if len(ve.Causes) > 0 {
+		kw := lastSegment(ve.KeywordLocation)
+		if kw == "anyOf" || kw == "oneOf" {
+			collect(ve.Causes[0], out, seen)
+			return
+		}
+		for _, c := range ve.Causes {
+			collect(c, out, seen)
+		}
+		return
+	}
+	for _, fe := range leaf(ve) {
+		key := fe.Pointer + "\x00" + fe.Message
+		if !seen[key] {
+			seen[key] = true
+			*out = append(*out, fe)
+		}
+	}
+}
+
+var quotedRE = regexp.MustCompile(`'((?:[^'\\]|\\.)*)'`)
+
+func leaf(ve *jsonschema.ValidationError) []api.FieldError {
+	kw := lastSegment(ve.KeywordLocation)
+	ptr := ve.InstanceLocation
+	switch kw {
+	case "required":
+		var out []api.FieldError
+		for _, m := range quotedRE.FindAllStringSubmatch(ve.Message, -1) {
+			out = append(out, api.FieldError{Pointer: ptr + "/" + escape(m[1]), Keyword: kw, Message: "is required"})
+		}
+		return out
+	case "additionalProperties":
+		var out []api.FieldError
+		for _, m := range quotedRE.FindAllStringSubmatch(ve.Message, -1) {
+			out = append(out, api.FieldError{Pointer: ptr + "/" + escape(m[1]), Keyword: kw, Message: "is not a known field"})
+		}
+		return out
+	case "format":
+		f := ""
+		if m := quotedRE.FindAllStringSubmatch(ve.Message, -1); len(m) > 0 {
+			f = m[len(m)-1][1]
+		}
+		return []api.FieldError{{Pointer: ptr, Keyword: kw, Message: "must be a valid " + f}}
+	case "type":
+		return []api.FieldError{{Pointer: ptr, Keyword: kw, Message: strings.Replace(ve.Message, "expected", "must be", 1)}}
+	}
+	return []api.FieldError{{Pointer: ptr, Keyword: kw, Message: ve.Message}}
+}
+
+func escape(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}
+
+func lastSegment(loc string) string {
+	if i := strings.LastIndexByte(loc, '/'); i >= 0 {
+		return loc[i+1:]
+	}
+	return loc
+}

@@ -1,0 +1,322 @@
+// Package emulator assembles credemu: it loads a scenario, mounts every API
+// family behind the shared request pipeline, serves the /_emulator control
+// API, and keeps one isolated sandbox per X-Emulator-Sandbox name.
+//
+// A Server is an http.Handler, so a Go test can mount it in httptest; Start
+// and Close run it on a real listener with graceful shutdown.
+package emulator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/credemu/credemu/emulator/admin"
+	"github.com/credemu/credemu/emulator/api"
+	"github.com/credemu/credemu/emulator/family"
+	"github.com/credemu/credemu/emulator/fault"
+	"github.com/credemu/credemu/emulator/middleware"
+	"github.com/credemu/credemu/emulator/scenario"
+	"github.com/credemu/credemu/emulator/schema"
+	"github.com/credemu/credemu/fixtures"
+	"github.com/credemu/credemu/scenarios"
+	"github.com/credemu/credemu/schemas"
+)
+
+// Server is a running (or mountable) emulator.
+type Server struct {
+	opts     *options
+	log      *slog.Logger
+	families []family.Family
+	byName   map[string]family.Family
+	ops      map[string]map[string]*api.Operation // family → op id → op
+	schemas  *schema.Set
+	loader   *scenario.Loader
+	handler  http.Handler
+	started  time.Time
+
+	mu        sync.RWMutex
+	base      *compiled // the server's scenario: what new sandboxes start from
+	sandboxes map[string]*sandbox
+
+	httpSrv  *http.Server
+	listener net.Listener
+	serveErr chan error
+	closing  chan struct{}
+	closeOne sync.Once
+}
+
+// compiled is a scenario with every family's world built from it.
+type compiled struct {
+	sc     *scenario.Scenario
+	worlds map[string]api.World
+	seed   uint64
+}
+
+// New builds a server from options. It loads and checks the scenario, so a
+// broken scenario fails here with every problem listed (file:line:col).
+func New(opts ...Option) (*Server, error) {
+	o := defaultOptions()
+	for _, opt := range opts {
+		opt(o)
+	}
+	set, err := schema.Cached(schemas.FS)
+	if err != nil {
+		return nil, fmt.Errorf("compiling schemas: %w", err)
+	}
+	s := &Server{
+		opts:      o,
+		log:       o.logger,
+		families:  o.families,
+		byName:    map[string]family.Family{},
+		ops:       map[string]map[string]*api.Operation{},
+		schemas:   set,
+		sandboxes: map[string]*sandbox{},
+		closing:   make(chan struct{}),
+		started:   time.Now(),
+	}
+	var names []string
+	for _, f := range s.families {
+		if _, dup := s.byName[f.Name()]; dup {
+			return nil, fmt.Errorf("API family %q registered twice", f.Name())
+		}
+		s.byName[f.Name()] = f
+		names = append(names, f.Name())
+		s.ops[f.Name()] = map[string]*api.Operation{}
+		for _, op := range f.Operations() {
+			if op.Schema != "" && !set.Has(op.Schema) {
+				return nil, fmt.Errorf("%s.%s: request schema %q is missing", f.Name(), op.ID, op.Schema)
+			}
+			if op.ResponseSchema != "" && !set.Has(op.ResponseSchema) {
+				return nil, fmt.Errorf("%s.%s: response schema %q is missing", f.Name(), op.ID, op.ResponseSchema)
+			}
+			s.ops[f.Name()][op.ID] = op
+		}
+	}
+	s.loader = &scenario.Loader{Families: names, CheckRule: s.checkRule, Fixtures: fixtures.FS, Scenarios: scenarios.FS}
+
+	var sc *scenario.Scenario
+	if o.scenarioYAML != nil {
+		sc, err = s.loader.Load(o.scenarioName, o.scenarioYAML, "")
+	} else {
+		sc, err = s.loader.Resolve(o.scenario)
+	}
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.compile(sc)
+	if err != nil {
+		return nil, err
+	}
+	s.base = c
+	s.sandboxes[""] = s.newSandbox("", c)
+	s.handler = s.routes()
+	return s, nil
+}
+
+// Loader returns the scenario loader configured with this server's families,
+// for tools (credemu validate) that check scenarios without serving them.
+func (s *Server) Loader() *scenario.Loader { return s.loader }
+
+// CompileScenario loads and compiles a scenario without applying it, and
+// returns every problem found.
+func (s *Server) CompileScenario(name string, data []byte, dir string) error {
+	sc, err := s.loader.Load(name, data, dir)
+	if err != nil {
+		return err
+	}
+	_, err = s.compile(sc)
+	return err
+}
+
+func (s *Server) compile(sc *scenario.Scenario) (*compiled, error) {
+	seed := sc.Seed
+	if s.opts.seed != nil {
+		seed = *s.opts.seed
+		sc.Seed = seed
+	}
+	now := sc.Clock
+	if now.IsZero() {
+		now = time.Now().UTC()
+	}
+	c := &compiled{sc: sc, worlds: map[string]api.World{}, seed: seed}
+	var errs scenario.ErrorList
+	for _, f := range s.families {
+		w, err := f.LoadWorld(sc.Sections[f.Name()], scenario.NewGenerator(seed, f.Name(), now))
+		if err != nil {
+			errs = append(errs, scenario.Errors(sc.Files[0], err)...)
+			continue
+		}
+		c.worlds[f.Name()] = w
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return c, nil
+}
+
+// checkRule checks the parts of a fault rule that need to know the families.
+func (s *Server) checkRule(r *fault.Rule) error {
+	m := r.Match
+	if m.API != "" {
+		if _, ok := s.byName[m.API]; !ok {
+			return fmt.Errorf("match.api %q is not one of: %v", m.API, s.familyNames())
+		}
+	}
+	if m.Operation != "" {
+		found := false
+		for fam, ops := range s.ops {
+			if m.API != "" && fam != m.API {
+				continue
+			}
+			if _, ok := ops[m.Operation]; ok {
+				found = true
+			}
+		}
+		if !found {
+			return fmt.Errorf("match.operation %q is not an operation of %s (see the README for the list)", m.Operation, orAll(m.API))
+		}
+	}
+	return nil
+}
+
+func orAll(api string) string {
+	if api == "" {
+		return "any API"
+	}
+	return api
+}
+
+func (s *Server) familyNames() []string {
+	out := make([]string, 0, len(s.families))
+	for _, f := range s.families {
+		out = append(out, f.Name())
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Handler returns the server as an http.Handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// ServeHTTP makes the Server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Start listens on the configured address and serves in the background.
+func (s *Server) Start() error {
+	ln, err := net.Listen("tcp", s.opts.addr)
+	if err != nil {
+		return err
+	}
+	s.listener = ln
+	s.httpSrv = &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	s.serveErr = make(chan error, 1)
+	go func() { s.serveErr <- s.httpSrv.Serve(ln) }()
+	s.log.Info("credemu listening", "addr", ln.Addr().String(), "scenario", s.base.sc.Name)
+	return nil
+}
+
+// Addr returns the address Start listens on, or "" before Start.
+func (s *Server) Addr() string {
+	if s.listener == nil {
+		return ""
+	}
+	return s.listener.Addr().String()
+}
+
+// URL returns the base URL of a started server ("http://127.0.0.1:8080").
+func (s *Server) URL() string { return "http://" + s.Addr() }
+
+// Wait blocks until the server stops serving and returns why.
+func (s *Server) Wait() error {
+	if s.serveErr == nil {
+		return errors.New("server not started")
+	}
+	err := <-s.serveErr
+	s.serveErr <- err
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Close shuts the server down gracefully: it stops accepting connections,
+// cuts injected delays short, and waits for requests in flight until ctx ends.
+func (s *Server) Close(ctx context.Context) error {
+	s.closeOne.Do(func() { close(s.closing) })
+	if s.httpSrv == nil {
+		return nil
+	}
+	return s.httpSrv.Shutdown(ctx)
+}
+
+// Reset puts a sandbox ("" for the default one) back to its scenario's
+// initial state: objects, fault rules and counters, journal, clock and ids.
+func (s *Server) Reset(sandboxName string) error {
+	sb, err := s.sandbox(sandboxName)
+	if err != nil {
+		return err
+	}
+	sb.reset()
+	return nil
+}
+
+// LoadScenario replaces a sandbox's scenario with the YAML in data and
+// resets it. For the default sandbox ("") the new scenario also becomes the
+// one later sandboxes start from.
+func (s *Server) LoadScenario(sandboxName, name string, data []byte) error {
+	sc, err := s.loader.Load(name, data, "")
+	if err != nil {
+		return err
+	}
+	c, err := s.compile(sc)
+	if err != nil {
+		return err
+	}
+	sb, err := s.sandbox(sandboxName)
+	if err != nil {
+		return err
+	}
+	if sandboxName == "" {
+		s.mu.Lock()
+		s.base = c
+		s.mu.Unlock()
+	}
+	sb.load(c)
+	s.log.Info("scenario loaded", "scenario", sc.Name, "sandbox", sandboxName)
+	return nil
+}
+
+func (s *Server) routes() http.Handler {
+	r := mux.NewRouter()
+	admin.Mount(r.PathPrefix(admin.Prefix).Subrouter(), s.opts.adminToken, adminBackend{s})
+	for _, f := range s.families {
+		for _, prefix := range f.Prefixes() {
+			sub := r.PathPrefix(prefix).Subrouter()
+			for _, op := range f.Operations() {
+				sub.Methods(op.Method).Path(op.Path).Handler(s.pipeline(f, op))
+			}
+			sub.NotFoundHandler = s.pipeline(f, nil)
+			sub.MethodNotAllowedHandler = s.pipelineFor(f, nil, api.KindMethodNotAllowed)
+		}
+	}
+	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		admin.WriteJSON(w, http.StatusNotFound, map[string]any{
+			"error": fmt.Sprintf("no emulated API serves %s %s", r.Method, r.URL.Path),
+			"apis":  s.familyNames(),
+		})
+	})
+	return middleware.RequestID(r)
+}

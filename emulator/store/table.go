@@ -1,0 +1,106 @@
+// Package store provides the in-memory collections API families keep their
+// objects in. A Table copies values on the way in and out, so a handler can
+// never change stored state by accident through a pointer it was handed, and
+// it keeps insertion order, which is what list endpoints page through by
+// default.
+//
+// Tables do no locking of their own: a family guards all of its tables with
+// one lock, so that changes spanning several objects (moving the primary
+// credential, say) are atomic.
+package store
+
+// Table is an insertion-ordered map from string ids to values of type V.
+type Table[V any] struct {
+	clone func(V) V
+	byID  map[string]V
+	pos   map[string]int // index into order
+	order []string       // ids in insertion order; "" marks a deleted slot
+	holes int
+}
+
+// NewTable returns an empty table. clone must return a deep copy of a value.
+func NewTable[V any](clone func(V) V) *Table[V] {
+	return &Table[V]{clone: clone, byID: map[string]V{}, pos: map[string]int{}}
+}
+
+// Len returns the number of values.
+func (t *Table[V]) Len() int { return len(t.byID) }
+
+// Get returns a copy of the value with the given id.
+func (t *Table[V]) Get(id string) (V, bool) {
+	v, ok := t.byID[id]
+	if !ok {
+		var zero V
+		return zero, false
+	}
+	return t.clone(v), true
+}
+
+// Has reports whether id is present.
+func (t *Table[V]) Has(id string) bool { _, ok := t.byID[id]; return ok }
+
+// Put stores a copy of v under id. A new id goes to the end of the order; an
+// existing one keeps its place.
+func (t *Table[V]) Put(id string, v V) {
+	if _, ok := t.byID[id]; !ok {
+		t.pos[id] = len(t.order)
+		t.order = append(t.order, id)
+	}
+	t.byID[id] = t.clone(v)
+}
+
+// Delete removes id and reports whether it was present. Deletion leaves a
+// hole in the order that is compacted once holes outnumber values, so a
+// delete costs O(1) amortised.
+func (t *Table[V]) Delete(id string) bool {
+	i, ok := t.pos[id]
+	if !ok {
+		return false
+	}
+	delete(t.byID, id)
+	delete(t.pos, id)
+	t.order[i] = ""
+	t.holes++
+	if t.holes > len(t.byID) && t.holes > 32 {
+		t.compact()
+	}
+	return true
+}
+
+func (t *Table[V]) compact() {
+	out := make([]string, 0, len(t.byID))
+	for _, id := range t.order {
+		if id != "" {
+			t.pos[id] = len(out)
+			out = append(out, id)
+		}
+	}
+	t.order, t.holes = out, 0
+}
+
+// Scan calls fn for each value in insertion order until fn returns false.
+// The value passed is the stored one, not a copy: fn must not change it or
+// keep it past the call.
+func (t *Table[V]) Scan(fn func(id string, v V) bool) {
+	for _, id := range t.order {
+		if id == "" {
+			continue
+		}
+		if !fn(id, t.byID[id]) {
+			return
+		}
+	}
+}
+
+// Clone returns a deep copy of the table.
+func (t *Table[V]) Clone() *Table[V] {
+	c := &Table[V]{clone: t.clone, byID: make(map[string]V, len(t.byID)),
+		pos: make(map[string]int, len(t.pos)), order: make([]string, 0, len(t.byID))}
+	t.Scan(func(id string, v V) bool {
+		c.pos[id] = len(c.order)
+		c.order = append(c.order, id)
+		c.byID[id] = t.clone(v)
+		return true
+	})
+	return c
+}
