@@ -44,7 +44,7 @@ cover: ## test coverage report in cover.out / cover.html
 	$(GO) tool cover -func=cover.out | tail -1
 
 update-golden: ## rewrite golden files from the current responses
-	$(GO) test ./... -run . -update
+	$(GO) test -count=1 $$($(GO) list -f '{{.ImportPath}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./... | grep 'emulator/emulatortest' | cut -d' ' -f1) -update
 
 clean:
 	rm -rf bin cover.out cover.html

@@ -21,30 +21,29 @@ import (
 
 // call is the life of one request through the pipeline.
 type call struct {
-	s      *Server
-	f      family.Family
-	op     *api.Operation
-	sb     *sandbox
-	req    *api.Request
-	rec    *middleware.Recorder
-	err    *api.Error // the error answered, if any
-	fault  *fault.Decision
-	drop   bool
-	start  time.Time
-	body   []byte
-	redact *journal.Redactor
+	s        *Server
+	f        family.Family
+	op       *api.Operation
+	template string
+	sb       *sandbox
+	req      *api.Request
+	rec      *middleware.Recorder
+	err      *api.Error // the error answered, if any
+	fault    *fault.Decision
+	drop     bool
+	start    time.Time
+	body     []byte
+	redact   *journal.Redactor
 }
 
-// pipeline returns the handler for one operation of a family. With op nil it
-// answers the family's not-found (or, for unmatched, method-not-allowed).
-func (s *Server) pipeline(f family.Family, op *api.Operation) http.Handler {
-	return s.pipelineFor(f, op, api.KindNotFound)
-}
-
-func (s *Server) pipelineFor(f family.Family, op *api.Operation, unmatched api.Kind) http.Handler {
+// pipeline returns the handler for one operation of a family; template is
+// the operation's full route template, which fault rules may match on. With
+// op nil it answers the family's not-found, or method-not-allowed when
+// methodDispatch says so.
+func (s *Server) pipeline(f family.Family, op *api.Operation, template string) http.Handler {
 	redact := journal.NewRedactor(f.SecretFields())
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c := &call{s: s, f: f, op: op, rec: middleware.NewRecorder(), start: time.Now(), redact: redact}
+		c := &call{s: s, f: f, op: op, template: template, rec: middleware.NewRecorder(), start: time.Now(), redact: redact}
 		c.req = &api.Request{HTTP: r, Op: op, Vars: mux.Vars(r), Query: r.URL.Query()}
 		defer c.finish(w)
 		defer c.recover()
@@ -58,9 +57,9 @@ func (s *Server) pipelineFor(f family.Family, op *api.Operation, unmatched api.K
 		c.req.State = sb.states[f.Name()]
 		c.req.Now = sb.clock.Now()
 		if op == nil {
-			e := &api.Error{Kind: unmatched}
-			if unmatched == api.KindMethodNotAllowed {
-				e.Message = fmt.Sprintf("Request method '%s' is not supported", r.Method)
+			e := &api.Error{Kind: api.KindNotFound}
+			if r.Context().Value(methodNotAllowedKey{}) != nil {
+				e = &api.Error{Kind: api.KindMethodNotAllowed, Message: fmt.Sprintf("Request method '%s' is not supported", r.Method)}
 			}
 			c.fail(e)
 			return
@@ -89,7 +88,7 @@ func (c *call) run(w http.ResponseWriter) {
 	}
 
 	c.fault = c.sb.faults.Evaluate(&fault.Request{
-		API: c.f.Name(), Operation: c.op.ID, Method: r.Method, Template: c.op.Path,
+		API: c.f.Name(), Operation: c.op.ID, Method: r.Method, Template: c.template,
 		Path: r.URL.Path, Header: r.Header, Body: lenientJSON(body),
 	})
 	if d := c.fault; d != nil {

@@ -13,7 +13,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -305,11 +307,21 @@ func (s *Server) routes() http.Handler {
 	for _, f := range s.families {
 		for _, prefix := range f.Prefixes() {
 			sub := r.PathPrefix(prefix).Subrouter()
-			for _, op := range f.Operations() {
-				sub.Methods(op.Method).Path(op.Path).Handler(s.pipeline(f, op))
+			// Literal paths first, so /credentials/aws is not taken for
+			// /credentials/{credentialsIdentity}; each route also matches on
+			// its method, so DELETE /credentials/aws still reaches the
+			// variable route, as in Spring's best-match routing.
+			ops := append([]*api.Operation(nil), f.Operations()...)
+			sort.SliceStable(ops, func(i, j int) bool {
+				return strings.Count(ops[i].Path, "{") < strings.Count(ops[j].Path, "{")
+			})
+			var routes []*mux.Route
+			for _, op := range ops {
+				routes = append(routes, sub.Methods(op.Method).Path(op.Path).Handler(s.pipeline(f, op, prefix+op.Path)))
 			}
-			sub.NotFoundHandler = s.pipeline(f, nil)
-			sub.MethodNotAllowedHandler = s.pipelineFor(f, nil, api.KindMethodNotAllowed)
+			unmatched := s.unmatched(f, routes)
+			sub.NotFoundHandler = unmatched
+			sub.MethodNotAllowedHandler = unmatched
 		}
 	}
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -320,3 +332,32 @@ func (s *Server) routes() http.Handler {
 	})
 	return middleware.RequestID(r)
 }
+
+// unmatched answers requests under a family's prefix that no operation
+// took: 405 with an Allow header when the path exists for other methods,
+// else 404, both in the family's own format.
+func (s *Server) unmatched(f family.Family, routes []*mux.Route) http.Handler {
+	notFound := s.pipeline(f, nil, "")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var allow []string
+		for _, rt := range routes {
+			methods, _ := rt.GetMethods()
+			for _, m := range methods {
+				probe := r.Clone(r.Context())
+				probe.Method = m
+				if rt.Match(probe, &mux.RouteMatch{}) && !slices.Contains(allow, m) {
+					allow = append(allow, m)
+				}
+			}
+		}
+		if len(allow) == 0 {
+			notFound.ServeHTTP(w, r)
+			return
+		}
+		sort.Strings(allow)
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		notFound.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), methodNotAllowedKey{}, true)))
+	})
+}
+
+type methodNotAllowedKey struct{}

@@ -64,9 +64,9 @@ type header struct {
 	Name        string            `yaml:"name"`
 	Description string            `yaml:"description"`
 	Seed        *uint64           `yaml:"seed"`
-	Clock       *yaml.Node        `yaml:"clock"`
+	Clock       yaml.Node         `yaml:"clock"`
 	Include     []Located[string] `yaml:"include"`
-	Faults      *yaml.Node        `yaml:"faults"`
+	Faults      yaml.Node         `yaml:"faults"`
 }
 
 const maxIncludeDepth = 16
@@ -153,11 +153,18 @@ func (l *Loader) loadFile(sc *Scenario, name string, data []byte, dir string, to
 		known[f] = true
 	}
 	shared := structFields(reflectTypeOf[header]())
+	// This file's family sections go after those of the files it includes,
+	// so that it can refer to what they define.
+	type ownSection struct {
+		family string
+		sec    Section
+	}
+	var own []ownSection
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
 		switch {
 		case known[k.Value]:
-			sc.Sections[k.Value] = append(sc.Sections[k.Value], Section{File: name, Node: v})
+			own = append(own, ownSection{k.Value, Section{File: name, Node: v}})
 		case shared[k.Value] != nil:
 			if !top && (k.Value == "name" || k.Value == "description" || k.Value == "seed" || k.Value == "clock") {
 				*errs = append(*errs, &Error{File: name, Line: k.Line, Column: k.Column,
@@ -182,8 +189,8 @@ func (l *Loader) loadFile(sc *Scenario, name string, data []byte, dir string, to
 		if h.Seed != nil {
 			sc.Seed = *h.Seed
 		}
-		if h.Clock != nil {
-			t, err := parseClock(h.Clock)
+		if h.Clock.Kind != 0 {
+			t, err := parseClock(&h.Clock)
 			if err != nil {
 				*errs = append(*errs, &Error{File: name, Line: h.Clock.Line, Column: h.Clock.Column, Msg: err.Error()})
 			}
@@ -208,8 +215,11 @@ func (l *Loader) loadFile(sc *Scenario, name string, data []byte, dir string, to
 		seen[incName] = true
 		l.loadFile(sc, incName, incData, incDir, false, seen, depth+1, errs)
 	}
-	if h.Faults != nil {
-		l.loadFaults(sc, name, h.Faults, errs)
+	for _, o := range own {
+		sc.Sections[o.family] = append(sc.Sections[o.family], o.sec)
+	}
+	if h.Faults.Kind != 0 {
+		l.loadFaults(sc, name, &h.Faults, errs)
 	}
 }
 

@@ -85,6 +85,7 @@ var (
 	innerTypedType    = reflect.TypeOf((*innerTyped)(nil)).Elem()
 	unmarshalerType   = reflect.TypeOf((*yaml.Unmarshaler)(nil)).Elem()
 	textUnmarshalType = reflect.TypeOf((*encoding.TextUnmarshaler)(nil)).Elem()
+	yamlNodeType      = reflect.TypeOf(yaml.Node{})
 )
 
 func resolve(n *yaml.Node) *yaml.Node {
@@ -127,6 +128,9 @@ func check(file string, node *yaml.Node, t reflect.Type, errs *ErrorList) {
 			break
 		}
 		t = t.Elem()
+	}
+	if t == yamlNodeType {
+		return // kept raw; its owner checks it
 	}
 	pt := t
 	if pt.Kind() != reflect.Pointer {

@@ -1,0 +1,215 @@
+// Package emulatortest runs credemu inside Go tests: Start gives each test
+// its own in-process emulator on 127.0.0.1, closed automatically when the
+// test ends, with helpers for faults, the journal, state and the clock.
+//
+//	srv := emulatortest.Start(t, emulator.WithScenario("default"))
+//	client := myclient.New(srv.URL(), "admin-token")
+//	srv.AddFault(fault.Rule{Match: fault.Match{Operation: "createCloudAccount"}, Respond: fault.Respond{Status: 500}})
+//	... run the client ...
+//	if n := len(srv.Requests(journal.Filter{Operation: "createCloudAccount"})); n != 1 { t.Errorf(...) }
+package emulatortest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/credemu/credemu/emulator"
+	"github.com/credemu/credemu/emulator/fault"
+	"github.com/credemu/credemu/emulator/journal"
+)
+
+// Server is an emulator started for one test.
+type Server struct {
+	t   testing.TB
+	Emu *emulator.Server
+	ts  *httptest.Server
+}
+
+// Start starts an emulator with opts (the built-in default scenario unless
+// a scenario option says otherwise) and closes it when the test ends. A
+// scenario that fails to load fails the test at once.
+func Start(t testing.TB, opts ...emulator.Option) *Server {
+	t.Helper()
+	emu, err := emulator.New(opts...)
+	if err != nil {
+		t.Fatalf("emulatortest: starting credemu: %v", err)
+	}
+	ts := httptest.NewUnstartedServer(emu)
+	ts.Start()
+	s := &Server{t: t, Emu: emu, ts: ts}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = emu.Close(ctx)
+		ts.Close()
+	})
+	return s
+}
+
+// URL is the emulator's base URL, e.g. "http://127.0.0.1:41234".
+func (s *Server) URL() string { return s.ts.URL }
+
+// Client returns an HTTP client for the emulator.
+func (s *Server) Client() *http.Client { return s.ts.Client() }
+
+// Reset puts the default sandbox back to its scenario's initial state.
+func (s *Server) Reset() {
+	s.t.Helper()
+	if err := s.Emu.Reset(""); err != nil {
+		s.t.Fatalf("emulatortest: reset: %v", err)
+	}
+}
+
+// AddFault adds a fault rule to the default sandbox and returns its id.
+func (s *Server) AddFault(r fault.Rule) int {
+	s.t.Helper()
+	var out struct {
+		ID int `json:"id"`
+	}
+	s.control(http.MethodPost, "/faults", r, &out)
+	return out.ID
+}
+
+// Requests returns the journal entries of the default sandbox that match f.
+func (s *Server) Requests(f journal.Filter) []journal.Entry {
+	s.t.Helper()
+	q := []string{}
+	add := func(k, v string) {
+		if v != "" {
+			q = append(q, k+"="+v)
+		}
+	}
+	add("api", f.API)
+	add("operation", f.Operation)
+	add("method", f.Method)
+	add("path", f.Path)
+	if f.Status != 0 {
+		add("status", fmt.Sprint(f.Status))
+	}
+	if f.Limit != 0 {
+		add("limit", fmt.Sprint(f.Limit))
+	}
+	if !f.Since.IsZero() {
+		add("since", f.Since.Format(time.RFC3339Nano))
+	}
+	if !f.Until.IsZero() {
+		add("until", f.Until.Format(time.RFC3339Nano))
+	}
+	var out struct {
+		Requests []journal.Entry `json:"requests"`
+	}
+	s.control(http.MethodGet, "/requests?"+strings.Join(q, "&"), nil, &out)
+	return out.Requests
+}
+
+// State returns the default sandbox's state, secrets redacted, as decoded JSON.
+func (s *Server) State() map[string]any {
+	s.t.Helper()
+	var out map[string]any
+	s.control(http.MethodGet, "/state", nil, &out)
+	return out
+}
+
+// AdvanceClock moves the default sandbox's virtual clock forward by d.
+func (s *Server) AdvanceClock(d time.Duration) {
+	s.t.Helper()
+	s.control(http.MethodPost, "/clock", map[string]string{"advance": d.String()}, nil)
+}
+
+func (s *Server) control(method, path string, body, out any) {
+	s.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			s.t.Fatalf("emulatortest: %v", err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, s.URL()+"/_emulator"+path, rd)
+	if err != nil {
+		s.t.Fatalf("emulatortest: %v", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := s.Client().Do(req)
+	if err != nil {
+		s.t.Fatalf("emulatortest: %s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode >= 300 {
+		s.t.Fatalf("emulatortest: %s %s: %d %s", method, path, resp.StatusCode, data)
+	}
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			s.t.Fatalf("emulatortest: %s %s: decoding %s: %v", method, path, data, err)
+		}
+	}
+}
+
+// Response is a finished HTTP exchange, read in full.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body into a generic value, failing the test if it is not JSON.
+func (r *Response) JSON(t testing.TB) map[string]any {
+	t.Helper()
+	var v map[string]any
+	if err := json.Unmarshal(r.Body, &v); err != nil {
+		t.Fatalf("response body is not a JSON object: %v\n%s", err, r.Body)
+	}
+	return v
+}
+
+// Do sends a request to the emulator. body may be nil, a string or []byte
+// (sent as is) or any other value (sent as JSON); headers are "Name: value"
+// strings. A JSON Content-Type is set for bodies unless a header sets one.
+func (s *Server) Do(method, path string, body any, headers ...string) *Response {
+	s.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		data, err := json.Marshal(b)
+		if err != nil {
+			s.t.Fatalf("emulatortest: %v", err)
+		}
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequest(method, s.URL()+path, rd)
+	if err != nil {
+		s.t.Fatalf("emulatortest: %v", err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for _, h := range headers {
+		k, v, _ := strings.Cut(h, ":")
+		req.Header.Set(strings.TrimSpace(k), strings.TrimSpace(v))
+	}
+	resp, err := s.Client().Do(req)
+	if err != nil {
+		s.t.Fatalf("emulatortest: %s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		s.t.Fatalf("emulatortest: reading %s %s: %v", method, path, err)
+	}
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: data}
+}
