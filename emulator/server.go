@@ -111,10 +111,7 @@ func New(opts ...Option) (*Server, error) {
 	} else {
 		sc, err = s.loader.Resolve(o.scenario)
 	}
-	if err != nil {
-		return nil, err
-	}
-	c, err := s.compile(sc)
+	c, err := s.compileLoaded(sc, err)
 	if err != nil {
 		return nil, err
 	}
@@ -131,12 +128,26 @@ func (s *Server) Loader() *scenario.Loader { return s.loader }
 // CompileScenario loads and compiles a scenario without applying it, and
 // returns every problem found.
 func (s *Server) CompileScenario(name string, data []byte, dir string) error {
-	sc, err := s.loader.Load(name, data, dir)
-	if err != nil {
-		return err
-	}
-	_, err = s.compile(sc)
+	_, err := s.compileLoaded(s.loader.Load(name, data, dir))
 	return err
+}
+
+// compileLoaded compiles what the loader returned. A scenario that loaded
+// with problems is still compiled, so that one run reports the loader's
+// problems and the families' together.
+func (s *Server) compileLoaded(sc *scenario.Scenario, loadErr error) (*compiled, error) {
+	if sc == nil {
+		return nil, loadErr
+	}
+	c, err := s.compile(sc)
+	if loadErr == nil {
+		return c, err
+	}
+	errs := scenario.Errors(sc.Files[0], loadErr)
+	if err != nil {
+		errs = append(errs, scenario.Errors(sc.Files[0], err)...)
+	}
+	return nil, errs
 }
 
 func (s *Server) compile(sc *scenario.Scenario) (*compiled, error) {
@@ -279,11 +290,7 @@ func (s *Server) Reset(sandboxName string) error {
 // resets it. For the default sandbox ("") the new scenario also becomes the
 // one later sandboxes start from.
 func (s *Server) LoadScenario(sandboxName, name string, data []byte) error {
-	sc, err := s.loader.Load(name, data, "")
-	if err != nil {
-		return err
-	}
-	c, err := s.compile(sc)
+	c, err := s.compileLoaded(s.loader.Load(name, data, ""))
 	if err != nil {
 		return err
 	}
@@ -297,7 +304,7 @@ func (s *Server) LoadScenario(sandboxName, name string, data []byte) error {
 		s.mu.Unlock()
 	}
 	sb.load(c)
-	s.log.Info("scenario loaded", "scenario", sc.Name, "sandbox", sandboxName)
+	s.log.Info("scenario loaded", "scenario", c.sc.Name, "sandbox", sandboxName)
 	return nil
 }
 

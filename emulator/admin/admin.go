@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -65,23 +66,42 @@ type handler struct {
 func Mount(r *mux.Router, token string, b Backend) {
 	h := &handler{b: b, token: token}
 	r.Use(h.auth)
-	r.HandleFunc("/health", h.health).Methods(http.MethodGet)
-	r.HandleFunc("/reset", h.reset).Methods(http.MethodPost)
-	r.HandleFunc("/state", h.state).Methods(http.MethodGet)
-	r.HandleFunc("/scenario", h.scenario).Methods(http.MethodPut)
-	r.HandleFunc("/faults", h.listFaults).Methods(http.MethodGet)
-	r.HandleFunc("/faults", h.addFault).Methods(http.MethodPost)
-	r.HandleFunc("/faults", h.clearFaults).Methods(http.MethodDelete)
-	r.HandleFunc("/faults/{id:[0-9]+}", h.deleteFault).Methods(http.MethodDelete)
-	r.HandleFunc("/requests", h.listRequests).Methods(http.MethodGet)
-	r.HandleFunc("/requests", h.clearRequests).Methods(http.MethodDelete)
-	r.HandleFunc("/clock", h.getClock).Methods(http.MethodGet)
-	r.HandleFunc("/clock", h.setClock).Methods(http.MethodPost)
-	r.HandleFunc("/sandboxes/{name}", h.dropSandbox).Methods(http.MethodDelete)
+	routes := []struct {
+		path    string
+		methods map[string]http.HandlerFunc
+	}{
+		{"/health", map[string]http.HandlerFunc{http.MethodGet: h.health}},
+		{"/reset", map[string]http.HandlerFunc{http.MethodPost: h.reset}},
+		{"/state", map[string]http.HandlerFunc{http.MethodGet: h.state}},
+		{"/scenario", map[string]http.HandlerFunc{http.MethodPut: h.scenario}},
+		{"/faults", map[string]http.HandlerFunc{http.MethodGet: h.listFaults, http.MethodPost: h.addFault, http.MethodDelete: h.clearFaults}},
+		{"/faults/{id:[0-9]+}", map[string]http.HandlerFunc{http.MethodDelete: h.deleteFault}},
+		{"/requests", map[string]http.HandlerFunc{http.MethodGet: h.listRequests, http.MethodDelete: h.clearRequests}},
+		{"/clock", map[string]http.HandlerFunc{http.MethodGet: h.getClock, http.MethodPost: h.setClock}},
+		{"/sandboxes/{name}", map[string]http.HandlerFunc{http.MethodDelete: h.dropSandbox}},
+	}
+	for _, rt := range routes {
+		r.Handle(rt.path, byMethod(rt.methods))
+	}
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no control endpoint %s %s", r.Method, r.URL.Path))
 	})
-	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+}
+
+// byMethod dispatches one control path on the method, answering 405 with
+// an Allow header for any other.
+func byMethod(m map[string]http.HandlerFunc) http.Handler {
+	allow := make([]string, 0, len(m))
+	for k := range m {
+		allow = append(allow, k)
+	}
+	sort.Strings(allow)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h, ok := m[r.Method]; ok {
+			h(w, r)
+			return
+		}
+		w.Header().Set("Allow", strings.Join(allow, ", "))
 		writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %s not allowed on %s", r.Method, r.URL.Path))
 	})
 }

@@ -115,13 +115,15 @@ func (l *Loader) LoadFile(file string) (*Scenario, error) {
 }
 
 // Load loads a scenario from data. name is used in error messages; dir, when
-// not empty, is where relative includes are looked for on disk.
+// not empty, is where relative includes are looked for on disk. When the
+// file has problems Load returns them all as an ErrorList together with
+// what it could load, so that the families can report their problems too.
 func (l *Loader) Load(name string, data []byte, dir string) (*Scenario, error) {
 	sc := &Scenario{Sections: map[string][]Section{}, Seed: DefaultSeed}
 	var errs ErrorList
 	l.loadFile(sc, name, data, dir, true, map[string]bool{}, 0, &errs)
 	if len(errs) > 0 {
-		return nil, errs
+		return sc, errs
 	}
 	if sc.Name == "" {
 		base := path.Base(filepath.ToSlash(name))
@@ -182,7 +184,6 @@ func (l *Loader) loadFile(sc *Scenario, name string, data []byte, dir string, to
 	var h header
 	if err := DecodeNode(name, hdr, &h); err != nil {
 		*errs = append(*errs, Errors(name, err)...)
-		return
 	}
 	if top {
 		sc.Name, sc.Description = h.Name, h.Description

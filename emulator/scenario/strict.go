@@ -47,10 +47,13 @@ func DecodeNode(file string, node *yaml.Node, v any) error {
 	}
 	var errs ErrorList
 	check(file, node, reflect.TypeOf(v), &errs)
+	// Decode even after check found problems: yaml.v3 fills in what it can,
+	// so the caller can go on and report later problems too.
+	err := node.Decode(v)
 	if len(errs) > 0 {
 		return errs
 	}
-	if err := node.Decode(v); err != nil {
+	if err != nil {
 		return yamlErrors(file, err)
 	}
 	return nil

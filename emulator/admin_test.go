@@ -1,0 +1,332 @@
+package emulator_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/credemu/credemu/emulator"
+	"github.com/credemu/credemu/emulator/emulatortest"
+	"github.com/credemu/credemu/emulator/journal"
+)
+
+const (
+	admin    = "Authorization: Token admin-token"
+	accounts = "/api/v1/orgs/acme/cloud-accounts"
+)
+
+func account(name string) map[string]string {
+	return map[string]string{"displayName": name, "cloudProfile": "aws-eu-west-1"}
+}
+
+func start(t *testing.T, opts ...emulator.Option) *emulatortest.Server {
+	t.Helper()
+	return emulatortest.Start(t, append([]emulator.Option{emulator.WithResponseCheck(true)}, opts...)...)
+}
+
+func want(t *testing.T, r *emulatortest.Response, status int) {
+	t.Helper()
+	if r.Status != status {
+		t.Fatalf("status %d, want %d: %s", r.Status, status, r.Body)
+	}
+}
+
+func total(t *testing.T, srv *emulatortest.Server, sandbox string) float64 {
+	t.Helper()
+	h := []string{admin}
+	if sandbox != "" {
+		h = append(h, "X-Emulator-Sandbox: "+sandbox)
+	}
+	r := srv.Do("GET", accounts, nil, h...)
+	want(t, r, 200)
+	return r.JSON(t)["totalElements"].(float64)
+}
+
+func TestHealth(t *testing.T) {
+	srv := start(t)
+	m := srv.Do("GET", "/_emulator/health", nil).JSON(t)
+	if m["status"] != "ok" || m["scenario"] != "default" {
+		t.Errorf("health: %v", m)
+	}
+}
+
+// fixedDefault is the default world on a fixed clock, so that two state
+// dumps can be compared whole.
+const fixedDefault = `
+clock: 2026-01-01T00:00:00Z
+seed: 42
+include: [fixtures/avisi/cloud-profiles.yaml, fixtures/avisi/default-world.yaml]
+`
+
+func TestResetRestoresEverything(t *testing.T) {
+	srv := start(t, emulator.WithScenarioYAML("fixed.yaml", []byte(fixedDefault)))
+	before := srv.State()
+	want(t, srv.Do("POST", accounts, account("temp"), admin), 200)
+	srv.AdvanceClock(48 * time.Hour)
+	srv.Do("POST", "/_emulator/faults", map[string]any{"respond": map[string]any{"status": 500}})
+	want(t, srv.Do("POST", "/_emulator/reset", nil), 200)
+	after := srv.State()
+	if diff := cmp.Diff(before, after); diff != "" {
+		t.Errorf("state after reset differs (-before +after):\n%s", diff)
+	}
+	if n := len(srv.Requests(journal.Filter{})); n != 0 {
+		t.Errorf("journal has %d entries after reset", n)
+	}
+	var f struct{ Faults []any }
+	_ = json.Unmarshal(srv.Do("GET", "/_emulator/faults", nil).Body, &f)
+	if len(f.Faults) != 0 {
+		t.Errorf("faults after reset: %v", f.Faults)
+	}
+	// Ids repeat after a reset: the same create gives the same identity.
+	id1 := srv.Do("POST", accounts, account("again"), admin).JSON(t)["identity"]
+	srv.Reset()
+	id2 := srv.Do("POST", accounts, account("again"), admin).JSON(t)["identity"]
+	if id1 != id2 {
+		t.Errorf("ids after reset: %v then %v", id1, id2)
+	}
+}
+
+func TestStateRedactsSecrets(t *testing.T) {
+	srv := start(t)
+	body := string(srv.Do("GET", "/_emulator/state", nil).Body)
+	for _, secret := range []string{"prod-main-secret", "admin-token", "staging-secret"} {
+		if strings.Contains(body, secret) {
+			t.Errorf("state shows %q", secret)
+		}
+	}
+	if !strings.Contains(body, journal.Redacted) {
+		t.Error("state shows no redaction marker")
+	}
+}
+
+func TestPutScenario(t *testing.T) {
+	srv := start(t)
+	good := "name: replaced\ninclude: [fixtures/avisi/cloud-profiles.yaml]\navisi:\n  tokens: [{token: admin-token, organisations: [\"*\"]}]\n  organisations: [{slug: acme}]\n"
+	r := srv.Do("PUT", "/_emulator/scenario", good, "Content-Type: application/yaml")
+	want(t, r, 200)
+	if total(t, srv, "") != 0 {
+		t.Error("new scenario's world not in force")
+	}
+	bad := "name: broken\navisi:\n  organisations: [{slug: NOPE}]\n"
+	r = srv.Do("PUT", "/_emulator/scenario?name=broken.yaml", bad, "Content-Type: application/yaml")
+	want(t, r, 400)
+	var e struct {
+		Error  string
+		Errors []string
+	}
+	_ = json.Unmarshal(r.Body, &e)
+	if len(e.Errors) != 1 || !strings.HasPrefix(e.Errors[0], "broken.yaml:3:") {
+		t.Errorf("errors: %+v", e)
+	}
+	if m := srv.Do("GET", "/_emulator/health", nil).JSON(t); m["scenario"] != "replaced" {
+		t.Errorf("a rejected scenario replaced the old one: %v", m)
+	}
+}
+
+func TestFaultsControl(t *testing.T) {
+	srv := start(t)
+	// JSON and YAML bodies take the same shape.
+	r := srv.Do("POST", "/_emulator/faults", `{"name": "j", "match": {"operation": "listCloudAccounts"}, "times": 1, "respond": {"status": 500}}`)
+	want(t, r, 201)
+	r = srv.Do("POST", "/_emulator/faults", "name: y\nmatch: {operation: getCloudAccount}\nrespond: {status: 404}\n", "Content-Type: application/yaml")
+	want(t, r, 201)
+	yID := r.JSON(t)["id"].(float64)
+	want(t, srv.Do("GET", accounts, nil, admin), 500)
+	want(t, srv.Do("GET", accounts, nil, admin), 200)
+	var list struct {
+		Faults []struct {
+			ID             int
+			Matches, Fired int
+			Rule           struct{ Name string }
+		}
+	}
+	_ = json.Unmarshal(srv.Do("GET", "/_emulator/faults", nil).Body, &list)
+	if len(list.Faults) != 2 || list.Faults[0].Rule.Name != "j" || list.Faults[0].Matches != 2 || list.Faults[0].Fired != 1 {
+		t.Errorf("fault list with counters: %+v", list)
+	}
+	want(t, srv.Do("DELETE", fmt.Sprintf("/_emulator/faults/%d", int(yID)), nil), 204)
+	want(t, srv.Do("DELETE", fmt.Sprintf("/_emulator/faults/%d", int(yID)), nil), 404)
+	want(t, srv.Do("DELETE", "/_emulator/faults", nil), 204)
+
+	bad := []string{
+		`{"match": {"api": "nope"}, "respond": {"status": 500}}`,
+		`{"respond": {"status": 500}, "unknown": true}`,
+		`{"respond": {}}`,
+		`{"respond": {"drop": "explode"}}`,
+		`{"respond": {"status": 500}, "probability": 2}`,
+		`not json`,
+	}
+	for _, b := range bad {
+		r := srv.Do("POST", "/_emulator/faults", b)
+		if r.Status != 400 || r.JSON(t)["error"] == nil {
+			t.Errorf("rule %s: %d %s", b, r.Status, r.Body)
+		}
+	}
+}
+
+func TestRequestsJournal(t *testing.T) {
+	srv := start(t)
+	want(t, srv.Do("GET", accounts, nil, admin), 200)
+	want(t, srv.Do("POST", accounts, account("j1"), admin), 200)
+	want(t, srv.Do("POST", accounts, account("j1"), admin), 400)
+	want(t, srv.Do("GET", accounts, nil), 401)
+	tests := []struct {
+		query string
+		n     int
+	}{
+		{"", 4},
+		{"?operation=createCloudAccount", 2},
+		{"?status=400", 1},
+		{"?method=get", 2},
+		{"?api=avisi&status=401", 1},
+		{"?path=/api/v1/orgs/acme/*", 4},
+		{"?limit=1", 1},
+		{"?since=2999-01-01T00:00:00Z", 0},
+	}
+	for _, tc := range tests {
+		var out struct{ Requests []journal.Entry }
+		r := srv.Do("GET", "/_emulator/requests"+tc.query, nil)
+		want(t, r, 200)
+		_ = json.Unmarshal(r.Body, &out)
+		if len(out.Requests) != tc.n {
+			t.Errorf("%s: %d entries, want %d", tc.query, len(out.Requests), tc.n)
+		}
+	}
+	e := srv.Requests(journal.Filter{Status: 400})[0]
+	if e.Operation != "createCloudAccount" || e.Kind != "already_exists" || e.RequestID == "" || len(e.RequestBody) == 0 || len(e.ResponseBody) == 0 {
+		t.Errorf("entry: %+v", e)
+	}
+	want(t, srv.Do("GET", "/_emulator/requests?status=abc", nil), 400)
+	want(t, srv.Do("DELETE", "/_emulator/requests", nil), 204)
+	if n := len(srv.Requests(journal.Filter{})); n != 0 {
+		t.Errorf("%d entries after clearing", n)
+	}
+}
+
+func TestJournalIsBounded(t *testing.T) {
+	srv := start(t, emulator.WithJournalCapacity(5))
+	for i := 0; i < 12; i++ {
+		srv.Do("GET", accounts, nil, admin)
+	}
+	var out struct {
+		Requests    []journal.Entry
+		Overwritten int
+	}
+	_ = json.Unmarshal(srv.Do("GET", "/_emulator/requests", nil).Body, &out)
+	if len(out.Requests) != 5 || out.Overwritten != 7 || out.Requests[4].Seq != 12 {
+		t.Errorf("bounded journal: %d entries, %d overwritten, last seq %d", len(out.Requests), out.Overwritten, out.Requests[len(out.Requests)-1].Seq)
+	}
+}
+
+func TestClockControl(t *testing.T) {
+	srv := start(t, emulator.WithScenarioYAML("c.yaml", []byte("clock: 2026-03-01T00:00:00Z\n")))
+	m := srv.Do("POST", "/_emulator/clock", map[string]string{"advance": "25h"}).JSON(t)
+	if m["now"] != "2026-03-02T01:00:00Z" || m["fixed"] != true {
+		t.Errorf("advance: %v", m)
+	}
+	m = srv.Do("POST", "/_emulator/clock", map[string]string{"set": "2030-01-01T00:00:00Z"}).JSON(t)
+	if m["now"] != "2030-01-01T00:00:00Z" {
+		t.Errorf("set: %v", m)
+	}
+	for _, bad := range []string{`{"advance": "soon"}`, `{"set": "tomorrow"}`, `{}`, `{"advance": "1h", "set": "2030-01-01T00:00:00Z"}`, `{"jump": 1}`} {
+		want(t, srv.Do("POST", "/_emulator/clock", bad), 400)
+	}
+	srv.Reset()
+	if m := srv.Do("GET", "/_emulator/clock", nil).JSON(t); m["now"] != "2026-03-01T00:00:00Z" {
+		t.Errorf("clock after reset: %v", m)
+	}
+}
+
+func TestAdminToken(t *testing.T) {
+	srv := start(t, emulator.WithAdminToken("let-me-in"))
+	want(t, srv.Do("GET", "/_emulator/health", nil), 401)
+	want(t, srv.Do("GET", "/_emulator/health", nil, "Authorization: Bearer wrong"), 401)
+	want(t, srv.Do("GET", "/_emulator/health", nil, "Authorization: Bearer let-me-in"), 200)
+	want(t, srv.Do("POST", "/_emulator/reset", nil, "X-Emulator-Token: let-me-in"), 200)
+	// The emulated APIs are not behind the admin token.
+	want(t, srv.Do("GET", accounts, nil, admin), 200)
+}
+
+func TestControlNotFound(t *testing.T) {
+	srv := start(t)
+	want(t, srv.Do("GET", "/_emulator/nope", nil), 404)
+	want(t, srv.Do("PATCH", "/_emulator/reset", nil), 405)
+	r := srv.Do("GET", "/no/such/api", nil)
+	want(t, r, 404)
+	if !strings.Contains(string(r.Body), "no emulated API serves") {
+		t.Errorf("root 404: %s", r.Body)
+	}
+}
+
+// TestSandboxesAreIsolated runs parallel clients in their own sandboxes and
+// checks none sees another's objects, faults or journal.
+func TestSandboxesAreIsolated(t *testing.T) {
+	srv := start(t)
+	const n = 20
+	var wg sync.WaitGroup
+	errs := make(chan string, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			sb := fmt.Sprintf("X-Emulator-Sandbox: t%d", i)
+			for j := 0; j <= i%4; j++ {
+				if r := srv.Do("POST", accounts, account(fmt.Sprintf("sb-%d", j)), admin, sb); r.Status != 200 {
+					errs <- fmt.Sprintf("sandbox %d create: %d %s", i, r.Status, r.Body)
+				}
+			}
+			r := srv.Do("GET", accounts, nil, admin, sb)
+			var p struct{ TotalElements int }
+			_ = json.Unmarshal(r.Body, &p)
+			if p.TotalElements != 4+i%4+1 {
+				errs <- fmt.Sprintf("sandbox %d sees %d accounts, want %d", i, p.TotalElements, 4+i%4+1)
+			}
+		}(i)
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	if got := total(t, srv, ""); got != 4 {
+		t.Errorf("default sandbox sees %v accounts", got)
+	}
+	// A fault in one sandbox does not fire in another.
+	r := srv.Do("POST", "/_emulator/faults", `{"respond": {"status": 500}}`, "X-Emulator-Sandbox: faulty")
+	want(t, r, 201)
+	want(t, srv.Do("GET", accounts, nil, admin, "X-Emulator-Sandbox: faulty"), 500)
+	want(t, srv.Do("GET", accounts, nil, admin, "X-Emulator-Sandbox: t1"), 200)
+	want(t, srv.Do("DELETE", "/_emulator/sandboxes/faulty", nil), 204)
+	want(t, srv.Do("GET", accounts, nil, admin, "X-Emulator-Sandbox: faulty"), 200)
+	want(t, srv.Do("DELETE", "/_emulator/sandboxes/never-made", nil), 404)
+}
+
+// TestConcurrentCreatesOfOneName checks that racing creates of the same
+// display name give exactly one success.
+func TestConcurrentCreatesOfOneName(t *testing.T) {
+	srv := start(t)
+	const n = 16
+	var wg sync.WaitGroup
+	statuses := make(chan int, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses <- srv.Do("POST", accounts, account("race"), admin).Status
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	count := map[int]int{}
+	for s := range statuses {
+		count[s]++
+	}
+	if count[200] != 1 || count[400] != n-1 {
+		t.Errorf("statuses: %v", count)
+	}
+}
