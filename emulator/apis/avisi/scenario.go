@@ -202,7 +202,7 @@ func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator)
 				orgBySlug[o.Slug] = ow
 				w.orgs = append(w.orgs, ow)
 			}
-			errs = append(errs, buildOrg(sec, ow, o, profileByID, gen, idg)...)
+			errs = append(errs, buildOrg(sec, lo.At, ow, o, profileByID, gen, idg)...)
 		}
 	}
 	return w, errs.Err()
@@ -276,7 +276,7 @@ func strOr(s, def string) string {
 	return s
 }
 
-func buildOrg(sec scenario.Section, ow *orgWorld, o orgSpec, profiles map[string]*CloudProfile, gen *scenario.Generator, idg *ids.Gen) scenario.ErrorList {
+func buildOrg(sec scenario.Section, at scenario.At, ow *orgWorld, o orgSpec, profiles map[string]*CloudProfile, gen *scenario.Generator, idg *ids.Gen) scenario.ErrorList {
 	var errs scenario.ErrorList
 	names := map[string]*account{}
 	for _, a := range ow.accounts {
@@ -325,7 +325,9 @@ func buildOrg(sec scenario.Section, ow *orgWorld, o orgSpec, profiles map[string
 		names[a.DisplayName] = a
 		ow.accounts = append(ow.accounts, a)
 	}
-	errs = append(errs, generateAccounts(ow, o, profiles, names, gen, idg)...)
+	if err := generateAccounts(ow, o, profiles, names, gen, idg); err != nil {
+		errs = append(errs, sec.ErrorAt(at, "organisation %s: %v", o.Slug, err))
+	}
 	for _, lc := range o.Clusters {
 		s := lc.Value
 		a := names[s.CloudAccount]
@@ -403,12 +405,18 @@ func slugify(s string) string {
 	return strings.TrimSuffix(b.String(), "-")
 }
 
+// maxGenerated bounds generate: blocks, so a typo cannot exhaust memory.
+const maxGenerated = 1_000_000
+
 // generateAccounts adds generate.cloudAccounts fake accounts, spread over
 // the profiles in order, each with generated credentials.
-func generateAccounts(ow *orgWorld, o orgSpec, profiles map[string]*CloudProfile, names map[string]*account, gen *scenario.Generator, idg *ids.Gen) scenario.ErrorList {
+func generateAccounts(ow *orgWorld, o orgSpec, profiles map[string]*CloudProfile, names map[string]*account, gen *scenario.Generator, idg *ids.Gen) error {
 	n := o.Generate.CloudAccounts
 	if n <= 0 {
 		return nil
+	}
+	if n > maxGenerated {
+		return fmt.Errorf("generate.cloudAccounts is %d; at most %d", n, maxGenerated)
 	}
 	var usable []*CloudProfile
 	for _, p := range profiles {
@@ -417,12 +425,15 @@ func generateAccounts(ow *orgWorld, o orgSpec, profiles map[string]*CloudProfile
 		}
 	}
 	if len(usable) == 0 {
-		return scenario.ErrorList{{File: "avisi", Msg: fmt.Sprintf("organisation %s: generate.cloudAccounts needs at least one cloud profile", o.Slug)}}
+		return fmt.Errorf("generate.cloudAccounts needs at least one cloud profile (include fixtures/avisi/cloud-profiles.yaml)")
 	}
 	sort.Slice(usable, func(i, j int) bool { return usable[i].Identity < usable[j].Identity })
 	perAccount := 1
 	if o.Generate.CredentialsPerAccount != nil {
 		perAccount = *o.Generate.CredentialsPerAccount
+	}
+	if perAccount < 0 || perAccount > 100 {
+		return fmt.Errorf("generate.credentialsPerAccount must be between 0 and 100, got %d", perAccount)
 	}
 	for i := 0; i < n; i++ {
 		p := usable[i%len(usable)]

@@ -1,0 +1,61 @@
+package fault_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/credemu/credemu/emulator/fault"
+)
+
+// FuzzRuleJSON decodes and validates arbitrary rule documents, as the
+// control API does: no input may panic, and a rule that validates must
+// be usable by the engine.
+func FuzzRuleJSON(f *testing.F) {
+	for _, s := range []string{
+		`{"match": {"api": "avisi", "operation": "createCloudAccount"}, "after": 2, "times": 1, "respond": {"status": 500}}`,
+		`{"match": {"body": {"a.b.0": [1, {"x": null}]}}, "probability": 0.5, "respond": {"kind": "already_exists"}}`,
+		`{"respond": {"delay": "2s", "drop": "reset"}, "commit": true}`,
+		`{"respond": {"delay": "-1s"}}`,
+		`{"match": {"path": "/a/*/**", "headers": {"X": "*"}}, "respond": {"status": 404}}`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, doc string) {
+		var r fault.Rule
+		if json.Unmarshal([]byte(doc), &r) != nil {
+			return
+		}
+		if r.Validate() != nil {
+			return
+		}
+		e := fault.NewEngine(1, []fault.Rule{r})
+		for i := 0; i < 3; i++ {
+			e.Evaluate(&fault.Request{API: "avisi", Operation: "createCloudAccount", Method: "POST",
+				Template: "/a/{b}", Path: "/a/b/c", Body: map[string]any{"a": map[string]any{"b": []any{1.0}}}})
+		}
+		if len(e.List()) != 1 {
+			t.Fatal("rule lost")
+		}
+	})
+}
+
+func TestEngineAfterTimes(t *testing.T) {
+	e := fault.NewEngine(1, []fault.Rule{{Match: fault.Match{Operation: "x"}, After: 2, Times: 2, Respond: fault.Respond{Status: 500}}})
+	var got []bool
+	for i := 0; i < 6; i++ {
+		got = append(got, e.Evaluate(&fault.Request{Operation: "x"}) != nil)
+	}
+	want := []bool{false, false, true, true, false, false}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("fired %v, want %v", got, want)
+		}
+	}
+	st := e.List()[0]
+	if st.Matches != 6 || st.Fired != 2 {
+		t.Errorf("counters %+v", st)
+	}
+	if e.Evaluate(&fault.Request{Operation: "y"}) != nil {
+		t.Error("fired for another operation")
+	}
+}

@@ -1,0 +1,97 @@
+package emulator_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/credemu/credemu/emulator"
+)
+
+// FuzzScenario feeds arbitrary YAML to the scenario loader: it may refuse
+// it, but must not panic, and a refusal must name the file.
+func FuzzScenario(f *testing.F) {
+	for _, seed := range []string{
+		"name: x\n",
+		"seed: 3\nclock: 2026-01-01T00:00:00Z\n",
+		"include: [fixtures/avisi/cloud-profiles.yaml]\navisi:\n  organisations: [{slug: a, generate: {cloudAccounts: 3}}]\n",
+		"faults:\n  - match: {api: avisi, body: {a.b: 1}}\n    respond: {status: 500, delay: 1ms}\n",
+		"avisi:\n  tokens: [{token: t, organisations: ['*']}]\n",
+		"&a [*a]\n",
+		"avisi: {organisations: [{slug: a, clusters: [{name: c, cloudAccount: x, lastUsed: 2h}]}]}\n",
+		"- 1\n",
+		"",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, yaml string) {
+		if strings.Contains(yaml, "generate") && !strings.Contains(yaml, "cloudAccounts: 3}") {
+			t.Skip("generated worlds are tested elsewhere; large ones only slow the fuzzer")
+		}
+		_, err := emulator.New(emulator.WithScenarioYAML("fuzz.yaml", []byte(yaml)))
+		if err != nil && !strings.Contains(err.Error(), "fuzz.yaml") && !strings.Contains(err.Error(), "fixtures") {
+			t.Fatalf("error does not name the file: %v", err)
+		}
+	})
+}
+
+var (
+	fuzzOnce sync.Once
+	fuzzEmu  *emulator.Server
+)
+
+// FuzzAvisiRequests sends arbitrary bodies, paths and queries to every
+// Avisi operation: no input may panic or produce a 500 that no fault rule
+// injected, and every error must be Avisi's own body.
+func FuzzAvisiRequests(f *testing.F) {
+	fuzzOnce.Do(func() {
+		var err error
+		fuzzEmu, err = emulator.New(emulator.WithScenario("default"), emulator.WithResponseCheck(true))
+		if err != nil {
+			f.Fatal(err)
+		}
+	})
+	acct := "0b0e1c6a-2f4d-4c55-9a51-6d0f3f4f9a01"
+	for _, s := range []struct{ method, path, body string }{
+		{"POST", "/api/v1/orgs/acme/cloud-accounts", `{"displayName":"a","cloudProfile":"aws-eu-west-1"}`},
+		{"POST", "/api/v1/orgs/acme/cloud-accounts", `{"displayName":1}`},
+		{"PATCH", "/api/v1/orgs/acme/cloud-accounts/" + acct, `{"primaryCloudCredentials":"","enabled":true}`},
+		{"POST", "/api/v1/orgs/acme/cloud-accounts/" + acct + "/credentials/aws", `{"displayName":"k","credentials":{"accessKeyId":"a"}}`},
+		{"POST", "/api/v1/orgs/acme/cloud-accounts/" + acct + "/credentials/dummy", ``},
+		{"GET", "/api/v1/orgs/acme/cloud-accounts?page=-1&size=99999&sort=displayName,desc&sort=x", ``},
+		{"DELETE", "/api/v1/orgs/acme/cloud-accounts/" + acct + "/credentials/zz", `[]`},
+		{"GET", "/api/v1/orgs/%00/cloud-accounts", ``},
+	} {
+		f.Add(s.method, s.path, s.body)
+	}
+	f.Fuzz(func(t *testing.T, method, path, body string) {
+		if !strings.HasPrefix(path, "/") || strings.ContainsAny(method, " \t\r\n") || method == "" || method == "CONNECT" {
+			return
+		}
+		req, err := http.NewRequest(method, "http://emu"+path, bytes.NewReader([]byte(body)))
+		if err != nil {
+			return
+		}
+		req.Header.Set("Authorization", "Token admin-token")
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Emulator-Sandbox", "fuzz")
+		rec := httptest.NewRecorder()
+		fuzzEmu.ServeHTTP(rec, req)
+		if rec.Code >= 500 {
+			t.Fatalf("%s %s %q: %d %s", method, path, body, rec.Code, rec.Body.String())
+		}
+		if rec.Code >= 400 && strings.HasPrefix(req.URL.Path, "/api/v1/") {
+			var e struct {
+				Message *string   `json:"message"`
+				Details *[]string `json:"details"`
+			}
+			if json.Unmarshal(rec.Body.Bytes(), &e) != nil || e.Message == nil || e.Details == nil {
+				t.Fatalf("%s %s: not an Avisi error body: %s", method, path, rec.Body.String())
+			}
+		}
+	})
+}

@@ -1,0 +1,62 @@
+package store_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/credemu/credemu/emulator/store"
+)
+
+type item struct{ Tags []string }
+
+func cloneItem(i *item) *item { return &item{Tags: append([]string(nil), i.Tags...)} }
+
+func ids(t *store.Table[*item]) []string {
+	var out []string
+	t.Scan(func(id string, _ *item) bool { out = append(out, id); return true })
+	return out
+}
+
+func TestCopiesInAndOut(t *testing.T) {
+	tb := store.NewTable(cloneItem)
+	in := &item{Tags: []string{"a"}}
+	tb.Put("1", in)
+	in.Tags[0] = "changed-after-put"
+	out, _ := tb.Get("1")
+	out.Tags[0] = "changed-after-get"
+	again, _ := tb.Get("1")
+	if again.Tags[0] != "a" {
+		t.Fatalf("stored value changed through a pointer: %v", again.Tags)
+	}
+}
+
+func TestOrderSurvivesDeletesAndCompaction(t *testing.T) {
+	tb := store.NewTable(cloneItem)
+	var want []string
+	for i := 0; i < 200; i++ {
+		tb.Put(fmt.Sprint(i), &item{})
+	}
+	for i := 0; i < 200; i++ {
+		if i%3 != 0 {
+			tb.Delete(fmt.Sprint(i))
+		} else {
+			want = append(want, fmt.Sprint(i))
+		}
+	}
+	tb.Put("0", &item{Tags: []string{"updated"}}) // keeps its place
+	tb.Put("new", &item{})
+	want = append(want, "new")
+	if diff := cmp.Diff(want, ids(tb)); diff != "" {
+		t.Fatalf("order (-want +got):\n%s", diff)
+	}
+	if tb.Len() != len(want) || tb.Delete("1") || !tb.Has("0") {
+		t.Fatal("len/delete/has")
+	}
+	c := tb.Clone()
+	tb.Delete("0")
+	if !c.Has("0") {
+		t.Fatal("clone shares state")
+	}
+}
