@@ -248,6 +248,10 @@ func TestAdminToken(t *testing.T) {
 	want(t, srv.Do("GET", "/_emulator/health", nil, "Authorization: Bearer wrong"), 401)
 	want(t, srv.Do("GET", "/_emulator/health", nil, "Authorization: Bearer let-me-in"), 200)
 	want(t, srv.Do("POST", "/_emulator/reset", nil, "X-Emulator-Token: let-me-in"), 200)
+	// The Go helpers present the token themselves.
+	if srv.State()["scenario"] != "default" {
+		t.Error("State() through the admin token")
+	}
 	// The emulated APIs are not behind the admin token.
 	want(t, srv.Do("GET", accounts, nil, admin), 200)
 }

@@ -217,6 +217,10 @@ func (s *Server) familyNames() []string {
 	return out
 }
 
+// AdminToken returns the token the control API requires ("" for none), so
+// in-process helpers such as emulatortest can call it.
+func (s *Server) AdminToken() string { return s.opts.adminToken }
+
 // Handler returns the server as an http.Handler.
 func (s *Server) Handler() http.Handler { return s.handler }
 

@@ -139,6 +139,9 @@ func (s *Server) control(method, path string, body, out any) {
 		s.t.Fatalf("emulatortest: %v", err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if tok := s.Emu.AdminToken(); tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
 	resp, err := s.Client().Do(req)
 	if err != nil {
 		s.t.Fatalf("emulatortest: %s %s: %v", method, path, err)

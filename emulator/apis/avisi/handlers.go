@@ -85,6 +85,18 @@ func listCloudAccounts(s *State, r *api.Request) (*api.Response, error) {
 				items = append(items, a)
 			}
 		}
+	} else if provider == "" && len(p.order) == 0 {
+		// Unfiltered and unsorted: walk only up to the end of the page.
+		start, end := p.page*p.size, (p.page+1)*p.size
+		i := 0
+		o.accounts.Scan(func(_ string, a *account) bool {
+			if i >= start {
+				items = append(items, a)
+			}
+			i++
+			return i < end
+		})
+		return ok(newPage(s.accountViews(items), p, o.accounts.Len()))
 	} else {
 		o.accounts.Scan(func(_ string, a *account) bool {
 			if match(a) {
@@ -94,12 +106,16 @@ func listCloudAccounts(s *State, r *api.Request) (*api.Response, error) {
 		})
 	}
 	total := len(items)
-	page := apply(items, p, accountSort)
-	views := make([]CloudAccountView, len(page))
-	for i, a := range page {
+	return ok(newPage(s.accountViews(apply(items, p, accountSort)), p, total))
+}
+
+// accountViews renders accounts. Caller holds the lock.
+func (s *State) accountViews(accts []*account) []CloudAccountView {
+	views := make([]CloudAccountView, len(accts))
+	for i, a := range accts {
 		views[i] = s.accountView(a)
 	}
-	return ok(newPage(views, p, total))
+	return views
 }
 
 type createAccountBody struct {
