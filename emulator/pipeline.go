@@ -39,7 +39,7 @@ type call struct {
 // pipeline returns the handler for one operation of a family; template is
 // the operation's full route template, which fault rules may match on. With
 // op nil it answers the family's not-found, or method-not-allowed when
-// methodDispatch says so.
+// Server.unmatched found the path under other methods.
 func (s *Server) pipeline(f family.Family, op *api.Operation, template string) http.Handler {
 	redact := journal.NewRedactor(f.SecretFields())
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

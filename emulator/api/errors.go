@@ -169,18 +169,6 @@ func Errorf(kind Kind, format string, args ...any) *Error {
 	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...)}
 }
 
-// FieldErrorf returns an invalid-argument error for one body field, so that
-// handler-level checks render like schema failures.
-func FieldErrorf(field, keyword, format string, args ...any) *Error {
-	ptr := "/body"
-	if field != "" {
-		ptr += "/" + strings.ReplaceAll(field, ".", "/")
-	}
-	return &Error{Kind: KindInvalidArgument, Fields: []FieldError{{
-		Pointer: ptr, Keyword: keyword, Message: fmt.Sprintf(format, args...),
-	}}}
-}
-
 // AsError converts any error into an *Error; errors that are not already
 // typed become internal errors, which is what an unexpected failure is.
 func AsError(err error) *Error {

@@ -90,16 +90,6 @@ func Cached(fsys fs.FS) (*Set, error) {
 // Has reports whether a schema of that name exists.
 func (s *Set) Has(name string) bool { _, ok := s.schemas[name]; return ok }
 
-// Names lists the compiled schemas.
-func (s *Set) Names() []string {
-	out := make([]string, 0, len(s.schemas))
-	for n := range s.schemas {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
-}
-
 // Validate checks value (decoded JSON: maps, slices, float64, string, bool,
 // nil) against the named schema and returns one FieldError per failing
 // field, sorted by pointer. A missing schema is reported as an error.
