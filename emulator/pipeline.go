@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"sort"
 	"time"
 	"unicode/utf8"
 
@@ -31,6 +32,8 @@ type call struct {
 	err      *api.Error // the error answered, if any
 	fault    *fault.Decision
 	drop     bool
+	// deferrer is set when the request's outcome is delivered later.
+	deferrer family.Deferrer
 	start    time.Time
 	body     []byte
 	redact   *journal.Redactor
@@ -49,7 +52,7 @@ func (s *Server) pipeline(f family.Family, op *api.Operation, template string) h
 		defer c.recover()
 		sb, err := s.sandboxFor(r)
 		if err != nil {
-			c.fail(&api.Error{Kind: api.KindInvalidArgument, Message: err.Error()})
+			c.fail(&api.Error{Kind: api.KindInvalidArgument, Transport: true, Message: err.Error()})
 			return
 		}
 		c.sb = sb
@@ -57,9 +60,9 @@ func (s *Server) pipeline(f family.Family, op *api.Operation, template string) h
 		c.req.State = sb.states[f.Name()]
 		c.req.Now = sb.clock.Now()
 		if op == nil {
-			e := &api.Error{Kind: api.KindNotFound}
+			e := &api.Error{Kind: api.KindNotFound, Transport: true}
 			if r.Context().Value(methodNotAllowedKey{}) != nil {
-				e = &api.Error{Kind: api.KindMethodNotAllowed, Message: fmt.Sprintf("Request method '%s' is not supported", r.Method)}
+				e = &api.Error{Kind: api.KindMethodNotAllowed, Transport: true, Message: fmt.Sprintf("Request method '%s' is not supported", r.Method)}
 			}
 			c.fail(e)
 			return
@@ -73,14 +76,21 @@ func (c *call) run(w http.ResponseWriter) {
 	body, err := middleware.ReadBody(r, c.s.opts.bodyLimit)
 	if err != nil {
 		if errors.Is(err, middleware.ErrTooLarge) {
-			c.fail(&api.Error{Kind: api.KindPayloadTooLarge,
+			c.fail(&api.Error{Kind: api.KindPayloadTooLarge, Transport: true,
 				Message: fmt.Sprintf("Request body is larger than the limit of %d bytes", c.s.opts.bodyLimit)})
 		} else {
-			c.fail(&api.Error{Kind: api.KindInvalidArgument, Message: "Could not read the request body: " + err.Error()})
+			c.fail(&api.Error{Kind: api.KindInvalidArgument, Transport: true, Message: "Could not read the request body: " + err.Error()})
 		}
 		return
 	}
 	c.body, c.req.Body = body, body
+
+	if len(c.op.Actions) > 0 && !c.resolveAction() {
+		return
+	}
+	if d, ok := c.f.(family.Deferrer); ok && d.Defer(c.req) {
+		c.deferrer = d
+	}
 
 	if err := c.f.Authenticate(c.req); err != nil {
 		c.fail(api.AsError(err))
@@ -128,6 +138,40 @@ func (c *call) run(w http.ResponseWriter) {
 		c.fail(api.AsError(err))
 		return
 	}
+	c.respond(resp)
+}
+
+// resolveAction picks the operation named by the body's action key; it
+// reports false (having answered) when the body names none.
+func (c *call) resolveAction() bool {
+	if m, ok := lenientJSON(c.body).(map[string]any); ok {
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys) // deterministic when a body names two actions
+		for _, k := range keys {
+			if op := c.op.Actions[k]; op != nil {
+				c.op, c.req.Op = op, op
+				return true
+			}
+		}
+	}
+	c.fail(&api.Error{Kind: api.KindInvalidArgument, Transport: true,
+		Message: fmt.Sprintf("the body doesn't contain action mapping to the URL[%s]", c.req.HTTP.URL.Path)})
+	return false
+}
+
+// respond renders a success, through the family's deferrer when the
+// request's outcome is delivered later.
+func (c *call) respond(resp *api.Response) {
+	if c.deferrer != nil {
+		var e *api.Error
+		if resp, e = c.deferrer.Accept(c.req, resp, nil); e != nil {
+			c.render(e)
+			return
+		}
+	}
 	c.f.Render(c.rec, c.req, resp)
 }
 
@@ -157,20 +201,20 @@ func (c *call) decodeAndValidate() *api.Error {
 			if ct == "" {
 				ct = "(none)"
 			}
-			return &api.Error{Kind: api.KindUnsupportedMediaType,
+			return &api.Error{Kind: api.KindUnsupportedMediaType, Transport: true,
 				Message: fmt.Sprintf("Content-Type '%s' is not supported", ct)}
 		}
 		if !utf8.Valid(c.body) {
-			return &api.Error{Kind: api.KindInvalidArgument, Message: "Request body is not valid UTF-8"}
+			return &api.Error{Kind: api.KindInvalidArgument, Transport: true, Message: "Request body is not valid UTF-8"}
 		}
 		var v any
 		if err := json.Unmarshal(c.body, &v); err != nil {
-			return &api.Error{Kind: api.KindInvalidArgument, Message: "Malformed JSON request body: " + jsonErrorText(err)}
+			return &api.Error{Kind: api.KindInvalidArgument, Transport: true, Message: "Malformed JSON request body: " + jsonErrorText(err)}
 		}
 		c.req.JSON = v
 	}
 	if op.Body == api.BodyRequired && len(c.body) == 0 {
-		return &api.Error{Kind: api.KindInvalidArgument, Message: "Required request body is missing"}
+		return &api.Error{Kind: api.KindInvalidArgument, Transport: true, Message: "Required request body is missing"}
 	}
 	if op.Schema == "" {
 		return nil
@@ -236,7 +280,23 @@ func queryMap(q map[string][]string) map[string]any {
 	return out
 }
 
+// fail answers with e. For a deferred request an API error (not a
+// transport one) becomes the outcome of the request's job instead.
 func (c *call) fail(e *api.Error) {
+	if c.deferrer != nil && !e.Transport {
+		resp, e2 := c.deferrer.Accept(c.req, nil, e)
+		c.rec.Reset()
+		if e2 != nil {
+			c.render(e2)
+			return
+		}
+		c.f.Render(c.rec, c.req, resp)
+		return
+	}
+	c.render(e)
+}
+
+func (c *call) render(e *api.Error) {
 	c.err = e
 	c.rec.Reset()
 	c.f.RenderError(c.rec, c.req, e)

@@ -93,7 +93,7 @@ func New(opts ...Option) (*Server, error) {
 		s.byName[f.Name()] = f
 		names = append(names, f.Name())
 		s.ops[f.Name()] = map[string]*api.Operation{}
-		for _, op := range f.Operations() {
+		for _, op := range allOperations(f.Operations()) {
 			if op.Schema != "" && !set.Has(op.Schema) {
 				return nil, fmt.Errorf("%s.%s: request schema %q is missing", f.Name(), op.ID, op.Schema)
 			}
@@ -119,6 +119,27 @@ func New(opts ...Option) (*Server, error) {
 	s.sandboxes[""] = s.newSandbox("", c)
 	s.handler = s.routes()
 	return s, nil
+}
+
+// allOperations lists operations with the actions of dispatching routes
+// in their place, which is what fault rules and the journal name.
+func allOperations(ops []*api.Operation) []*api.Operation {
+	var out []*api.Operation
+	for _, op := range ops {
+		if len(op.Actions) == 0 {
+			out = append(out, op)
+			continue
+		}
+		keys := make([]string, 0, len(op.Actions))
+		for k := range op.Actions {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			out = append(out, op.Actions[k])
+		}
+	}
+	return out
 }
 
 // Loader returns the scenario loader configured with this server's families,

@@ -150,6 +150,17 @@ type Error struct {
 	Fields []FieldError
 	// Injected marks an error produced by a fault rule, for the journal.
 	Injected bool
+	// KindImplied is set when a fault rule named only a status and the kind
+	// was derived from it; a family may then answer the way its transport
+	// layer answers that status (ZStack's plain-text 400/404/500).
+	KindImplied bool
+	// Transport marks errors raised before the API proper: routing, body
+	// framing, content type, required headers. Some vendors answer these
+	// differently from API errors (ZStack: plain text, never inside a job).
+	Transport bool
+	// Code is a vendor error code when the kind alone does not decide it
+	// (ZStack's ID.1000 for a failed login against ID.1001 for a bad session).
+	Code string
 }
 
 // Error implements the error interface.

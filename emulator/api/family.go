@@ -47,6 +47,11 @@ type Operation struct {
 	ResponseSchema string
 	// Handle does the work. It returns a response or an error, never writes.
 	Handle func(*Request) (*Response, error)
+	// Actions, when set, makes this a dispatching route: the request body's
+	// top-level key names the action (ZStack's PUT .../actions with
+	// {"updateIAM2VirtualID": {...}}), and the matching operation handles
+	// the request from then on. Handle is not used.
+	Actions map[string]*Operation
 }
 
 // Request is what a handler sees: the parsed HTTP request plus everything

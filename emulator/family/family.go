@@ -35,3 +35,16 @@ type Family interface {
 	// SecretFields names JSON keys whose values the journal must redact.
 	SecretFields() []string
 }
+
+// Deferrer is implemented by families whose writes may answer at once with
+// "accepted" and deliver their outcome later (ZStack's API jobs). For a
+// deferred request every outcome that is not a transport error (auth,
+// injected faults, validation, the handler's result) goes to Accept, and
+// what Accept returns is the immediate answer.
+type Deferrer interface {
+	// Defer reports whether this request's outcome is delivered later.
+	Defer(req *api.Request) bool
+	// Accept records the outcome (a response, or an error) and returns the
+	// immediate answer, or an error when the request cannot be accepted.
+	Accept(req *api.Request, resp *api.Response, err *api.Error) (*api.Response, *api.Error)
+}

@@ -156,11 +156,11 @@ func decide(s *Status) *Decision {
 		Commit:   s.Rule.Commit,
 	}
 	if s.Rule.IsError() {
-		kind := rs.Kind
+		kind, implied := rs.Kind, false
 		if kind == "" {
-			kind = api.KindForStatus(rs.Status)
+			kind, implied = api.KindForStatus(rs.Status), true
 		}
-		d.Err = &api.Error{Kind: kind, Status: rs.Status, Message: rs.Message, Injected: true}
+		d.Err = &api.Error{Kind: kind, Status: rs.Status, Message: rs.Message, Injected: true, KindImplied: implied}
 	}
 	return d
 }
