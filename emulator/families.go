@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"github.com/credemu/credemu/emulator/apis/avisi"
+	"github.com/credemu/credemu/emulator/apis/zstack"
 	"github.com/credemu/credemu/emulator/family"
 )
 
@@ -14,5 +15,6 @@ var Version = "dev"
 func DefaultFamilies() []family.Family {
 	return []family.Family{
 		avisi.New(),
+		zstack.New(),
 	}
 }

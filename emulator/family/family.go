@@ -48,3 +48,10 @@ type Deferrer interface {
 	// immediate answer, or an error when the request cannot be accepted.
 	Accept(req *api.Request, resp *api.Response, err *api.Error) (*api.Response, *api.Error)
 }
+
+// AnyContentType is implemented by families whose vendor reads a request
+// body whatever its Content-Type says (ZStack). Others get 415 for a body
+// that is not declared as JSON.
+type AnyContentType interface {
+	AcceptsAnyContentType() bool
+}

@@ -1,0 +1,529 @@
+package zstack
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"sort"
+
+	"github.com/credemu/credemu/emulator/api"
+)
+
+func inventory(v any) (*api.Response, error) {
+	return &api.Response{Status: http.StatusOK, Body: map[string]any{"inventory": v}}, nil
+}
+
+func empty() (*api.Response, error) {
+	return &api.Response{Status: http.StatusOK, Body: map[string]any{}}, nil
+}
+
+func invalid(format string, args ...any) error {
+	return &api.Error{Kind: api.KindInvalidArgument, Message: fmt.Sprintf(format, args...)}
+}
+
+func principal(r *api.Request) *session { return r.Principal.(*session) }
+
+// requireAdmin refuses IAM2 writes by sessions that may not manage IAM2.
+func requireAdmin(r *api.Request) error {
+	if p := principal(r); !p.Admin {
+		return &api.Error{Kind: api.KindPermissionDenied,
+			Message: fmt.Sprintf("the session[uuid:%s] has no permission to call %s", p.UUID, r.Op.ID)}
+	}
+	return nil
+}
+
+// vid returns a copy of the virtual ID in the path. Caller holds the lock.
+func (s *State) vid(uuid string) (*virtualID, error) {
+	v, ok := s.vids.Get(uuid)
+	if !ok {
+		return nil, &api.Error{Kind: api.KindNotFound, Message: fmt.Sprintf("Unable to find IAM2VirtualIDVO[uuid:%s]", uuid)}
+	}
+	return v, nil
+}
+
+// checkPassword compares what a login sent with what is stored: the
+// SHA-512 hex a client sends, or (with plainPasswords) the plain text.
+func (s *State) checkPassword(stored, sent string) bool {
+	return sent == stored || (s.cfg.plainPasswords && sha512Hex(sent) == stored)
+}
+
+type loginBody struct {
+	LogInByAccount struct {
+		AccountName string `json:"accountName"`
+		Password    string `json:"password"`
+	} `json:"logInByAccount"`
+}
+
+func logIn(s *State, r *api.Request) (*api.Response, error) {
+	var b loginBody
+	if err := r.Decode(&b); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.accounts[b.LogInByAccount.AccountName]
+	if a == nil || !(b.LogInByAccount.Password == a.Password || (s.cfg.plainPasswords && b.LogInByAccount.Password == a.Plain)) {
+		return nil, &api.Error{Kind: api.KindUnauthenticated, Code: "ID.1000", Message: "wrong account name or password"}
+	}
+	ss := &session{UUID: s.env.IDs.Hex32(), AccountUUID: a.UUID, UserUUID: a.UUID, Admin: a.Admin,
+		Created: r.Now, Expires: r.Now.Add(s.cfg.sessionTimeout)}
+	s.sessions[ss.UUID] = ss
+	return inventory(ss.inventory())
+}
+
+func logOut(s *State, r *api.Request) (*api.Response, error) {
+	s.mu.Lock()
+	delete(s.sessions, r.Vars["uuid"])
+	s.mu.Unlock()
+	return empty()
+}
+
+type attrBody struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+type createBody struct {
+	Params struct {
+		Name         string     `json:"name"`
+		Password     string     `json:"password"`
+		Description  *string    `json:"description"`
+		Attributes   []attrBody `json:"attributes"`
+		ResourceUUID string     `json:"resourceUuid"`
+	} `json:"params"`
+}
+
+func createVirtualID(s *State, r *api.Request) (*api.Response, error) {
+	if err := requireAdmin(r); err != nil {
+		return nil, err
+	}
+	var b createBody
+	if err := r.Decode(&b); err != nil {
+		return nil, err
+	}
+	p := b.Params
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, dup := s.byName[p.Name]; dup {
+		return nil, &api.Error{Kind: api.KindAlreadyExists, Message: fmt.Sprintf("duplicate virtualID name[%s]", p.Name)}
+	}
+	uuid := p.ResourceUUID
+	if uuid == "" {
+		uuid = s.env.IDs.Hex32()
+	} else if s.vids.Has(uuid) {
+		return nil, invalid("resource uuid[%s] is already used by another resource", uuid)
+	}
+	v := &virtualID{UUID: uuid, Name: p.Name, Description: p.Description, Password: p.Password,
+		State: "Enabled", Created: r.Now, LastOp: r.Now}
+	for _, a := range p.Attributes {
+		v.Attributes = append(v.Attributes, &attribute{UUID: s.env.IDs.Hex32(), Name: a.Name, Value: a.Value, Type: "Customized", Created: r.Now, LastOp: r.Now})
+	}
+	s.putVID(v)
+	return inventory(v.inventory())
+}
+
+var vidResource = &resource{
+	class: "org.zstack.iam2.entity.IAM2VirtualIDInventory",
+	fields: map[string]bool{"uuid": true, "name": true, "description": true, "type": true, "state": true, "createDate": true, "lastOpDate": true,
+		"attributes.uuid": true, "attributes.name": true, "attributes.value": true, "attributes.type": true},
+	dates: map[string]bool{"createDate": true, "lastOpDate": true},
+}
+
+func vidRecord(v *virtualID) record {
+	rec := record{"uuid": {v.UUID}, "name": {v.Name}, "type": {"ZStack"}, "state": {v.State},
+		"createDate": {formatDate(v.Created)}, "lastOpDate": {formatDate(v.LastOp)}}
+	if v.Description != nil {
+		rec["description"] = []string{*v.Description}
+	}
+	for _, a := range v.Attributes {
+		rec["attributes.uuid"] = append(rec["attributes.uuid"], a.UUID)
+		rec["attributes.name"] = append(rec["attributes.name"], a.Name)
+		rec["attributes.value"] = append(rec["attributes.value"], a.Value)
+		rec["attributes.type"] = append(rec["attributes.type"], a.Type)
+	}
+	return rec
+}
+
+// queryVirtualIDs answers both the query and GET of one virtual ID, which
+// ZStack serves as a query with uuid= (an unknown uuid is an empty list).
+func queryVirtualIDs(s *State, r *api.Request) (*api.Response, error) {
+	q, qerr := parseQuery(r.Query)
+	if qerr != nil {
+		return nil, qerr
+	}
+	if uuid := r.Vars["uuid"]; uuid != "" {
+		*q = query{conds: []condition{{name: "uuid", op: "=", value: uuid}}, limit: defaultLimit}
+	}
+	if err := vidResource.check(q); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	type hit struct {
+		v   *virtualID
+		rec record
+	}
+	var hits []hit
+	consider := func(v *virtualID) {
+		rec := vidRecord(v)
+		if vidResource.match(rec, q.conds) {
+			hits = append(hits, hit{v, rec})
+		}
+	}
+	// Exact name and uuid conditions are answered from indexes, not a scan.
+	if id, ok := indexed(q.conds, "uuid", nil); ok {
+		if v, found := s.vids.Get(id); found {
+			consider(v)
+		}
+	} else if id, ok := indexed(q.conds, "name", s.byName); ok {
+		if v, found := s.vids.Get(id); found {
+			consider(v)
+		}
+	} else {
+		s.vids.Scan(func(_ string, v *virtualID) bool { consider(v); return true })
+	}
+	if q.sortBy != "" {
+		recs := make([]record, len(hits))
+		pos := map[string]int{}
+		for i, h := range hits {
+			recs[i] = h.rec
+			pos[h.v.UUID] = i
+		}
+		vidResource.sortRecords(recs, q.sortBy, q.desc)
+		sorted := make([]hit, len(hits))
+		for i, rec := range recs {
+			sorted[i] = hits[pos[rec["uuid"][0]]]
+		}
+		hits = sorted
+	}
+	total := len(hits)
+	if q.count {
+		return &api.Response{Status: http.StatusOK, Body: map[string]any{"total": total}}, nil
+	}
+	page := window(hits, q.start, q.limit)
+	invs := make([]any, len(page))
+	for i, h := range page {
+		invs[i] = projected(h.v.inventory(), q.fields)
+	}
+	body := map[string]any{"inventories": invs}
+	if q.replyWithCount {
+		body["total"] = total
+	}
+	return &api.Response{Status: http.StatusOK, Body: body}, nil
+}
+
+// indexed finds an exact-match condition on field and resolves it through
+// index (nil: the value is the key itself).
+func indexed(conds []condition, field string, index map[string]string) (string, bool) {
+	for _, c := range conds {
+		if c.name == field && c.op == "=" {
+			if index == nil {
+				return c.value, true
+			}
+			id, ok := index[c.value]
+			if !ok {
+				return "", true // no such name: nothing matches
+			}
+			return id, true
+		}
+	}
+	return "", false
+}
+
+func projected(inv any, fields []string) any {
+	if len(fields) == 0 {
+		return inv
+	}
+	var m map[string]any
+	b, _ := json.Marshal(inv)
+	_ = json.Unmarshal(b, &m)
+	return project(m, fields)
+}
+
+type updateBody struct {
+	Update struct {
+		Name        *string `json:"name"`
+		Description *string `json:"description"`
+		Password    *string `json:"password"`
+		OldPassword *string `json:"oldPassword"`
+	} `json:"updateIAM2VirtualID"`
+}
+
+// updateVirtualID renames, redescribes or changes the password of a virtual
+// ID. Admins may change any; a virtual ID's own session may change itself
+// and must then prove the old password. A wrong oldPassword is refused.
+func updateVirtualID(s *State, r *api.Request) (*api.Response, error) {
+	var b updateBody
+	if err := r.Decode(&b); err != nil {
+		return nil, err
+	}
+	u := b.Update
+	p := principal(r)
+	self := p.VirtualID != "" && p.VirtualID == r.Vars["uuid"]
+	if !self {
+		if err := requireAdmin(r); err != nil {
+			return nil, err
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, err := s.vid(r.Vars["uuid"])
+	if err != nil {
+		return nil, err
+	}
+	if u.Password != nil {
+		if self && u.OldPassword == nil {
+			return nil, invalid("oldPassword is required to change the password of the virtual ID itself")
+		}
+		if u.OldPassword != nil && !s.checkPassword(v.Password, *u.OldPassword) {
+			return nil, invalid("old password is not correct")
+		}
+		v.Password = *u.Password
+	}
+	if u.Name != nil && *u.Name != v.Name {
+		if _, dup := s.byName[*u.Name]; dup {
+			return nil, &api.Error{Kind: api.KindAlreadyExists, Message: fmt.Sprintf("duplicate virtualID name[%s]", *u.Name)}
+		}
+		delete(s.byName, v.Name)
+		v.Name = *u.Name
+	}
+	if u.Description != nil {
+		v.Description = u.Description
+	}
+	v.LastOp = r.Now
+	s.putVID(v)
+	return inventory(v.inventory())
+}
+
+type stateBody struct {
+	Change struct {
+		StateEvent string `json:"stateEvent"`
+	} `json:"changeIAM2VirtualIDState"`
+}
+
+// changeState enables or disables a virtual ID; disabling ends its sessions.
+func changeState(s *State, r *api.Request) (*api.Response, error) {
+	if err := requireAdmin(r); err != nil {
+		return nil, err
+	}
+	var b stateBody
+	if err := r.Decode(&b); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, err := s.vid(r.Vars["uuid"])
+	if err != nil {
+		return nil, err
+	}
+	if b.Change.StateEvent == "disable" {
+		v.State = "Disabled"
+		s.dropSessionsOf(v.UUID)
+	} else {
+		v.State = "Enabled"
+	}
+	v.LastOp = r.Now
+	s.putVID(v)
+	return inventory(v.inventory())
+}
+
+// deleteVirtualID deletes in either deleteMode; deleting one that does not
+// exist succeeds, as ZStack's delete of a missing resource does.
+func deleteVirtualID(s *State, r *api.Request) (*api.Response, error) {
+	if err := requireAdmin(r); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if v, ok := s.vids.Get(r.Vars["uuid"]); ok {
+		s.deleteVID(v)
+	}
+	return empty()
+}
+
+type addAttrsBody struct {
+	Params struct {
+		Attributes []attrBody `json:"attributes"`
+	} `json:"params"`
+}
+
+func addAttributes(s *State, r *api.Request) (*api.Response, error) {
+	if err := requireAdmin(r); err != nil {
+		return nil, err
+	}
+	var b addAttrsBody
+	if err := r.Decode(&b); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, err := s.vid(r.Vars["uuid"])
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range b.Params.Attributes {
+		v.Attributes = append(v.Attributes, &attribute{UUID: s.env.IDs.Hex32(), Name: a.Name, Value: a.Value, Type: "Customized", Created: r.Now, LastOp: r.Now})
+	}
+	v.LastOp = r.Now
+	s.putVID(v)
+	return inventory(v.inventory())
+}
+
+// removeAttributes removes the attributes named by attributeUuids; uuids
+// that are not attributes of this virtual ID are ignored.
+func removeAttributes(s *State, r *api.Request) (*api.Response, error) {
+	if err := requireAdmin(r); err != nil {
+		return nil, err
+	}
+	ids := r.Query["attributeUuids"]
+	if len(ids) == 0 {
+		return nil, &api.Error{Kind: api.KindInvalidArgument, Message: "field[attributeUuids] of message[org.zstack.iam2.api.APIRemoveAttributesFromIAM2VirtualIDMsg] is mandatory, can not be null"}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, err := s.vid(r.Vars["uuid"])
+	if err != nil {
+		return nil, err
+	}
+	v.Attributes = slices.DeleteFunc(v.Attributes, func(a *attribute) bool {
+		if slices.Contains(ids, a.UUID) {
+			delete(s.attrOwner, a.UUID)
+			return true
+		}
+		return false
+	})
+	v.LastOp = r.Now
+	s.putVID(v)
+	return empty()
+}
+
+var attrResource = &resource{
+	class:  "org.zstack.iam2.entity.IAM2VirtualIDAttributeInventory",
+	fields: map[string]bool{"uuid": true, "name": true, "value": true, "type": true, "virtualIDUuid": true, "createDate": true, "lastOpDate": true},
+	dates:  map[string]bool{"createDate": true, "lastOpDate": true},
+}
+
+func queryAttributes(s *State, r *api.Request) (*api.Response, error) {
+	q, qerr := parseQuery(r.Query)
+	if qerr != nil {
+		return nil, qerr
+	}
+	if err := attrResource.check(q); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var recs []record
+	invs := map[string]AttributeInventory{}
+	s.vids.Scan(func(_ string, v *virtualID) bool {
+		for _, a := range v.Attributes {
+			inv := a.inventory(v.UUID)
+			rec := record{"uuid": {inv.UUID}, "name": {inv.Name}, "value": {inv.Value}, "type": {inv.Type},
+				"virtualIDUuid": {v.UUID}, "createDate": {inv.CreateDate}, "lastOpDate": {inv.LastOpDate}}
+			if attrResource.match(rec, q.conds) {
+				recs = append(recs, rec)
+				invs[inv.UUID] = inv
+			}
+		}
+		return true
+	})
+	if q.sortBy != "" {
+		attrResource.sortRecords(recs, q.sortBy, q.desc)
+	}
+	total := len(recs)
+	if q.count {
+		return &api.Response{Status: http.StatusOK, Body: map[string]any{"total": total}}, nil
+	}
+	page := window(recs, q.start, q.limit)
+	out := make([]any, len(page))
+	for i, rec := range page {
+		out[i] = projected(invs[rec["uuid"][0]], q.fields)
+	}
+	body := map[string]any{"inventories": out}
+	if q.replyWithCount {
+		body["total"] = total
+	}
+	return &api.Response{Status: http.StatusOK, Body: body}, nil
+}
+
+type updateAttrBody struct {
+	Update struct {
+		Value string `json:"value"`
+	} `json:"updateIAM2VirtualIDAttribute"`
+}
+
+func updateAttribute(s *State, r *api.Request) (*api.Response, error) {
+	if err := requireAdmin(r); err != nil {
+		return nil, err
+	}
+	var b updateAttrBody
+	if err := r.Decode(&b); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := r.Vars["uuid"]
+	owner, ok := s.attrOwner[id]
+	if !ok {
+		return nil, &api.Error{Kind: api.KindNotFound, Message: fmt.Sprintf("Unable to find IAM2VirtualIDAttributeVO[uuid:%s]", id)}
+	}
+	v, err := s.vid(owner)
+	if err != nil {
+		return nil, err
+	}
+	i := v.attribute(id)
+	v.Attributes[i].Value = b.Update.Value
+	v.Attributes[i].LastOp = r.Now
+	s.putVID(v)
+	return inventory(v.Attributes[i].inventory(v.UUID))
+}
+
+type vidLoginBody struct {
+	Login struct {
+		Name     string `json:"name"`
+		Password string `json:"password"`
+	} `json:"loginIAM2VirtualID"`
+}
+
+// loginVirtualID opens a session for a virtual ID; a disabled one cannot
+// log in.
+func loginVirtualID(s *State, r *api.Request) (*api.Response, error) {
+	var b vidLoginBody
+	if err := r.Decode(&b); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id, ok := s.byName[b.Login.Name]
+	var v *virtualID
+	if ok {
+		v, _ = s.vids.Get(id)
+	}
+	if v == nil || !s.checkPassword(v.Password, b.Login.Password) {
+		return nil, &api.Error{Kind: api.KindUnauthenticated, Code: "ID.1000", Message: "wrong virtual ID name or password"}
+	}
+	if v.State != "Enabled" {
+		return nil, &api.Error{Kind: api.KindUnauthenticated, Code: "ID.1000", Message: fmt.Sprintf("virtual ID[name:%s] is disabled", v.Name)}
+	}
+	ss := &session{UUID: s.env.IDs.Hex32(), AccountUUID: s.adminAccountUUID(), UserUUID: v.UUID, VirtualID: v.UUID,
+		Created: r.Now, Expires: r.Now.Add(s.cfg.sessionTimeout)}
+	s.sessions[ss.UUID] = ss
+	return inventory(ss.inventory())
+}
+
+// adminAccountUUID is the account virtual ID sessions belong to: the first
+// admin account by name, else ZStack's built-in admin uuid.
+func (s *State) adminAccountUUID() string {
+	names := make([]string, 0, len(s.accounts))
+	for n, a := range s.accounts {
+		if a.Admin {
+			names = append(names, n)
+		}
+	}
+	if len(names) == 0 {
+		return AdminAccountUUID
+	}
+	sort.Strings(names)
+	return s.accounts[names[0]].UUID
+}

@@ -1,0 +1,99 @@
+package zstack
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/credemu/credemu/emulator/api"
+)
+
+// AsyncHeader switches one request between reply modes: "true" answers a
+// write with 202 and an API job, "false" answers it synchronously.
+const AsyncHeader = "X-Emulator-Async"
+
+// JobUUIDHeader lets the client choose the job's uuid, as ZStack allows.
+const JobUUIDHeader = "X-Job-UUID"
+
+// Defer reports whether a write is answered through an API job: the
+// scenario's asyncJobs, unless the request's X-Emulator-Async says otherwise.
+func (f *Family) Defer(r *api.Request) bool {
+	if !r.Op.Write {
+		return false
+	}
+	switch strings.ToLower(r.HTTP.Header.Get(AsyncHeader)) {
+	case "true":
+		return true
+	case "false":
+		return false
+	}
+	s := r.State.(*State)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.cfg.async
+}
+
+// Accept stores a write's outcome in a new job and answers 202 with its
+// location, built on the host the client called (ZStack's SDKs rewrite the
+// host anyway).
+func (f *Family) Accept(r *api.Request, resp *api.Response, e *api.Error) (*api.Response, *api.Error) {
+	s := r.State.(*State)
+	id := r.HTTP.Header.Get(JobUUIDHeader)
+	if id != "" && len(id) != 32 {
+		return nil, &api.Error{Kind: api.KindInvalidArgument, Transport: true,
+			Message: "Invalid header[" + JobUUIDHeader + "], it must be a UUID with '-' stripped"}
+	}
+	if id == "" {
+		id = s.env.IDs.Hex32()
+	}
+	j := &job{}
+	if e != nil {
+		j.status, j.body = errorDoc(e)
+	} else {
+		j.status = resp.Status
+		if j.status == 0 {
+			j.status = http.StatusOK
+		}
+		j.body = encode(resp.Body)
+	}
+	s.mu.Lock()
+	j.pollsLeft = s.cfg.jobPolls
+	j.readyAt = r.Now.Add(s.cfg.jobDuration)
+	s.jobs[id] = j
+	s.mu.Unlock()
+
+	scheme := "http"
+	if r.HTTP.TLS != nil {
+		scheme = "https"
+	}
+	return &api.Response{Status: http.StatusAccepted, Body: map[string]string{
+		"location": scheme + "://" + r.HTTP.Host + "/zstack/v1/api-jobs/" + id,
+	}}, nil
+}
+
+// getJob answers a poll: 202 {} while the job runs, then its outcome (200
+// with the result, or 503 with the error), then 404 once it has expired.
+func getJob(s *State, r *api.Request) (*api.Response, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := r.Vars["uuid"]
+	j := s.jobs[id]
+	expired := &api.Error{Kind: api.KindNotFound, Transport: true, Message: "the job has been expired"}
+	if j == nil {
+		return nil, expired
+	}
+	if j.pollsLeft > 0 || r.Now.Before(j.readyAt) {
+		if j.pollsLeft > 0 {
+			j.pollsLeft--
+		}
+		return &api.Response{Status: http.StatusAccepted, Body: map[string]any{}}, nil
+	}
+	if j.doneAt.IsZero() {
+		j.doneAt = r.Now
+	}
+	if r.Now.Sub(j.doneAt) > s.cfg.jobExpiry {
+		delete(s.jobs, id)
+		return nil, expired
+	}
+	return &api.Response{Status: j.status, Body: json.RawMessage(j.body)}, nil
+}

@@ -1,0 +1,140 @@
+package zstack
+
+import (
+	"crypto/sha512"
+	"encoding/hex"
+	"slices"
+	"time"
+)
+
+// javaDate is how ZStack writes dates (Java's default DateFormat, as Gson
+// serialises java.sql.Timestamp): "May 3, 2014 12:17:22 PM". ZStack's Go
+// SDK parses exactly this shape.
+const javaDate = "Jan 2, 2006 3:04:05 PM"
+
+func formatDate(t time.Time) string { return t.UTC().Format(javaDate) }
+
+// AdminAccountUUID is the fixed uuid of ZStack's built-in admin account.
+const AdminAccountUUID = "36c27e8ff05c4780bf6d2fa65700f22e"
+
+// Wire types.
+
+// AttributeInventory is an IAM2 virtual ID attribute.
+type AttributeInventory struct {
+	UUID          string `json:"uuid"`
+	Name          string `json:"name"`
+	Value         string `json:"value"`
+	Type          string `json:"type"`
+	VirtualIDUuid string `json:"virtualIDUuid"`
+	CreateDate    string `json:"createDate"`
+	LastOpDate    string `json:"lastOpDate"`
+}
+
+// VirtualIDInventory is an IAM2 virtual ID. Gson leaves out null fields, so
+// a virtual ID created without a description has no description key.
+type VirtualIDInventory struct {
+	UUID        string               `json:"uuid"`
+	Name        string               `json:"name"`
+	Description *string              `json:"description,omitempty"`
+	Type        string               `json:"type"`
+	State       string               `json:"state"`
+	CreateDate  string               `json:"createDate"`
+	LastOpDate  string               `json:"lastOpDate"`
+	Attributes  []AttributeInventory `json:"attributes"`
+}
+
+// SessionInventory is a login session.
+type SessionInventory struct {
+	UUID        string `json:"uuid"`
+	AccountUUID string `json:"accountUuid"`
+	UserUUID    string `json:"userUuid"`
+	ExpiredDate string `json:"expiredDate"`
+	CreateDate  string `json:"createDate"`
+}
+
+// Stored types.
+
+type attribute struct {
+	UUID    string
+	Name    string
+	Value   string
+	Type    string // System or Customized
+	Created time.Time
+	LastOp  time.Time
+}
+
+type virtualID struct {
+	UUID        string
+	Name        string
+	Description *string
+	// Password is what a login must send: the SHA-512 hex of a scenario
+	// password, or the string a client created the virtual ID with.
+	Password   string
+	State      string // Enabled or Disabled
+	Created    time.Time
+	LastOp     time.Time
+	Attributes []*attribute
+}
+
+func cloneVID(v *virtualID) *virtualID {
+	d := *v
+	if v.Description != nil {
+		s := *v.Description
+		d.Description = &s
+	}
+	d.Attributes = make([]*attribute, len(v.Attributes))
+	for i, a := range v.Attributes {
+		c := *a
+		d.Attributes[i] = &c
+	}
+	return &d
+}
+
+func (v *virtualID) inventory() VirtualIDInventory {
+	inv := VirtualIDInventory{UUID: v.UUID, Name: v.Name, Description: v.Description, Type: "ZStack",
+		State: v.State, CreateDate: formatDate(v.Created), LastOpDate: formatDate(v.LastOp),
+		Attributes: make([]AttributeInventory, len(v.Attributes))}
+	for i, a := range v.Attributes {
+		inv.Attributes[i] = a.inventory(v.UUID)
+	}
+	return inv
+}
+
+func (a *attribute) inventory(vid string) AttributeInventory {
+	return AttributeInventory{UUID: a.UUID, Name: a.Name, Value: a.Value, Type: a.Type, VirtualIDUuid: vid,
+		CreateDate: formatDate(a.Created), LastOpDate: formatDate(a.LastOp)}
+}
+
+func (v *virtualID) attribute(uuid string) int {
+	return slices.IndexFunc(v.Attributes, func(a *attribute) bool { return a.UUID == uuid })
+}
+
+type account struct {
+	UUID     string
+	Name     string
+	Password string // SHA-512 hex of the scenario's password
+	Plain    string // the scenario's password, for plainPasswords
+	Admin    bool
+}
+
+type session struct {
+	UUID        string
+	AccountUUID string
+	UserUUID    string
+	// VirtualID is set for sessions of a virtual ID login.
+	VirtualID string
+	Admin     bool
+	Created   time.Time
+	Expires   time.Time
+}
+
+func (s *session) inventory() SessionInventory {
+	return SessionInventory{UUID: s.UUID, AccountUUID: s.AccountUUID, UserUUID: s.UserUUID,
+		ExpiredDate: formatDate(s.Expires), CreateDate: formatDate(s.Created)}
+}
+
+// sha512Hex is how ZStack clients send passwords.
+func sha512Hex(s string) string {
+	h := sha512.Sum512([]byte(s))
+	return hex.EncodeToString(h[:])
+}

@@ -1,0 +1,247 @@
+package zstack
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/credemu/credemu/emulator/api"
+	"github.com/credemu/credemu/emulator/ids"
+	"github.com/credemu/credemu/emulator/scenario"
+)
+
+// The zstack: section of a scenario.
+
+type accountSpec struct {
+	UUID     string `yaml:"uuid"`
+	Name     string `yaml:"name"`
+	Password string `yaml:"password"`
+	// Admin accounts may manage IAM2; others get ID.1002 on writes. The
+	// account named "admin" is an admin unless it says otherwise.
+	Admin *bool `yaml:"admin"`
+}
+
+type attributeSpec struct {
+	Name  string `yaml:"name"`
+	Value string `yaml:"value"`
+	Type  string `yaml:"type"`
+}
+
+type vidSpec struct {
+	UUID        string          `yaml:"uuid"`
+	Name        string          `yaml:"name"`
+	Password    string          `yaml:"password"`
+	Description *string         `yaml:"description"`
+	State       string          `yaml:"state"`
+	Attributes  []attributeSpec `yaml:"attributes"`
+}
+
+type sessionSpec struct {
+	UUID      string `yaml:"uuid"`
+	Account   string `yaml:"account"`
+	ExpiresIn string `yaml:"expiresIn"`
+}
+
+type jobsSpec struct {
+	// Polls is how many polls answer 202 before the job is done.
+	Polls *int `yaml:"polls"`
+	// Duration is how long, on the virtual clock, the job runs at least.
+	Duration string `yaml:"duration"`
+	// ExpireAfter is how long a finished job can still be fetched.
+	ExpireAfter string `yaml:"expireAfter"`
+}
+
+type section struct {
+	// PlainPasswords also accepts passwords sent in plain text instead of
+	// as SHA-512 hex.
+	PlainPasswords bool `yaml:"plainPasswords"`
+	// SessionTimeout is how long a login session lives (ZStack's default: 2h).
+	SessionTimeout string `yaml:"sessionTimeout"`
+	// AsyncJobs answers writes with 202 and an api-jobs location.
+	AsyncJobs  *bool                           `yaml:"asyncJobs"`
+	Jobs       jobsSpec                        `yaml:"jobs"`
+	Accounts   []scenario.Located[accountSpec] `yaml:"accounts"`
+	Sessions   []scenario.Located[sessionSpec] `yaml:"sessions"`
+	VirtualIDs []scenario.Located[vidSpec]     `yaml:"virtualIDs"`
+	Generate   struct {
+		VirtualIDs int `yaml:"virtualIDs"`
+	} `yaml:"generate"`
+}
+
+// config is the behaviour a scenario sets.
+type config struct {
+	plainPasswords bool
+	sessionTimeout time.Duration
+	async          bool
+	jobPolls       int
+	jobDuration    time.Duration
+	jobExpiry      time.Duration
+}
+
+type seededSession struct {
+	uuid    string
+	account string
+	ttl     time.Duration
+}
+
+// world is the compiled zstack section.
+type world struct {
+	cfg      config
+	accounts []*account
+	sessions []seededSession
+	vids     []*virtualID
+}
+
+var hex32RE = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
+const maxGenerated = 1_000_000
+
+func defaultConfig() config {
+	return config{sessionTimeout: 2 * time.Hour, jobPolls: 1, jobExpiry: time.Hour}
+}
+
+// LoadWorld compiles the zstack sections of a scenario.
+func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator) (api.World, error) {
+	w := &world{cfg: defaultConfig()}
+	var errs scenario.ErrorList
+	idg := ids.New(gen.Uint64())
+	accounts := map[string]*account{}
+	names := map[string]bool{}
+	uuids := map[string]bool{}
+	for _, sec := range sections {
+		var s section
+		if err := sec.Decode(&s); err != nil {
+			errs = append(errs, scenario.Errors(sec.File, err)...)
+			continue
+		}
+		dur := func(v, what string, def time.Duration) time.Duration {
+			if v == "" {
+				return def
+			}
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 0 {
+				errs = append(errs, sec.Errorf(sec.Node, "zstack.%s: expected a duration such as 2h or 30s, got %q", what, v))
+				return def
+			}
+			return d
+		}
+		w.cfg.plainPasswords = w.cfg.plainPasswords || s.PlainPasswords
+		w.cfg.sessionTimeout = dur(s.SessionTimeout, "sessionTimeout", w.cfg.sessionTimeout)
+		if s.AsyncJobs != nil {
+			w.cfg.async = *s.AsyncJobs
+		}
+		if s.Jobs.Polls != nil {
+			if *s.Jobs.Polls < 0 {
+				errs = append(errs, sec.Errorf(sec.Node, "zstack.jobs.polls must not be negative"))
+			} else {
+				w.cfg.jobPolls = *s.Jobs.Polls
+			}
+		}
+		w.cfg.jobDuration = dur(s.Jobs.Duration, "jobs.duration", w.cfg.jobDuration)
+		w.cfg.jobExpiry = dur(s.Jobs.ExpireAfter, "jobs.expireAfter", w.cfg.jobExpiry)
+
+		for _, la := range s.Accounts {
+			a := la.Value
+			switch {
+			case a.Name == "" || a.Password == "":
+				errs = append(errs, sec.ErrorAt(la.At, "account: name and password are required"))
+				continue
+			case accounts[a.Name] != nil:
+				errs = append(errs, sec.ErrorAt(la.At, "account %q is defined twice", a.Name))
+				continue
+			case a.UUID != "" && !hex32RE.MatchString(a.UUID):
+				errs = append(errs, sec.ErrorAt(la.At, "account %q: uuid must be 32 lowercase hex digits", a.Name))
+				continue
+			}
+			uuid := a.UUID
+			if uuid == "" {
+				if a.Name == "admin" {
+					uuid = AdminAccountUUID
+				} else {
+					uuid = idg.Hex32()
+				}
+			}
+			admin := a.Name == "admin"
+			if a.Admin != nil {
+				admin = *a.Admin
+			}
+			acc := &account{UUID: uuid, Name: a.Name, Password: sha512Hex(a.Password), Plain: a.Password, Admin: admin}
+			accounts[a.Name] = acc
+			w.accounts = append(w.accounts, acc)
+		}
+		for _, ls := range s.Sessions {
+			ss := ls.Value
+			if !hex32RE.MatchString(ss.UUID) {
+				errs = append(errs, sec.ErrorAt(ls.At, "session: uuid must be 32 lowercase hex digits"))
+				continue
+			}
+			if accounts[ss.Account] == nil {
+				errs = append(errs, sec.ErrorAt(ls.At, "session %s: no account named %q", ss.UUID, ss.Account))
+				continue
+			}
+			w.sessions = append(w.sessions, seededSession{uuid: ss.UUID, account: ss.Account, ttl: dur(ss.ExpiresIn, "sessions.expiresIn", 365*24*time.Hour)})
+		}
+		for _, lv := range s.VirtualIDs {
+			v := lv.Value
+			switch {
+			case v.Name == "" || len(v.Name) > 255:
+				errs = append(errs, sec.ErrorAt(lv.At, "virtual ID: name is required (1 to 255 characters)"))
+				continue
+			case v.Password == "":
+				errs = append(errs, sec.ErrorAt(lv.At, "virtual ID %q: password is required", v.Name))
+				continue
+			case names[v.Name]:
+				errs = append(errs, sec.ErrorAt(lv.At, "virtual ID %q is defined twice", v.Name))
+				continue
+			case v.UUID != "" && (!hex32RE.MatchString(v.UUID) || uuids[v.UUID]):
+				errs = append(errs, sec.ErrorAt(lv.At, "virtual ID %q: uuid must be 32 lowercase hex digits and unique", v.Name))
+				continue
+			}
+			state := v.State
+			if state == "" {
+				state = "Enabled"
+			}
+			if state != "Enabled" && state != "Disabled" {
+				errs = append(errs, sec.ErrorAt(lv.At, "virtual ID %q: state must be Enabled or Disabled", v.Name))
+				continue
+			}
+			vid := &virtualID{UUID: v.UUID, Name: v.Name, Description: v.Description, Password: sha512Hex(v.Password),
+				State: state, Created: gen.Now, LastOp: gen.Now}
+			if vid.UUID == "" {
+				vid.UUID = idg.Hex32()
+			}
+			for _, as := range v.Attributes {
+				typ := as.Type
+				if typ == "" {
+					typ = "Customized"
+				}
+				if as.Name == "" || (typ != "Customized" && typ != "System") {
+					errs = append(errs, sec.ErrorAt(lv.At, "virtual ID %q: attributes need a name and a type of Customized or System", v.Name))
+					continue
+				}
+				vid.Attributes = append(vid.Attributes, &attribute{UUID: idg.Hex32(), Name: as.Name, Value: as.Value, Type: typ, Created: gen.Now, LastOp: gen.Now})
+			}
+			names[vid.Name], uuids[vid.UUID] = true, true
+			w.vids = append(w.vids, vid)
+		}
+		if n := s.Generate.VirtualIDs; n > 0 {
+			if n > maxGenerated {
+				errs = append(errs, sec.Errorf(sec.Node, "zstack.generate.virtualIDs is %d; at most %d", n, maxGenerated))
+				continue
+			}
+			for i := 0; i < n; i++ {
+				name := strings.ToLower(gen.FirstName()) + fmt.Sprintf(".%s-%d", strings.ToLower(gen.LastName()), i+1)
+				for names[name] {
+					name += "x"
+				}
+				vid := &virtualID{UUID: idg.Hex32(), Name: name, Password: sha512Hex(gen.Password(true, true, true, false, false, 12)),
+					State: "Enabled", Created: gen.Now, LastOp: gen.Now,
+					Attributes: []*attribute{{UUID: idg.Hex32(), Name: "dept", Value: strings.ToLower(gen.JobDescriptor()), Type: "Customized", Created: gen.Now, LastOp: gen.Now}}}
+				names[name], uuids[vid.UUID] = true, true
+				w.vids = append(w.vids, vid)
+			}
+		}
+	}
+	return w, errs.Err()
+}

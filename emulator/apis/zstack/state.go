@@ -1,0 +1,124 @@
+package zstack
+
+import (
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/credemu/credemu/emulator/api"
+	"github.com/credemu/credemu/emulator/journal"
+	"github.com/credemu/credemu/emulator/store"
+)
+
+// State is the ZStack part of one sandbox, behind one lock.
+type State struct {
+	env api.Env
+
+	mu        sync.RWMutex
+	cfg       config
+	accounts  map[string]*account // by name
+	sessions  map[string]*session // by uuid
+	vids      *store.Table[*virtualID]
+	byName    map[string]string // virtual ID name → uuid
+	attrOwner map[string]string // attribute uuid → virtual ID uuid
+	jobs      map[string]*job
+}
+
+// job is an API job: the outcome of an accepted write, released to the
+// poller after a number of polls and a running time on the virtual clock.
+type job struct {
+	pollsLeft int
+	readyAt   time.Time
+	doneAt    time.Time
+	status    int
+	body      []byte
+}
+
+// NewState returns the ZStack state of one sandbox, filled from world.
+func (f *Family) NewState(w api.World, env api.Env) api.State {
+	s := &State{env: env}
+	s.Reset(w)
+	return s
+}
+
+// Reset replaces the state with a fresh copy of the world; seeded sessions
+// start their lifetime now.
+func (s *State) Reset(w api.World) {
+	wd, _ := w.(*world)
+	if wd == nil {
+		wd = &world{cfg: defaultConfig()}
+	}
+	now := s.env.Clock.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cfg = wd.cfg
+	s.accounts = map[string]*account{}
+	for _, a := range wd.accounts {
+		c := *a
+		s.accounts[a.Name] = &c
+	}
+	s.sessions = map[string]*session{}
+	for _, ss := range wd.sessions {
+		a := s.accounts[ss.account]
+		s.sessions[ss.uuid] = &session{UUID: ss.uuid, AccountUUID: a.UUID, UserUUID: a.UUID, Admin: a.Admin, Created: now, Expires: now.Add(ss.ttl)}
+	}
+	s.vids = store.NewTable(cloneVID)
+	s.byName = map[string]string{}
+	s.attrOwner = map[string]string{}
+	for _, v := range wd.vids {
+		s.putVID(v)
+	}
+	s.jobs = map[string]*job{}
+}
+
+// putVID stores v and its indexes. Caller holds the write lock.
+func (s *State) putVID(v *virtualID) {
+	s.vids.Put(v.UUID, v)
+	s.byName[v.Name] = v.UUID
+	for _, a := range v.Attributes {
+		s.attrOwner[a.UUID] = v.UUID
+	}
+}
+
+// deleteVID removes v and everything that hangs off it. Caller holds the
+// write lock.
+func (s *State) deleteVID(v *virtualID) {
+	s.vids.Delete(v.UUID)
+	delete(s.byName, v.Name)
+	for _, a := range v.Attributes {
+		delete(s.attrOwner, a.UUID)
+	}
+	s.dropSessionsOf(v.UUID)
+}
+
+func (s *State) dropSessionsOf(vid string) {
+	for id, ss := range s.sessions {
+		if ss.VirtualID == vid {
+			delete(s.sessions, id)
+		}
+	}
+}
+
+// Export returns the state for GET /_emulator/state; passwords and session
+// ids are redacted.
+func (s *State) Export() any {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	accounts := []map[string]any{}
+	for _, a := range s.accounts {
+		accounts = append(accounts, map[string]any{"uuid": a.UUID, "name": a.Name, "admin": a.Admin, "password": journal.Redacted})
+	}
+	sort.Slice(accounts, func(i, j int) bool { return accounts[i]["name"].(string) < accounts[j]["name"].(string) })
+	vids := []VirtualIDInventory{}
+	s.vids.Scan(func(_ string, v *virtualID) bool {
+		vids = append(vids, v.inventory())
+		return true
+	})
+	return map[string]any{
+		"accounts":   accounts,
+		"sessions":   len(s.sessions),
+		"virtualIDs": vids,
+		"jobs":       len(s.jobs),
+		"asyncJobs":  s.cfg.async,
+	}
+}

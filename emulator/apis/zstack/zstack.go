@@ -1,0 +1,212 @@
+// Package zstack emulates ZStack's IAM2 virtual ID API under /zstack/v1:
+// account sessions, virtual IDs and their attributes, ZStack's query
+// language, and both reply modes (synchronous, and 202 with API jobs).
+package zstack
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/credemu/credemu/emulator/api"
+)
+
+// Family is the ZStack API family.
+type Family struct {
+	ops []*api.Operation
+}
+
+// New returns the ZStack family.
+func New() *Family {
+	f := &Family{}
+	f.ops = f.operations()
+	return f
+}
+
+// Name returns "zstack".
+func (f *Family) Name() string { return "zstack" }
+
+// Prefixes returns the URL prefix of the API: everything under /zstack.
+func (f *Family) Prefixes() []string { return []string{"/zstack"} }
+
+// Operations lists every endpoint.
+func (f *Family) Operations() []*api.Operation { return f.ops }
+
+// SecretFields names the body fields the journal must redact.
+func (f *Family) SecretFields() []string { return []string{"password", "oldPassword"} }
+
+// AcceptsAnyContentType is true: ZStack's REST server reads the body
+// whatever the Content-Type says.
+func (f *Family) AcceptsAnyContentType() bool { return true }
+
+// Operation paths are relative to the /zstack prefix.
+const (
+	v1   = "/v1"
+	vids = v1 + "/iam2/virtual-ids"
+)
+
+// noAuth lists the operations ZStack serves without a session.
+var noAuth = map[string]bool{"logInByAccount": true, "logOut": true, "loginVirtualID": true, "getApiJob": true}
+
+func (f *Family) operations() []*api.Operation {
+	op := func(id, method, path string, write bool, body api.BodyMode, resp string, h func(*State, *api.Request) (*api.Response, error)) *api.Operation {
+		o := &api.Operation{ID: id, Method: method, Path: path, Write: write, Body: body, ResponseSchema: resp,
+			Handle: func(r *api.Request) (*api.Response, error) { return h(r.State.(*State), r) }}
+		if body != api.BodyNone || id == "deleteVirtualID" {
+			o.Schema = "zstack/" + id
+		}
+		return o
+	}
+	return []*api.Operation{
+		op("logInByAccount", http.MethodPut, v1+"/accounts/login", false, api.BodyRequired, "zstack/responses/session", logIn),
+		op("logOut", http.MethodDelete, v1+"/accounts/sessions/{uuid}", false, api.BodyNone, "zstack/responses/empty", logOut),
+		op("createVirtualID", http.MethodPost, vids, true, api.BodyRequired, "zstack/responses/virtualID", createVirtualID),
+		op("queryVirtualID", http.MethodGet, vids, false, api.BodyNone, "zstack/responses/virtualIDs", queryVirtualIDs),
+		op("getVirtualID", http.MethodGet, vids+"/{uuid}", false, api.BodyNone, "zstack/responses/virtualIDs", queryVirtualIDs),
+		{ID: "virtualIDActions", Method: http.MethodPut, Path: vids + "/{uuid}/actions", Actions: map[string]*api.Operation{
+			"updateIAM2VirtualID":      op("updateVirtualID", http.MethodPut, vids+"/{uuid}/actions", true, api.BodyRequired, "zstack/responses/virtualID", updateVirtualID),
+			"changeIAM2VirtualIDState": op("changeVirtualIDState", http.MethodPut, vids+"/{uuid}/actions", true, api.BodyRequired, "zstack/responses/virtualID", changeState),
+		}},
+		op("deleteVirtualID", http.MethodDelete, vids+"/{uuid}", true, api.BodyNone, "zstack/responses/empty", deleteVirtualID),
+		op("addAttributesToVirtualID", http.MethodPost, vids+"/{uuid}/attributes", true, api.BodyRequired, "zstack/responses/virtualID", addAttributes),
+		op("removeAttributesFromVirtualID", http.MethodDelete, vids+"/{uuid}/attributes", true, api.BodyNone, "zstack/responses/empty", removeAttributes),
+		op("queryVirtualIDAttribute", http.MethodGet, vids+"/attributes", false, api.BodyNone, "zstack/responses/attributes", queryAttributes),
+		op("updateVirtualIDAttribute", http.MethodPut, vids+"/attributes/{uuid}", true, api.BodyRequired, "zstack/responses/attribute", updateAttribute),
+		op("loginVirtualID", http.MethodPut, vids+"/login", false, api.BodyRequired, "zstack/responses/session", loginVirtualID),
+		op("getApiJob", http.MethodGet, v1+"/api-jobs/{uuid}", false, api.BodyNone, "", getJob),
+	}
+}
+
+// Authenticate checks "Authorization: OAuth <session uuid>" the way ZStack's
+// REST server and identity interceptor do: a missing or malformed header is
+// a plain-text 400; an unknown or expired session is ID.1001.
+func (f *Family) Authenticate(r *api.Request) error {
+	if noAuth[r.Op.ID] {
+		return nil
+	}
+	h := strings.TrimSpace(r.HTTP.Header.Get("Authorization"))
+	if r.HTTP.Header.Get("Authorization") == "" {
+		return &api.Error{Kind: api.KindInvalidArgument, Transport: true, Message: "missing header 'Authorization'"}
+	}
+	if !strings.HasPrefix(h, "OAuth") {
+		return &api.Error{Kind: api.KindInvalidArgument, Transport: true, Message: "Authorization type must be 'OAuth'"}
+	}
+	id := strings.TrimSpace(strings.Replace(h, "OAuth", "", 1))
+	s := r.State.(*State)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ss := s.sessions[id]
+	if ss == nil || !r.Now.Before(ss.Expires) {
+		delete(s.sessions, id)
+		return &api.Error{Kind: api.KindUnauthenticated, Code: "ID.1001", Message: fmt.Sprintf("Session expired or invalid, session uuid[%s]", id)}
+	}
+	cp := *ss
+	r.Principal = &cp
+	return nil
+}
+
+// Render writes a successful answer as JSON.
+func (f *Family) Render(w http.ResponseWriter, r *api.Request, resp *api.Response) {
+	for k, v := range resp.Header {
+		w.Header()[k] = v
+	}
+	status := resp.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+	w.WriteHeader(status)
+	if resp.Body != nil {
+		_, _ = w.Write(encode(resp.Body))
+	}
+}
+
+func encode(v any) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return []byte(`{"error":{"code":"SYS.1006","description":"An operation failed","details":"response encoding failed"}}`)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+}
+
+// codes maps each kind to ZStack's error code, and each code to the
+// description ZStack gives it.
+var (
+	kindCodes = map[api.Kind]string{
+		api.KindInvalidArgument: "SYS.1007", api.KindAlreadyExists: "SYS.1007", api.KindNotFound: "SYS.1003",
+		api.KindUnauthenticated: "ID.1001", api.KindPermissionDenied: "ID.1002", api.KindInternal: "SYS.1006",
+		api.KindUnavailable: "SYS.1006", api.KindMethodNotAllowed: "SYS.1007", api.KindUnsupportedMediaType: "SYS.1007",
+		api.KindPayloadTooLarge: "SYS.1007",
+	}
+	codeDescriptions = map[string]string{
+		"SYS.1003": "Resource not found", "SYS.1006": "An operation failed", "SYS.1007": "One or more API argument is invalid",
+		"ID.1000": "Authentication error", "ID.1001": "Session expired", "ID.1002": "Permission denied",
+	}
+)
+
+// ErrorCode is ZStack's error object.
+type ErrorCode struct {
+	Code        string `json:"code"`
+	Description string `json:"description"`
+	Details     string `json:"details"`
+}
+
+// errorDoc returns the status and body ZStack sends for an API error: 503
+// (or a fault rule's status) with {"error": {...}}.
+func errorDoc(e *api.Error) (int, []byte) {
+	code := e.Code
+	if code == "" {
+		code = kindCodes[e.Kind]
+	}
+	details := e.Message
+	if len(e.Fields) > 0 {
+		parts := make([]string, 0, len(e.Fields))
+		for _, fe := range e.Fields {
+			name := fe.Field()
+			if name == "" {
+				name = fe.Location()
+			}
+			parts = append(parts, fmt.Sprintf("field[%s] %s", name, fe.Message))
+		}
+		details = strings.Join(parts, "; ")
+	}
+	if details == "" {
+		details = codeDescriptions[code]
+	}
+	return e.StatusOr(http.StatusServiceUnavailable), encode(map[string]ErrorCode{
+		"error": {Code: code, Description: codeDescriptions[code], Details: details},
+	})
+}
+
+// plainStatuses are the statuses ZStack's REST layer itself answers, in
+// plain text; a fault rule naming only one of them gets that answer.
+var plainStatuses = map[int]bool{400: true, 404: true, 405: true, 413: true, 415: true, 500: true}
+
+// RenderError writes plain text for transport errors (as ZStack's REST
+// server does) and the {"error": ...} envelope for API errors.
+func (f *Family) RenderError(w http.ResponseWriter, r *api.Request, e *api.Error) {
+	if e.Transport || (e.Injected && e.KindImplied && plainStatuses[e.Status]) {
+		status, msg := e.StatusOr(e.Kind.DefaultStatus()), e.Message
+		path := r.HTTP.URL.Path
+		switch {
+		case e.Kind == api.KindNotFound && msg == "":
+			msg = "no api mapping to " + strings.TrimPrefix(path, "/zstack")
+		case e.Kind == api.KindMethodNotAllowed:
+			msg = fmt.Sprintf("The method[%s] is not allowed for the path[%s]", r.HTTP.Method, path)
+		case msg == "":
+			msg = http.StatusText(status)
+		}
+		w.Header().Set("Content-Type", "text/plain;charset=UTF-8")
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(msg))
+		return
+	}
+	status, body := errorDoc(e)
+	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
