@@ -22,6 +22,7 @@ var opNames = map[string]string{"!?=": "not in", "?=": "in", "~=": "like", "!~="
 
 type condition struct {
 	name, op, value string
+	like            *regexp.Regexp // compiled once for ~= and !~=
 }
 
 // query is a parsed ZStack query string.
@@ -115,7 +116,11 @@ func parseCondition(c string) (condition, *api.Error) {
 			}
 			return condition{}, badQuery("Invalid query parameter. The '%s' in parameter[q] is not a key-value pair split by %s", c, opName)
 		}
-		return condition{name: name, op: op, value: value}, nil
+		cond := condition{name: name, op: op, value: value}
+		if op == "~=" || op == "!~=" {
+			cond.like = likeRE(value)
+		}
+		return cond, nil
 	}
 	return condition{}, badQuery("Invalid query parameter. The '%s' in the parameter[q] doesn't contain any query operator. Valid query operators are [%s]",
 		c, strings.Join(queryOps, ", "))
@@ -165,35 +170,36 @@ func (r *resource) matchOne(rec record, c condition) bool {
 	case "!=", "!?=", "!~=":
 		// Negations hold when no value matches the positive form.
 		pos := map[string]string{"!=": "=", "!?=": "?=", "!~=": "~="}[c.op]
-		return !r.matchOne(rec, condition{name: c.name, op: pos, value: c.value})
+		return !r.matchOne(rec, condition{name: c.name, op: pos, value: c.value, like: c.like})
 	}
 	for _, v := range vals {
-		if r.test(c.name, v, c.op, c.value) {
+		if r.test(c, v) {
 			return true
 		}
 	}
 	return false
 }
 
-func (r *resource) test(field, have, op, want string) bool {
+func (r *resource) test(c condition, have string) bool {
+	field, op, want := c.name, c.op, c.value
 	switch op {
 	case "=":
 		return have == want
 	case "?=":
 		return slices.Contains(strings.Split(want, ","), have)
 	case "~=":
-		return likeRE(want).MatchString(have)
+		return c.like.MatchString(have)
 	}
-	c := r.compare(field, have, want)
+	order := r.compare(field, have, want)
 	switch op {
 	case ">":
-		return c > 0
+		return order > 0
 	case "<":
-		return c < 0
+		return order < 0
 	case ">=":
-		return c >= 0
+		return order >= 0
 	case "<=":
-		return c <= 0
+		return order <= 0
 	}
 	return false
 }
