@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"github.com/credemu/credemu/emulator/apis/avisi"
+	"github.com/credemu/credemu/emulator/apis/awx"
 	"github.com/credemu/credemu/emulator/apis/zstack"
 	"github.com/credemu/credemu/emulator/family"
 )
@@ -16,5 +17,6 @@ func DefaultFamilies() []family.Family {
 	return []family.Family{
 		avisi.New(),
 		zstack.New(),
+		awx.New(),
 	}
 }

@@ -47,7 +47,7 @@ func (s *Server) pipeline(f family.Family, op *api.Operation, template string) h
 	redact := journal.NewRedactor(f.SecretFields())
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := &call{s: s, f: f, op: op, template: template, rec: middleware.NewRecorder(), start: time.Now(), redact: redact}
-		c.req = &api.Request{HTTP: r, Op: op, Vars: mux.Vars(r), Query: r.URL.Query()}
+		c.req = &api.Request{HTTP: r, Op: op, Vars: mux.Vars(r), Query: r.URL.Query(), Received: c.start}
 		defer c.finish(w)
 		defer c.recover()
 		sb, err := s.sandboxFor(r)
@@ -59,6 +59,14 @@ func (s *Server) pipeline(f family.Family, op *api.Operation, template string) h
 		c.req.Sandbox = sb.name
 		c.req.State = sb.states[f.Name()]
 		c.req.Now = sb.clock.Now()
+		if op == nil && r.Context().Value(slashRedirectKey{}) != nil {
+			loc := r.URL.Path + "/"
+			if r.URL.RawQuery != "" {
+				loc += "?" + r.URL.RawQuery
+			}
+			f.Render(c.rec, c.req, &api.Response{Status: http.StatusMovedPermanently, Header: http.Header{"Location": {loc}}})
+			return
+		}
 		if op == nil {
 			e := &api.Error{Kind: api.KindNotFound, Transport: true}
 			if r.Context().Value(methodNotAllowedKey{}) != nil {

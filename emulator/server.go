@@ -370,7 +370,13 @@ func (s *Server) routes() http.Handler {
 // else 404, both in the family's own format.
 func (s *Server) unmatched(f family.Family, routes []*mux.Route) http.Handler {
 	notFound := s.pipeline(f, nil, "")
+	sr, _ := f.(family.SlashRedirector)
+	slash := sr != nil && sr.RedirectsToTrailingSlash()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if slash && !strings.HasSuffix(r.URL.Path, "/") && anyRouteMatches(routes, r, r.URL.Path+"/") {
+			notFound.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), slashRedirectKey{}, true)))
+			return
+		}
 		var allow []string
 		for _, rt := range routes {
 			methods, _ := rt.GetMethods()
@@ -393,3 +399,23 @@ func (s *Server) unmatched(f family.Family, routes []*mux.Route) http.Handler {
 }
 
 type methodNotAllowedKey struct{}
+
+type slashRedirectKey struct{}
+
+// anyRouteMatches reports whether path matches one of routes under any of
+// their methods.
+func anyRouteMatches(routes []*mux.Route, r *http.Request, path string) bool {
+	for _, rt := range routes {
+		methods, _ := rt.GetMethods()
+		for _, m := range methods {
+			probe := r.Clone(r.Context())
+			probe.Method = m
+			probe.URL.Path = path
+			probe.URL.RawPath = ""
+			if rt.Match(probe, &mux.RouteMatch{}) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -75,6 +75,8 @@ type Request struct {
 	State State
 	// Now is the sandbox's virtual time when the request arrived.
 	Now time.Time
+	// Received is the wall-clock time the request arrived, for timings.
+	Received time.Time
 	// Sandbox is the sandbox name ("" for the default sandbox).
 	Sandbox string
 }

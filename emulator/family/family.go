@@ -55,3 +55,10 @@ type Deferrer interface {
 type AnyContentType interface {
 	AcceptsAnyContentType() bool
 }
+
+// SlashRedirector is implemented by families whose vendor redirects a path
+// without its trailing slash to the slashed one (Django's APPEND_SLASH:
+// 301 with a Location header).
+type SlashRedirector interface {
+	RedirectsToTrailingSlash() bool
+}

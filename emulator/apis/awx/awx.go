@@ -1,0 +1,405 @@
+// Package awx emulates the AWX (Ansible Automation Platform controller)
+// API for users and their credentials under /api/v2/: ping, me, users, a
+// user's credentials, credentials and credential types, with Django REST
+// framework's paging, filtering, error bodies and trailing-slash redirects.
+package awx
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/credemu/credemu/emulator/api"
+)
+
+// Family is the AWX API family.
+type Family struct {
+	ops []*api.Operation
+}
+
+// New returns the AWX family.
+func New() *Family {
+	f := &Family{}
+	f.ops = f.operations()
+	return f
+}
+
+// Name returns "awx".
+func (f *Family) Name() string { return "awx" }
+
+// Prefixes returns the URL prefix of the API.
+func (f *Family) Prefixes() []string { return []string{"/api/v2"} }
+
+// Operations lists every endpoint.
+func (f *Family) Operations() []*api.Operation { return f.ops }
+
+// SecretFields names the body fields the journal must redact, beyond the
+// password/secret/token names redacted everywhere.
+func (f *Family) SecretFields() []string {
+	return []string{"ssh_key_data", "ssh_key_unlock", "ssh_public_key_data", "become_password", "vault_password",
+		"authorize_password", "security_token", "secret", "oauth_token", "bearer_token", "ssl_ca_cert", "inputs"}
+}
+
+// RedirectsToTrailingSlash is true: Django answers /api/v2/users with a
+// 301 to /api/v2/users/.
+func (f *Family) RedirectsToTrailingSlash() bool { return true }
+
+type principal struct {
+	user     *user
+	readOnly bool
+}
+
+func (f *Family) operations() []*api.Operation {
+	op := func(id, method, path string, write bool, body api.BodyMode, resp string, h func(*State, *api.Request) (*api.Response, error)) *api.Operation {
+		o := &api.Operation{ID: id, Method: method, Path: path, Write: write, Body: body, ResponseSchema: resp,
+			Handle: func(r *api.Request) (*api.Response, error) { return h(r.State.(*State), r) }}
+		if body != api.BodyNone {
+			o.Schema = "awx/" + id
+		}
+		return o
+	}
+	const (
+		users = "/users/"
+		user  = "/users/{id:[0-9]+}/"
+		creds = "/credentials/"
+		cred  = "/credentials/{id:[0-9]+}/"
+		types = "/credential_types/"
+		ctype = "/credential_types/{id:[0-9]+}/"
+	)
+	return []*api.Operation{
+		op("ping", http.MethodGet, "/ping/", false, api.BodyNone, "awx/responses/ping", ping),
+		op("me", http.MethodGet, "/me/", false, api.BodyNone, "awx/responses/userPage", me),
+		op("listUsers", http.MethodGet, users, false, api.BodyNone, "awx/responses/userPage", listUsers),
+		op("createUser", http.MethodPost, users, true, api.BodyRequired, "awx/responses/user", createUser),
+		op("getUser", http.MethodGet, user, false, api.BodyNone, "awx/responses/user", getUser),
+		op("replaceUser", http.MethodPut, user, true, api.BodyRequired, "awx/responses/user", updateUser),
+		op("updateUser", http.MethodPatch, user, true, api.BodyRequired, "awx/responses/user", updateUser),
+		op("deleteUser", http.MethodDelete, user, true, api.BodyNone, "", deleteUser),
+		op("listUserCredentials", http.MethodGet, user+"credentials/", false, api.BodyNone, "awx/responses/credentialPage", listUserCredentials),
+		op("createUserCredential", http.MethodPost, user+"credentials/", true, api.BodyRequired, "awx/responses/credential", createUserCredential),
+		op("listCredentials", http.MethodGet, creds, false, api.BodyNone, "awx/responses/credentialPage", listCredentials),
+		op("createCredential", http.MethodPost, creds, true, api.BodyRequired, "awx/responses/credential", createCredential),
+		op("getCredential", http.MethodGet, cred, false, api.BodyNone, "awx/responses/credential", getCredential),
+		op("replaceCredential", http.MethodPut, cred, true, api.BodyRequired, "awx/responses/credential", updateCredential),
+		op("updateCredential", http.MethodPatch, cred, true, api.BodyRequired, "awx/responses/credential", updateCredential),
+		op("deleteCredential", http.MethodDelete, cred, true, api.BodyNone, "", deleteCredential),
+		op("listCredentialTypes", http.MethodGet, types, false, api.BodyNone, "awx/responses/credentialTypePage", listCredentialTypes),
+		op("createCredentialType", http.MethodPost, types, true, api.BodyRequired, "awx/responses/credentialType", createCredentialType),
+		op("getCredentialType", http.MethodGet, ctype, false, api.BodyNone, "awx/responses/credentialType", getCredentialType),
+		op("replaceCredentialType", http.MethodPut, ctype, true, api.BodyRequired, "awx/responses/credentialType", updateCredentialType),
+		op("updateCredentialType", http.MethodPatch, ctype, true, api.BodyRequired, "awx/responses/credentialType", updateCredentialType),
+		op("deleteCredentialType", http.MethodDelete, ctype, true, api.BodyNone, "", deleteCredentialType),
+		op("listCredentialTypeCredentials", http.MethodGet, ctype+"credentials/", false, api.BodyNone, "awx/responses/credentialPage", listTypeCredentials),
+	}
+}
+
+const notProvided = "Authentication credentials were not provided. To establish a login session, visit /api/login/."
+
+// Authenticate accepts HTTP Basic with a user's password and
+// "Authorization: Bearer <token>"; ping needs neither.
+func (f *Family) Authenticate(r *api.Request) error {
+	if r.Op.ID == "ping" {
+		return nil
+	}
+	s := r.State.(*State)
+	scheme, cred, _ := strings.Cut(r.HTTP.Header.Get("Authorization"), " ")
+	cred = strings.TrimSpace(cred)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var p *principal
+	switch strings.ToLower(scheme) {
+	case "basic":
+		raw, err := base64.StdEncoding.DecodeString(cred)
+		name, pw, ok := strings.Cut(string(raw), ":")
+		if err != nil || !ok {
+			return &api.Error{Kind: api.KindUnauthenticated, Message: "Invalid basic header. Credentials not correctly base64 encoded."}
+		}
+		u := s.userByName(name)
+		if u == nil || u.Password == "" || u.Password != pw {
+			return &api.Error{Kind: api.KindUnauthenticated, Message: "Invalid username/password."}
+		}
+		p = &principal{user: u}
+	case "bearer":
+		t, ok := s.tokens[cred]
+		if !ok {
+			return &api.Error{Kind: api.KindUnauthenticated}
+		}
+		u := s.userByName(t.User)
+		if u == nil {
+			return &api.Error{Kind: api.KindUnauthenticated}
+		}
+		p = &principal{user: u, readOnly: t.Scope == "read"}
+	default:
+		return &api.Error{Kind: api.KindUnauthenticated}
+	}
+	if p.readOnly && r.Op.Write {
+		return &api.Error{Kind: api.KindPermissionDenied}
+	}
+	r.Principal = p
+	return nil
+}
+
+// userByName returns a copy of the user. Caller holds the lock.
+func (s *State) userByName(name string) *user {
+	id, ok := s.byName[name]
+	if !ok {
+		return nil
+	}
+	u, _ := s.users.Get(itoa(id))
+	return u
+}
+
+func caller(r *api.Request) *user { return r.Principal.(*principal).user }
+
+// setHeaders adds the X-API-* headers AWX sends on every answer.
+func (f *Family) setHeaders(w http.ResponseWriter, r *api.Request) {
+	version := DefaultVersion
+	if s, ok := r.State.(*State); ok && s != nil {
+		s.mu.RLock()
+		version = s.version
+		s.mu.RUnlock()
+	}
+	h := w.Header()
+	h.Set("X-API-Product-Name", "AWX")
+	h.Set("X-API-Product-Version", version)
+	h.Set("X-API-Node", "awx-1")
+	h.Set("X-API-Time", fmt.Sprintf("%.3fs", time.Since(r.Received).Seconds()))
+	h.Set("Vary", "Accept, Authorization, Cookie")
+	h.Set("Allow", allowFor(r))
+}
+
+// allowFor lists the methods the matched path takes, as DRF's Allow header.
+func allowFor(r *api.Request) string {
+	if r.Op == nil {
+		return ""
+	}
+	p := r.Op.Path
+	switch {
+	case p == "/ping/" || p == "/me/" || strings.HasSuffix(p, "}/credentials/") && strings.HasPrefix(p, "/credential_types/"):
+		return "GET, HEAD, OPTIONS"
+	case strings.HasSuffix(p, "}/"):
+		return "GET, PUT, PATCH, DELETE, HEAD, OPTIONS"
+	}
+	return "GET, POST, HEAD, OPTIONS"
+}
+
+// Render writes a successful answer as JSON.
+func (f *Family) Render(w http.ResponseWriter, r *api.Request, resp *api.Response) {
+	f.setHeaders(w, r)
+	for k, v := range resp.Header {
+		w.Header()[k] = v
+	}
+	status := resp.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	if resp.Body == nil {
+		w.WriteHeader(status)
+		return
+	}
+	writeJSON(w, status, resp.Body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		status = http.StatusInternalServerError
+		buf.Reset()
+		buf.WriteString(`{"detail":"A server error has occurred."}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+}
+
+var defaultDetail = map[api.Kind]string{
+	api.KindUnauthenticated:  notProvided,
+	api.KindPermissionDenied: "You do not have permission to perform this action.",
+	api.KindNotFound:         "Not found.",
+	api.KindInternal:         "A server error has occurred.",
+	api.KindUnavailable:      "Service temporarily unavailable, try again later.",
+	api.KindPayloadTooLarge:  "Request body is too large.",
+	api.KindInvalidArgument:  "Invalid input.",
+}
+
+// RenderError writes DRF's error bodies: {"detail": ...} for request-level
+// errors, {"field": ["..."]} (nested under "inputs") for validation,
+// {"__all__": [...]} for uniqueness.
+func (f *Family) RenderError(w http.ResponseWriter, r *api.Request, e *api.Error) {
+	f.setHeaders(w, r)
+	status := e.StatusOr(e.Kind.DefaultStatus())
+	var body any
+	switch {
+	case len(e.Fields) > 0:
+		body = fieldErrors(r, e.Fields)
+	case e.Kind == api.KindAlreadyExists:
+		msg := e.Message
+		if msg == "" {
+			msg = "Credential with this Organization, Name and Credential type already exists."
+		}
+		body = map[string][]string{"__all__": {msg}}
+	case e.Kind == api.KindMethodNotAllowed:
+		body = map[string]string{"detail": fmt.Sprintf("Method \"%s\" not allowed.", r.HTTP.Method)}
+	case e.Kind == api.KindUnsupportedMediaType:
+		body = map[string]string{"detail": fmt.Sprintf("Unsupported media type \"%s\" in request.", r.HTTP.Header.Get("Content-Type"))}
+	case e.Kind == api.KindInvalidArgument && e.Transport && strings.HasPrefix(e.Message, "Malformed JSON"):
+		body = map[string]string{"detail": "JSON parse error - " + strings.TrimPrefix(e.Message, "Malformed JSON request body: ")}
+	case e.Kind == api.KindNotFound && e.Transport:
+		body = map[string]string{"detail": "The requested resource could not be found."}
+	default:
+		msg := e.Message
+		if msg == "" {
+			msg = defaultDetail[e.Kind]
+		}
+		body = map[string]string{"detail": msg}
+	}
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", "Bearer realm=api authorization_url=/api/o/authorize/")
+	}
+	writeJSON(w, status, body)
+}
+
+var (
+	lengthRE = regexp.MustCompile(`<= (\d+)`)
+	mustRE   = regexp.MustCompile(`^must be (\w+)`)
+)
+
+// pkFields are relations DRF validates as primary keys.
+var pkFields = map[string]bool{"credential_type": true, "organization": true, "user": true, "team": true}
+
+// fieldErrors turns schema and handler field errors into DRF's shape.
+func fieldErrors(r *api.Request, fes []api.FieldError) map[string]any {
+	out := map[string]any{}
+	add := func(key, msg string) {
+		list, _ := out[key].([]string)
+		out[key] = append(list, msg)
+	}
+	for _, fe := range fes {
+		parts := strings.Split(strings.TrimPrefix(fe.Pointer, "/body"), "/")[1:]
+		if fe.Location() != "body" {
+			add("detail", fe.Field()+": "+fe.Message)
+			continue
+		}
+		if len(parts) == 0 {
+			add("non_field_errors", fmt.Sprintf("Invalid data. Expected a dictionary, but got %s.", pyType(r.JSON)))
+			continue
+		}
+		if parts[0] == "inputs" && fe.Keyword == awxKeyword {
+			if len(parts) == 1 {
+				add("inputs", fe.Message)
+				continue
+			}
+			nested, _ := out["inputs"].(map[string][]string)
+			if nested == nil {
+				nested = map[string][]string{}
+				out["inputs"] = nested
+			}
+			nested[parts[1]] = append(nested[parts[1]], fe.Message)
+			continue
+		}
+		add(parts[0], drfMessage(r, fe, parts[0]))
+	}
+	return out
+}
+
+// drfMessage words a schema failure the way Django REST framework does.
+func drfMessage(r *api.Request, fe api.FieldError, field string) string {
+	value := lookup(r.JSON, field)
+	switch fe.Keyword {
+	case awxKeyword:
+		return fe.Message
+	case "required":
+		return "This field is required."
+	case "minLength":
+		return "This field may not be blank."
+	case "maxLength":
+		if m := lengthRE.FindStringSubmatch(fe.Message); m != nil {
+			return fmt.Sprintf("Ensure this field has no more than %s characters.", m[1])
+		}
+	case "pattern":
+		if field == "username" {
+			return "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters."
+		}
+		if pkFields[field] {
+			return fmt.Sprintf("Incorrect type. Expected pk value, received %s.", pyType(value))
+		}
+	case "format":
+		if field == "email" {
+			return "Enter a valid email address."
+		}
+	case "enum", "const":
+		return fmt.Sprintf("\"%v\" is not a valid choice.", value)
+	case "type":
+		want := ""
+		if m := mustRE.FindStringSubmatch(fe.Message); m != nil {
+			want = m[1]
+		}
+		switch {
+		case pkFields[field]:
+			return fmt.Sprintf("Incorrect type. Expected pk value, received %s.", pyType(value))
+		case want == "string":
+			return "Not a valid string."
+		case want == "boolean":
+			return "Must be a valid boolean."
+		case want == "object":
+			return fmt.Sprintf("Expected a dictionary of items but got type \"%s\".", pyType(value))
+		case want == "integer":
+			return "A valid integer is required."
+		}
+	}
+	return fe.Message
+}
+
+func lookup(v any, field string) any {
+	if m, ok := v.(map[string]any); ok {
+		return m[field]
+	}
+	return nil
+}
+
+// intOf reads a DRF primary key: a JSON number or a numeric string.
+func intOf(v any) (int, bool) {
+	switch x := v.(type) {
+	case float64:
+		if x == float64(int(x)) {
+			return int(x), true
+		}
+	case string:
+		n, err := strconv.Atoi(x)
+		return n, err == nil
+	}
+	return 0, false
+}
+
+// strOf reads a DRF CharField, which takes numbers too.
+func strOf(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	}
+	return ""
+}
+
+// boolOf reads a DRF BooleanField.
+func boolOf(v any) bool {
+	switch x := v.(type) {
+	case bool:
+		return x
+	case string:
+		b, _ := toBool(x)
+		return b
+	case float64:
+		return x != 0
+	}
+	return false
+}

@@ -1,0 +1,221 @@
+package awx
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/credemu/credemu/emulator/api"
+)
+
+// awxKeyword marks field errors whose message is already AWX's own, so the
+// renderer uses it as it is.
+const awxKeyword = "awx"
+
+func inputErr(field, format string, args ...any) api.FieldError {
+	ptr := "/body/inputs"
+	if field != "" {
+		ptr += "/" + field
+	}
+	return api.FieldError{Pointer: ptr, Keyword: awxKeyword, Message: fmt.Sprintf(format, args...)}
+}
+
+// validateInputs checks a credential's inputs against its type's input
+// schema the way AWX's CredentialInputField does, with its messages (those
+// of Python's jsonschema). stored holds the current inputs on update (nil
+// on create): "$encrypted$" for a secret there means "keep the value".
+func validateInputs(ct *credType, inputs map[string]any, stored map[string]any) []api.FieldError {
+	var out []api.FieldError
+	var extras []string
+	for k := range inputs {
+		if ct.Inputs.field(k) == nil {
+			extras = append(extras, "'"+k+"'")
+		}
+	}
+	if len(extras) > 0 {
+		sort.Strings(extras)
+		verb := "was"
+		if len(extras) > 1 {
+			verb = "were"
+		}
+		return []api.FieldError{inputErr("", "Additional properties are not allowed (%s %s unexpected)", strings.Join(extras, ", "), verb)}
+	}
+	for _, f := range ct.Inputs.Fields {
+		v, ok := inputs[f.ID]
+		if !ok || v == nil {
+			continue
+		}
+		switch f.Type {
+		case "boolean":
+			if _, isBool := v.(bool); !isBool {
+				out = append(out, inputErr(f.ID, "%s is not of type 'boolean'", pyRepr(v)))
+				continue
+			}
+		default:
+			s, isStr := v.(string)
+			if !isStr {
+				out = append(out, inputErr(f.ID, "%s is not of type 'string'", pyRepr(v)))
+				continue
+			}
+			if s == encrypted && f.Secret && (stored == nil || stored[f.ID] == nil) {
+				out = append(out, inputErr(f.ID, "$encrypted$ is a reserved keyword and may not be used for %s.", f.ID))
+				continue
+			}
+			if len(f.Choices) > 0 && !contains(f.Choices, s) {
+				quoted := make([]string, len(f.Choices))
+				for i, c := range f.Choices {
+					quoted[i] = "'" + c + "'"
+				}
+				out = append(out, inputErr(f.ID, "%s is not one of [%s]", pyRepr(v), strings.Join(quoted, ", ")))
+			}
+		}
+	}
+	for field, deps := range ct.Inputs.Dependencies {
+		if !present(inputs, field) {
+			continue
+		}
+		for _, d := range deps {
+			if !present(inputs, d) {
+				label := d
+				if df := ct.Inputs.field(d); df != nil {
+					label = df.Label
+				}
+				out = append(out, inputErr(field, "cannot be set unless \"%s\" is set", label))
+			}
+		}
+	}
+	for _, r := range ct.Inputs.Required {
+		if !present(inputs, r) {
+			out = append(out, inputErr(r, "required for %s", ct.Name))
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Pointer < out[j].Pointer })
+	return out
+}
+
+func present(m map[string]any, k string) bool {
+	v, ok := m[k]
+	if !ok || v == nil {
+		return false
+	}
+	if s, isStr := v.(string); isStr && s == "" {
+		return false
+	}
+	return true
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// pyRepr writes a decoded JSON value the way Python's repr would, which is
+// how AWX's jsonschema messages quote values.
+func pyRepr(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "None"
+	case bool:
+		if x {
+			return "True"
+		}
+		return "False"
+	case float64:
+		if x == float64(int64(x)) {
+			return strconv.FormatInt(int64(x), 10)
+		}
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	case string:
+		return "'" + strings.ReplaceAll(x, "'", `\'`) + "'"
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = pyRepr(e)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			parts[i] = pyRepr(k) + ": " + pyRepr(x[k])
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
+	}
+	return fmt.Sprint(v)
+}
+
+// pyType names a decoded JSON value's Python type, for DRF's messages.
+func pyType(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "NoneType"
+	case bool:
+		return "bool"
+	case float64:
+		if x == float64(int64(x)) {
+			return "int"
+		}
+		return "float"
+	case string:
+		return "str"
+	case []any:
+		return "list"
+	case map[string]any:
+		return "dict"
+	}
+	return "object"
+}
+
+func fieldErrorsText(fe []api.FieldError) string {
+	parts := make([]string, len(fe))
+	for i, f := range fe {
+		name := f.Field()
+		if name == "" {
+			name = f.Location()
+		}
+		parts[i] = name + ": " + f.Message
+	}
+	return strings.Join(parts, "; ")
+}
+
+// showInputs returns inputs as AWX shows them: secrets as "$encrypted$".
+func showInputs(ct *credType, inputs map[string]any) map[string]any {
+	out := make(map[string]any, len(inputs))
+	for k, v := range inputs {
+		if f := ct.Inputs.field(k); f != nil && f.Secret {
+			if s, ok := v.(string); ok && s != "" {
+				out[k] = encrypted
+				continue
+			}
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// mergeSecrets replaces "$encrypted$" in new inputs with the stored values,
+// which is how a client keeps a secret it cannot read.
+func mergeSecrets(ct *credType, inputs, stored map[string]any) map[string]any {
+	out := make(map[string]any, len(inputs))
+	for k, v := range inputs {
+		if s, ok := v.(string); ok && s == encrypted {
+			if f := ct.Inputs.field(k); f != nil && f.Secret {
+				if old, had := stored[k]; had {
+					out[k] = old
+					continue
+				}
+			}
+		}
+		out[k] = v
+	}
+	return out
+}

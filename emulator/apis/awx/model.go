@@ -1,0 +1,227 @@
+package awx
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"strconv"
+	"time"
+)
+
+// timeFormat is Django REST framework's datetime format as AWX sends it:
+// microseconds and a Z.
+const timeFormat = "2006-01-02T15:04:05.000000Z"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeFormat) }
+
+// encrypted is what AWX shows instead of a secret input, and what a client
+// sends back to keep the stored value.
+const encrypted = "$encrypted$"
+
+// Stored types.
+
+type inputField struct {
+	ID           string   `yaml:"id" json:"id"`
+	Label        string   `yaml:"label" json:"label"`
+	Type         string   `yaml:"type" json:"type,omitempty"`
+	Secret       bool     `yaml:"secret" json:"secret,omitempty"`
+	Multiline    bool     `yaml:"multiline" json:"multiline,omitempty"`
+	HelpText     string   `yaml:"help_text" json:"help_text,omitempty"`
+	Format       string   `yaml:"format" json:"format,omitempty"`
+	Choices      []string `yaml:"choices" json:"choices,omitempty"`
+	AskAtRuntime bool     `yaml:"ask_at_runtime" json:"ask_at_runtime,omitempty"`
+	Default      any      `yaml:"default" json:"default,omitempty"`
+}
+
+type typeInputs struct {
+	Fields       []inputField        `yaml:"fields" json:"fields"`
+	Required     []string            `yaml:"required" json:"required,omitempty"`
+	Dependencies map[string][]string `yaml:"dependencies" json:"dependencies,omitempty"`
+}
+
+func (in typeInputs) field(id string) *inputField {
+	for i := range in.Fields {
+		if in.Fields[i].ID == id {
+			return &in.Fields[i]
+		}
+	}
+	return nil
+}
+
+type credType struct {
+	ID          int
+	Name        string
+	Description string
+	Kind        string
+	Namespace   string
+	Managed     bool
+	Inputs      typeInputs
+	Injectors   map[string]any
+	Created     time.Time
+	Modified    time.Time
+}
+
+type user struct {
+	ID        int
+	Username  string
+	FirstName string
+	LastName  string
+	Email     string
+	Superuser bool
+	Auditor   bool
+	Password  string // write-only; compared on Basic auth, never shown
+	Created   time.Time
+	Modified  time.Time
+}
+
+type credential struct {
+	ID          int
+	Name        string
+	Description string
+	TypeID      int
+	OrgID       int // 0: none
+	UserID      int // owner user, 0: none
+	TeamID      int // owner team, 0: none
+	Inputs      map[string]any
+	Roles       [3]int // admin, use, read role ids
+	Created     time.Time
+	Modified    time.Time
+}
+
+type org struct {
+	ID          int
+	Name        string
+	Description string
+}
+
+type team struct {
+	ID    int
+	Name  string
+	OrgID int
+}
+
+func cloneCred(c *credential) *credential {
+	d := *c
+	d.Inputs = maps.Clone(c.Inputs)
+	return &d
+}
+
+func cloneUser(u *user) *user { d := *u; return &d }
+
+func cloneType(t *credType) *credType {
+	d := *t
+	d.Inputs.Fields = append([]inputField(nil), t.Inputs.Fields...)
+	d.Inputs.Required = append([]string(nil), t.Inputs.Required...)
+	d.Inputs.Dependencies = maps.Clone(t.Inputs.Dependencies)
+	d.Injectors = maps.Clone(t.Injectors)
+	return &d
+}
+
+// Wire types.
+
+type caps struct {
+	Edit   bool  `json:"edit"`
+	Delete bool  `json:"delete"`
+	Copy   *bool `json:"copy,omitempty"`
+	Use    *bool `json:"use,omitempty"`
+}
+
+type ref struct {
+	ID          int    `json:"id"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}
+
+type role struct {
+	Description string `json:"description"`
+	Name        string `json:"name"`
+	ID          int    `json:"id"`
+}
+
+type owner struct {
+	ID          int    `json:"id"`
+	Type        string `json:"type"`
+	Name        string `json:"name"`
+	URL         string `json:"url"`
+	Description string `json:"description"`
+}
+
+type credSummary struct {
+	Organization     *ref            `json:"organization,omitempty"`
+	CredentialType   ref             `json:"credential_type"`
+	ObjectRoles      map[string]role `json:"object_roles"`
+	Owners           []owner         `json:"owners"`
+	UserCapabilities caps            `json:"user_capabilities"`
+}
+
+// CredentialView is a credential as AWX serialises it.
+type CredentialView struct {
+	ID            int               `json:"id"`
+	Type          string            `json:"type"`
+	URL           string            `json:"url"`
+	Related       map[string]string `json:"related"`
+	SummaryFields credSummary       `json:"summary_fields"`
+	Created       string            `json:"created"`
+	Modified      string            `json:"modified"`
+	Name          string            `json:"name"`
+	Description   string            `json:"description"`
+	// Organization is an id or null, and left out in a user's sub-list.
+	Organization   json.RawMessage `json:"organization,omitempty"`
+	CredentialType int             `json:"credential_type"`
+	Managed        bool            `json:"managed"`
+	Inputs         map[string]any  `json:"inputs"`
+	Kind           string          `json:"kind"`
+	Cloud          bool            `json:"cloud"`
+	Kubernetes     bool            `json:"kubernetes"`
+}
+
+// UserView is a user as AWX serialises it; the password never appears.
+type UserView struct {
+	ID              int               `json:"id"`
+	Type            string            `json:"type"`
+	URL             string            `json:"url"`
+	Related         map[string]string `json:"related"`
+	SummaryFields   map[string]any    `json:"summary_fields"`
+	Created         string            `json:"created"`
+	Modified        string            `json:"modified"`
+	Username        string            `json:"username"`
+	FirstName       string            `json:"first_name"`
+	LastName        string            `json:"last_name"`
+	Email           string            `json:"email"`
+	IsSuperuser     bool              `json:"is_superuser"`
+	IsSystemAuditor bool              `json:"is_system_auditor"`
+	LdapDN          string            `json:"ldap_dn"`
+	LastLogin       *string           `json:"last_login"`
+	ExternalAccount *string           `json:"external_account"`
+	Auth            []any             `json:"auth"`
+}
+
+// CredentialTypeView is a credential type as AWX serialises it.
+type CredentialTypeView struct {
+	ID            int               `json:"id"`
+	Type          string            `json:"type"`
+	URL           string            `json:"url"`
+	Related       map[string]string `json:"related"`
+	SummaryFields map[string]any    `json:"summary_fields"`
+	Created       string            `json:"created"`
+	Modified      string            `json:"modified"`
+	Name          string            `json:"name"`
+	Description   string            `json:"description"`
+	Kind          string            `json:"kind"`
+	Namespace     *string           `json:"namespace"`
+	Managed       bool              `json:"managed"`
+	Inputs        typeInputs        `json:"inputs"`
+	Injectors     map[string]any    `json:"injectors"`
+}
+
+func credURL(id int) string    { return fmt.Sprintf("/api/v2/credentials/%d/", id) }
+func userURL(id int) string    { return fmt.Sprintf("/api/v2/users/%d/", id) }
+func typeURL(id int) string    { return fmt.Sprintf("/api/v2/credential_types/%d/", id) }
+func orgURL(id int) string     { return fmt.Sprintf("/api/v2/organizations/%d/", id) }
+func teamURL(id int) string    { return fmt.Sprintf("/api/v2/teams/%d/", id) }
+func itoa(i int) string        { return strconv.Itoa(i) }
+func boolp(b bool) *bool       { return &b }
+func strp(s string) *string    { return &s }
+func rawInt(i int) []byte      { return []byte(itoa(i)) }
+func rawNull() []byte          { return []byte("null") }
+func emptyMap() map[string]any { return map[string]any{} }

@@ -1,0 +1,354 @@
+package awx
+
+import (
+	"fmt"
+	"io/fs"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/credemu/credemu/emulator/api"
+	"github.com/credemu/credemu/emulator/scenario"
+	"github.com/credemu/credemu/fixtures"
+)
+
+// The awx: section of a scenario.
+
+type userSpec struct {
+	Username  string `yaml:"username"`
+	Password  string `yaml:"password"`
+	Superuser bool   `yaml:"superuser"`
+	Auditor   bool   `yaml:"auditor"`
+	FirstName string `yaml:"first_name"`
+	LastName  string `yaml:"last_name"`
+	Email     string `yaml:"email"`
+}
+
+type tokenSpec struct {
+	Token string `yaml:"token"`
+	User  string `yaml:"user"`
+	// Scope is "write" (default) or "read"; a read token may not change anything.
+	Scope string `yaml:"scope"`
+}
+
+type typeSpec struct {
+	ID          int            `yaml:"id"`
+	Name        string         `yaml:"name"`
+	Description string         `yaml:"description"`
+	Kind        string         `yaml:"kind"`
+	Namespace   string         `yaml:"namespace"`
+	Managed     bool           `yaml:"managed"`
+	Inputs      typeInputs     `yaml:"inputs"`
+	Injectors   map[string]any `yaml:"injectors"`
+}
+
+type credSpec struct {
+	Name           string         `yaml:"name"`
+	Description    string         `yaml:"description"`
+	CredentialType string         `yaml:"credentialType"` // name or id
+	User           string         `yaml:"user"`
+	Team           string         `yaml:"team"`
+	Organization   string         `yaml:"organization"`
+	Inputs         map[string]any `yaml:"inputs"`
+}
+
+type section struct {
+	// Version is what /api/v2/ping/ and X-API-Product-Version report.
+	Version string `yaml:"version"`
+	// BuiltinCredentialTypes loads AWX's managed types (default true).
+	BuiltinCredentialTypes *bool                         `yaml:"builtinCredentialTypes"`
+	Organizations          []scenario.Located[org]       `yaml:"organizations"`
+	Teams                  []scenario.Located[teamSpec]  `yaml:"teams"`
+	Users                  []scenario.Located[userSpec]  `yaml:"users"`
+	Tokens                 []scenario.Located[tokenSpec] `yaml:"tokens"`
+	CredentialTypes        []scenario.Located[typeSpec]  `yaml:"credentialTypes"`
+	Credentials            []scenario.Located[credSpec]  `yaml:"credentials"`
+	Generate               struct {
+		Users              int `yaml:"users"`
+		CredentialsPerUser int `yaml:"credentialsPerUser"`
+	} `yaml:"generate"`
+}
+
+type teamSpec struct {
+	Name         string `yaml:"name"`
+	Organization string `yaml:"organization"`
+}
+
+// world is the compiled awx section.
+type world struct {
+	version string
+	orgs    []*org
+	teams   []*team
+	users   []*user
+	tokens  map[string]tokenSpec
+	types   []*credType
+	creds   []*credential
+}
+
+// DefaultVersion is the AWX version reported unless a scenario sets one.
+const DefaultVersion = "24.6.1"
+
+const maxGenerated = 1_000_000
+
+var usernameRE = regexp.MustCompile(`^[\w.@+-]+$`)
+
+// builtinTypes reads the managed credential types fixture once per load.
+func builtinTypes() ([]scenario.Located[typeSpec], error) {
+	data, err := fs.ReadFile(fixtures.FS, "awx/credential-types.yaml")
+	if err != nil {
+		return nil, err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, err
+	}
+	var s struct {
+		AWX section `yaml:"awx"`
+	}
+	if err := scenario.DecodeNode("builtin:fixtures/awx/credential-types.yaml", &doc, &s); err != nil {
+		return nil, err
+	}
+	return s.AWX.CredentialTypes, nil
+}
+
+// LoadWorld compiles the awx sections of a scenario.
+func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator) (api.World, error) {
+	w := &world{version: DefaultVersion, tokens: map[string]tokenSpec{}}
+	var errs scenario.ErrorList
+	now := gen.Now
+	useBuiltins := true
+	var parsed []struct {
+		sec scenario.Section
+		s   section
+	}
+	for _, sec := range sections {
+		var s section
+		if err := sec.Decode(&s); err != nil {
+			errs = append(errs, scenario.Errors(sec.File, err)...)
+			continue
+		}
+		if s.BuiltinCredentialTypes != nil {
+			useBuiltins = *s.BuiltinCredentialTypes
+		}
+		if s.Version != "" {
+			w.version = s.Version
+		}
+		parsed = append(parsed, struct {
+			sec scenario.Section
+			s   section
+		}{sec, s})
+	}
+	typeByName := map[string]*credType{}
+	typeByID := map[int]*credType{}
+	addType := func(sec scenario.Section, at scenario.At, t typeSpec) {
+		if t.Name == "" || t.Kind == "" {
+			errs = append(errs, sec.ErrorAt(at, "credential type: name and kind are required"))
+			return
+		}
+		if typeByName[t.Name] != nil {
+			if typeByName[t.Name].Managed && t.Managed {
+				return // the built-ins, included twice
+			}
+			errs = append(errs, sec.ErrorAt(at, "credential type %q is defined twice", t.Name))
+			return
+		}
+		if msg := checkTypeInputs(t.Inputs); msg != "" {
+			errs = append(errs, sec.ErrorAt(at, "credential type %q: inputs: %s", t.Name, msg))
+			return
+		}
+		id := t.ID
+		if id == 0 {
+			id = len(typeByID) + 1
+			for typeByID[id] != nil {
+				id++
+			}
+		}
+		if typeByID[id] != nil {
+			errs = append(errs, sec.ErrorAt(at, "credential type %q: id %d is taken by %q", t.Name, id, typeByID[id].Name))
+			return
+		}
+		ct := &credType{ID: id, Name: t.Name, Description: t.Description, Kind: t.Kind, Namespace: t.Namespace,
+			Managed: t.Managed, Inputs: t.Inputs, Injectors: t.Injectors, Created: now, Modified: now}
+		if ct.Injectors == nil {
+			ct.Injectors = map[string]any{}
+		}
+		typeByName[t.Name], typeByID[id] = ct, ct
+		w.types = append(w.types, ct)
+	}
+	if useBuiltins {
+		specs, err := builtinTypes()
+		if err != nil {
+			errs = append(errs, scenario.Errors("builtin:fixtures/awx/credential-types.yaml", err)...)
+		}
+		fixture := scenario.Section{File: "builtin:fixtures/awx/credential-types.yaml"}
+		for _, lt := range specs {
+			addType(fixture, lt.At, lt.Value)
+		}
+	}
+	orgByName := map[string]*org{}
+	teamByName := map[string]*team{}
+	userByName := map[string]*user{}
+	for _, p := range parsed {
+		sec, s := p.sec, p.s
+		for _, lo := range s.Organizations {
+			o := lo.Value
+			if o.Name == "" || orgByName[o.Name] != nil {
+				errs = append(errs, sec.ErrorAt(lo.At, "organization: a unique name is required"))
+				continue
+			}
+			oo := &org{ID: len(w.orgs) + 1, Name: o.Name, Description: o.Description}
+			orgByName[o.Name] = oo
+			w.orgs = append(w.orgs, oo)
+		}
+		for _, lt := range s.Teams {
+			t := lt.Value
+			o := orgByName[t.Organization]
+			if t.Name == "" || o == nil {
+				errs = append(errs, sec.ErrorAt(lt.At, "team %q: name and an existing organization are required", t.Name))
+				continue
+			}
+			tt := &team{ID: len(w.teams) + 1, Name: t.Name, OrgID: o.ID}
+			teamByName[t.Name] = tt
+			w.teams = append(w.teams, tt)
+		}
+		for _, lu := range s.Users {
+			u := lu.Value
+			switch {
+			case u.Username == "" || len(u.Username) > 150 || !usernameRE.MatchString(u.Username):
+				errs = append(errs, sec.ErrorAt(lu.At, "user: username is required: 1 to 150 letters, digits and @/./+/-/_"))
+				continue
+			case userByName[u.Username] != nil:
+				errs = append(errs, sec.ErrorAt(lu.At, "user %q is defined twice", u.Username))
+				continue
+			}
+			uu := &user{ID: len(w.users) + 1, Username: u.Username, Password: u.Password, Superuser: u.Superuser,
+				Auditor: u.Auditor, FirstName: u.FirstName, LastName: u.LastName, Email: u.Email, Created: now, Modified: now}
+			userByName[u.Username] = uu
+			w.users = append(w.users, uu)
+		}
+		for _, lt := range s.CredentialTypes {
+			addType(sec, lt.At, lt.Value)
+		}
+	}
+	for _, p := range parsed {
+		sec, s := p.sec, p.s
+		for _, lt := range s.Tokens {
+			t := lt.Value
+			if t.Scope == "" {
+				t.Scope = "write"
+			}
+			switch {
+			case t.Token == "" || userByName[t.User] == nil:
+				errs = append(errs, sec.ErrorAt(lt.At, "token: a token and an existing user are required"))
+			case t.Scope != "read" && t.Scope != "write":
+				errs = append(errs, sec.ErrorAt(lt.At, "token: scope must be read or write"))
+			default:
+				w.tokens[t.Token] = t
+			}
+		}
+		for _, lc := range s.Credentials {
+			c := lc.Value
+			ct := typeByName[c.CredentialType]
+			if id, err := strconv.Atoi(c.CredentialType); err == nil {
+				ct = typeByID[id]
+			}
+			if ct == nil {
+				errs = append(errs, sec.ErrorAt(lc.At, "credential %q: unknown credentialType %q", c.Name, c.CredentialType))
+				continue
+			}
+			cr := &credential{ID: len(w.creds) + 1, Name: c.Name, Description: c.Description, TypeID: ct.ID,
+				Inputs: c.Inputs, Created: now, Modified: now}
+			if cr.Inputs == nil {
+				cr.Inputs = map[string]any{}
+			}
+			owners := 0
+			if c.User != "" {
+				owners++
+				if u := userByName[c.User]; u != nil {
+					cr.UserID = u.ID
+				} else {
+					errs = append(errs, sec.ErrorAt(lc.At, "credential %q: no user %q", c.Name, c.User))
+					continue
+				}
+			}
+			if c.Team != "" {
+				owners++
+				if t := teamByName[c.Team]; t != nil {
+					cr.TeamID, cr.OrgID = t.ID, t.OrgID
+				} else {
+					errs = append(errs, sec.ErrorAt(lc.At, "credential %q: no team %q", c.Name, c.Team))
+					continue
+				}
+			}
+			if c.Organization != "" {
+				owners++
+				if o := orgByName[c.Organization]; o != nil {
+					cr.OrgID = o.ID
+				} else {
+					errs = append(errs, sec.ErrorAt(lc.At, "credential %q: no organization %q", c.Name, c.Organization))
+					continue
+				}
+			}
+			if c.Name == "" || owners != 1 {
+				errs = append(errs, sec.ErrorAt(lc.At, "credential %q: a name and exactly one of user, team or organization are required", c.Name))
+				continue
+			}
+			if fe := validateInputs(ct, cr.Inputs, nil); len(fe) > 0 {
+				errs = append(errs, sec.ErrorAt(lc.At, "credential %q: inputs: %s", c.Name, fieldErrorsText(fe)))
+				continue
+			}
+			w.creds = append(w.creds, cr)
+		}
+		if n := s.Generate.Users; n > 0 {
+			if n > maxGenerated || s.Generate.CredentialsPerUser*n > maxGenerated {
+				errs = append(errs, sec.Errorf(sec.Node, "awx.generate: at most %d users and credentials", maxGenerated))
+				continue
+			}
+			machine := typeByID[1]
+			for i := 0; i < n; i++ {
+				name := fmt.Sprintf("%s%d", strings.ToLower(gen.FirstName()), i+1)
+				for userByName[name] != nil || !usernameRE.MatchString(name) {
+					name = fmt.Sprintf("user%d", len(w.users)+1)
+				}
+				u := &user{ID: len(w.users) + 1, Username: name, Password: gen.Password(true, true, true, false, false, 12),
+					FirstName: gen.FirstName(), LastName: gen.LastName(), Email: gen.Email(), Created: now, Modified: now}
+				userByName[name] = u
+				w.users = append(w.users, u)
+				for j := 0; j < s.Generate.CredentialsPerUser && machine != nil; j++ {
+					w.creds = append(w.creds, &credential{ID: len(w.creds) + 1, Name: fmt.Sprintf("%s %s %d", u.Username, gen.Noun(), j+1),
+						TypeID: machine.ID, UserID: u.ID, Created: now, Modified: now,
+						Inputs: map[string]any{"username": u.Username, "password": gen.Password(true, true, true, false, false, 16)}})
+				}
+			}
+		}
+	}
+	return w, errs.Err()
+}
+
+// checkTypeInputs checks a credential type's input definition; "" is fine.
+func checkTypeInputs(in typeInputs) string {
+	seen := map[string]bool{}
+	for _, f := range in.Fields {
+		switch {
+		case !fieldIDRE.MatchString(f.ID):
+			return fmt.Sprintf("%q is not a valid field id", f.ID)
+		case f.Label == "":
+			return fmt.Sprintf("field %q needs a label", f.ID)
+		case f.Type != "" && f.Type != "string" && f.Type != "boolean":
+			return fmt.Sprintf("field %q: type must be string or boolean", f.ID)
+		case seen[f.ID]:
+			return fmt.Sprintf("field IDs must be unique (%s)", f.ID)
+		}
+		seen[f.ID] = true
+	}
+	for _, r := range in.Required {
+		if !seen[r] {
+			return fmt.Sprintf("required field %q is not defined", r)
+		}
+	}
+	return ""
+}
+
+var fieldIDRE = regexp.MustCompile(`^[a-zA-Z_]+[a-zA-Z0-9_]*$`)
