@@ -70,6 +70,11 @@ func FuzzRequests(f *testing.F) {
 		{"GET", "/zstack/v1/iam2/virtual-ids?q=name~=%25a&limit=2&sort=-name&fields=name", ``},
 		{"PUT", "/zstack/v1/accounts/login", `{"logInByAccount":{"accountName":"admin","password":"p"}}`},
 		{"GET", "/zstack/v1/api-jobs/0123", ``},
+		{"POST", "/api/v2/users/2/credentials/", `{"name":"n","credential_type":1,"inputs":{"username":"u","ssh_key_unlock":"x"}}`},
+		{"PATCH", "/api/v2/credentials/1/", `{"inputs":{"password":"$encrypted$"},"organization":null}`},
+		{"GET", "/api/v2/credentials/?name__icontains=a&or__id=1&not__credential_type__in=1,2&order_by=-name&page=2&page_size=1", ``},
+		{"POST", "/api/v2/credential_types/", `{"name":"t","kind":"cloud","inputs":{"fields":[{"id":"a","label":"A"}]},"injectors":{"env":{"X":"{{a}}"}}}`},
+		{"GET", "/api/v2/users", ``},
 	} {
 		f.Add(s.method, s.path, s.body)
 	}
@@ -81,7 +86,9 @@ func FuzzRequests(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if strings.HasPrefix(path, "/zstack/") {
+		if strings.HasPrefix(path, "/api/v2/") {
+			req.Header.Set("Authorization", "Basic YWRtaW46cGFzc3dvcmQ=")
+		} else if strings.HasPrefix(path, "/zstack/") {
 			req.Header.Set("Authorization", "OAuth 0123456789abcdef0123456789abcdef")
 			req.Header.Set("X-Emulator-Async", []string{"true", "false"}[len(body)%2])
 		} else {
@@ -96,6 +103,12 @@ func FuzzRequests(f *testing.F) {
 		// (its other 503s are ordinary API errors).
 		if rec.Code == 500 || (rec.Code >= 500 && !strings.HasPrefix(req.URL.Path, "/zstack/")) || strings.Contains(rec.Body.String(), `"SYS.1006"`) {
 			t.Fatalf("%s %s %q: %d %s", method, path, body, rec.Code, rec.Body.String())
+		}
+		if rec.Code >= 400 && strings.HasPrefix(req.URL.Path, "/api/v2/") {
+			var e map[string]any
+			if json.Unmarshal(rec.Body.Bytes(), &e) != nil || len(e) == 0 {
+				t.Fatalf("%s %s: not an AWX error body: %s", method, path, rec.Body.String())
+			}
 		}
 		if rec.Code >= 400 && strings.HasPrefix(req.URL.Path, "/api/v1/") {
 			var e struct {
