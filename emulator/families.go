@@ -3,6 +3,7 @@ package emulator
 import (
 	"github.com/credemu/credemu/emulator/apis/avisi"
 	"github.com/credemu/credemu/emulator/apis/awx"
+	"github.com/credemu/credemu/emulator/apis/vsphere"
 	"github.com/credemu/credemu/emulator/apis/zstack"
 	"github.com/credemu/credemu/emulator/family"
 )
@@ -18,5 +19,6 @@ func DefaultFamilies() []family.Family {
 		avisi.New(),
 		zstack.New(),
 		awx.New(),
+		vsphere.New(), // last: its /api prefix must not shadow /api/v1 and /api/v2
 	}
 }

@@ -75,6 +75,10 @@ func FuzzRequests(f *testing.F) {
 		{"GET", "/api/v2/credentials/?name__icontains=a&or__id=1&not__credential_type__in=1,2&order_by=-name&page=2&page_size=1", ``},
 		{"POST", "/api/v2/credential_types/", `{"name":"t","kind":"cloud","inputs":{"fields":[{"id":"a","label":"A"}]},"injectors":{"env":{"X":"{{a}}"}}}`},
 		{"GET", "/api/v2/users", ``},
+		{"POST", "/rest/appliance/local-accounts/fuzzy", `{"config":{"password":"p","roles":["operator"],"password_expires_at":"2026-01-01T00:00:00Z"}}`},
+		{"PATCH", "/api/appliance/local-accounts/ops", `{"password":"x","old_password":"y","max_days_between_password_change":3}`},
+		{"PUT", "/rest/appliance/local-accounts/global-policy", `{"policy":{"max_days":1}}`},
+		{"POST", "/rest/com/vmware/cis/session?~action=get", ``},
 	} {
 		f.Add(s.method, s.path, s.body)
 	}
@@ -86,7 +90,9 @@ func FuzzRequests(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if strings.HasPrefix(path, "/api/v2/") {
+		if strings.HasPrefix(path, "/rest/") || strings.HasPrefix(path, "/api/appliance") || strings.HasPrefix(path, "/api/session") {
+			req.SetBasicAuth("administrator@vsphere.local", "Passw0rd!")
+		} else if strings.HasPrefix(path, "/api/v2/") {
 			req.Header.Set("Authorization", "Basic YWRtaW46cGFzc3dvcmQ=")
 		} else if strings.HasPrefix(path, "/zstack/") {
 			req.Header.Set("Authorization", "OAuth 0123456789abcdef0123456789abcdef")

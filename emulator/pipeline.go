@@ -352,9 +352,12 @@ func (c *call) finish(w http.ResponseWriter) {
 		RequestBody: c.redact.Body(c.body),
 		Dropped:     c.drop,
 	}
-	if c.drop {
+	switch {
+	case c.drop:
 		e.Status = 0
-	} else {
+	case c.op != nil && c.op.SecretResponse && status < 300:
+		e.ResponseBody = json.RawMessage(`"<a secret: not kept>"`)
+	default:
 		e.ResponseBody = c.redact.Body(c.rec.Body.Bytes())
 	}
 	if c.op != nil {

@@ -337,19 +337,33 @@ func (s *Server) routes() http.Handler {
 	r := mux.NewRouter()
 	admin.Mount(r.PathPrefix(admin.Prefix).Subrouter(), s.opts.adminToken, adminBackend{s})
 	for _, f := range s.families {
-		for _, prefix := range f.Prefixes() {
+		for i, prefix := range f.Prefixes() {
 			sub := r.PathPrefix(prefix).Subrouter()
 			// Literal paths first, so /credentials/aws is not taken for
-			// /credentials/{credentialsIdentity}; each route also matches on
-			// its method, so DELETE /credentials/aws still reaches the
-			// variable route, as in Spring's best-match routing.
-			ops := append([]*api.Operation(nil), f.Operations()...)
+			// /credentials/{credentialsIdentity}, and routes that require a
+			// query parameter before those that do not; each route also
+			// matches on its method, so DELETE /credentials/aws still
+			// reaches the variable route, as in Spring's best-match routing.
+			var ops []*api.Operation
+			for _, op := range f.Operations() {
+				if op.Prefix == prefix || (op.Prefix == "" && i == 0) {
+					ops = append(ops, op)
+				}
+			}
 			sort.SliceStable(ops, func(i, j int) bool {
-				return strings.Count(ops[i].Path, "{") < strings.Count(ops[j].Path, "{")
+				vi, vj := strings.Count(ops[i].Path, "{"), strings.Count(ops[j].Path, "{")
+				if vi != vj {
+					return vi < vj
+				}
+				return len(ops[i].Query) > len(ops[j].Query)
 			})
 			var routes []*mux.Route
 			for _, op := range ops {
-				routes = append(routes, sub.Methods(op.Method).Path(op.Path).Handler(s.pipeline(f, op, prefix+op.Path)))
+				rt := sub.Methods(op.Method).Path(op.Path)
+				if len(op.Query) > 0 {
+					rt = rt.Queries(op.Query...)
+				}
+				routes = append(routes, rt.Handler(s.pipeline(f, op, prefix+op.Path)))
 			}
 			unmatched := s.unmatched(f, routes)
 			sub.NotFoundHandler = unmatched

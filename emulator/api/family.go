@@ -47,6 +47,16 @@ type Operation struct {
 	ResponseSchema string
 	// Handle does the work. It returns a response or an error, never writes.
 	Handle func(*Request) (*Response, error)
+	// Prefix is the family prefix the operation is mounted under, for
+	// families with several (vSphere's /rest and /api); empty means the first.
+	Prefix string
+	// Query lists query parameters the route requires, as name/value pairs
+	// (vAPI's POST .../session?~action=get is another operation than POST
+	// .../session).
+	Query []string
+	// SecretResponse marks operations whose answer is itself a secret (a
+	// session id): the journal keeps none of the response body.
+	SecretResponse bool
 	// Actions, when set, makes this a dispatching route: the request body's
 	// top-level key names the action (ZStack's PUT .../actions with
 	// {"updateIAM2VirtualID": {...}}), and the matching operation handles

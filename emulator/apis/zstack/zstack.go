@@ -59,7 +59,7 @@ func (f *Family) operations() []*api.Operation {
 		}
 		return o
 	}
-	return []*api.Operation{
+	ops := []*api.Operation{
 		op("logInByAccount", http.MethodPut, v1+"/accounts/login", false, api.BodyRequired, "zstack/responses/session", logIn),
 		op("logOut", http.MethodDelete, v1+"/accounts/sessions/{uuid}", false, api.BodyNone, "zstack/responses/empty", logOut),
 		op("createVirtualID", http.MethodPost, vids, true, api.BodyRequired, "zstack/responses/virtualID", createVirtualID),
@@ -77,6 +77,11 @@ func (f *Family) operations() []*api.Operation {
 		op("loginVirtualID", http.MethodPut, vids+"/login", false, api.BodyRequired, "zstack/responses/session", loginVirtualID),
 		op("getApiJob", http.MethodGet, v1+"/api-jobs/{uuid}", false, api.BodyNone, "", getJob),
 	}
+	for _, o := range ops {
+		// A login's answer holds the new session's uuid: a credential.
+		o.SecretResponse = o.ID == "logInByAccount" || o.ID == "loginVirtualID"
+	}
+	return ops
 }
 
 // Authenticate checks "Authorization: OAuth <session uuid>" the way ZStack's

@@ -1,0 +1,198 @@
+package vsphere
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/credemu/credemu/emulator/api"
+	"github.com/credemu/credemu/emulator/scenario"
+)
+
+// The vsphere: section of a scenario.
+
+type userSpec struct {
+	Username string   `yaml:"username"`
+	Password string   `yaml:"password"`
+	Roles    []string `yaml:"roles"`
+}
+
+type accountSpec struct {
+	Username string   `yaml:"username"`
+	Password string   `yaml:"password"`
+	Roles    []string `yaml:"roles"`
+	FullName string   `yaml:"fullName"`
+	Email    string   `yaml:"email"`
+	Enabled  *bool    `yaml:"enabled"`
+	// PasswordExpires defaults to true.
+	PasswordExpires *bool `yaml:"passwordExpires"`
+	// LastPasswordChange is how long ago ("30d" or a Go duration) or an RFC
+	// 3339 date; default: the scenario's start.
+	LastPasswordChange string `yaml:"lastPasswordChange"`
+	MaxDays            *int   `yaml:"maxDays"`
+	MinDays            *int   `yaml:"minDays"`
+	WarnDays           *int   `yaml:"warnDays"`
+	DaysAfterExp       *int   `yaml:"daysAfterPasswordExpiration"`
+}
+
+type section struct {
+	// SessionIdleTimeout ends sessions unused this long (default 30m).
+	SessionIdleTimeout string                          `yaml:"sessionIdleTimeout"`
+	Users              []scenario.Located[userSpec]    `yaml:"users"`
+	GlobalPolicy       *Policy                         `yaml:"globalPolicy"`
+	LocalAccounts      []scenario.Located[accountSpec] `yaml:"localAccounts"`
+	Generate           struct {
+		LocalAccounts int `yaml:"localAccounts"`
+	} `yaml:"generate"`
+}
+
+type world struct {
+	idle     time.Duration
+	users    []*user
+	policy   Policy
+	accounts []*account
+}
+
+// DefaultRootPassword is root's password when a scenario does not define root.
+const DefaultRootPassword = "VMware1!"
+
+var usernameRE = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9\-.@]*[a-zA-Z0-9]$`)
+
+const maxGenerated = 1_000_000
+
+// LoadWorld compiles the vsphere sections of a scenario. root exists unless
+// the scenario defines it itself.
+func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator) (api.World, error) {
+	w := &world{idle: 30 * time.Minute, policy: DefaultPolicy}
+	var errs scenario.ErrorList
+	users := map[string]bool{}
+	accounts := map[string]bool{}
+	checkRoles := func(sec scenario.Section, at scenario.At, who string, roles []string) bool {
+		for _, r := range roles {
+			if !slices.Contains(validRoles, r) {
+				errs = append(errs, sec.ErrorAt(at, "%s: role %q is not one of %s", who, r, strings.Join(validRoles, ", ")))
+				return false
+			}
+		}
+		return true
+	}
+	for _, sec := range sections {
+		var s section
+		if err := sec.Decode(&s); err != nil {
+			errs = append(errs, scenario.Errors(sec.File, err)...)
+			continue
+		}
+		if s.SessionIdleTimeout != "" {
+			d, err := time.ParseDuration(s.SessionIdleTimeout)
+			if err != nil || d <= 0 {
+				errs = append(errs, sec.Errorf(sec.Node, "vsphere.sessionIdleTimeout: expected a duration such as 30m, got %q", s.SessionIdleTimeout))
+			} else {
+				w.idle = d
+			}
+		}
+		if p := s.GlobalPolicy; p != nil {
+			if p.MaxDays < 0 || p.MinDays < 0 || p.WarnDays < 0 {
+				errs = append(errs, sec.Errorf(sec.Node, "vsphere.globalPolicy: day counts must not be negative"))
+			} else {
+				w.policy = *p
+			}
+		}
+		for _, lu := range s.Users {
+			u := lu.Value
+			if u.Username == "" || u.Password == "" || users[strings.ToLower(u.Username)] {
+				errs = append(errs, sec.ErrorAt(lu.At, "user: a unique username and a password are required"))
+				continue
+			}
+			if !checkRoles(sec, lu.At, "user "+u.Username, u.Roles) {
+				continue
+			}
+			users[strings.ToLower(u.Username)] = true
+			w.users = append(w.users, &user{Username: u.Username, Password: u.Password, Roles: u.Roles})
+		}
+		for _, la := range s.LocalAccounts {
+			a := la.Value
+			if !usernameRE.MatchString(a.Username) || accounts[a.Username] {
+				errs = append(errs, sec.ErrorAt(la.At, "local account %q: username must match [a-zA-Z0-9][a-zA-Z0-9\\-.@]*[a-zA-Z0-9] and be unique", a.Username))
+				continue
+			}
+			if !checkRoles(sec, la.At, "local account "+a.Username, a.Roles) {
+				continue
+			}
+			acc, err := buildAccount(a, gen.Now)
+			if err != nil {
+				errs = append(errs, sec.ErrorAt(la.At, "local account %q: %v", a.Username, err))
+				continue
+			}
+			accounts[a.Username] = true
+			w.accounts = append(w.accounts, acc)
+		}
+		for i := 0; i < s.Generate.LocalAccounts; i++ {
+			if s.Generate.LocalAccounts > maxGenerated {
+				errs = append(errs, sec.Errorf(sec.Node, "vsphere.generate.localAccounts: at most %d", maxGenerated))
+				break
+			}
+			name := fmt.Sprintf("%s.%s%d", strings.ToLower(gen.FirstName()), strings.ToLower(gen.LastName()), i+1)
+			if !usernameRE.MatchString(name) || accounts[name] {
+				name = fmt.Sprintf("user%d", i+1)
+			}
+			acc, _ := buildAccount(accountSpec{Username: name, Password: gen.Password(true, true, true, true, false, 14),
+				Roles: []string{validRoles[i%len(validRoles)]}, FullName: gen.Name(), Email: gen.Email()}, gen.Now)
+			accounts[name] = true
+			w.accounts = append(w.accounts, acc)
+		}
+	}
+	if !accounts["root"] {
+		root, _ := buildAccount(accountSpec{Username: "root", Password: DefaultRootPassword, Roles: []string{"superAdmin"}, FullName: "root"}, gen.Now)
+		w.accounts = append([]*account{root}, w.accounts...)
+	}
+	return w, errs.Err()
+}
+
+func buildAccount(a accountSpec, now time.Time) (*account, error) {
+	intOr := func(p *int) int {
+		if p == nil {
+			return unset
+		}
+		return *p
+	}
+	acc := &account{Username: a.Username, Password: a.Password, FullName: a.FullName, Email: a.Email,
+		Roles: slices.Clone(a.Roles), Enabled: a.Enabled == nil || *a.Enabled,
+		PasswordExpires: a.PasswordExpires == nil || *a.PasswordExpires, InactiveAfterExp: true,
+		DaysAfterExp: intOr(a.DaysAfterExp), MinDays: intOr(a.MinDays), MaxDays: intOr(a.MaxDays), WarnDays: intOr(a.WarnDays)}
+	for _, v := range []int{acc.DaysAfterExp, acc.MinDays, acc.MaxDays, acc.WarnDays} {
+		if v < unset {
+			return nil, fmt.Errorf("day counts must not be negative")
+		}
+	}
+	if a.Password != "" {
+		changed := day(now)
+		if s := a.LastPasswordChange; s != "" {
+			t, err := parseAgo(s, now)
+			if err != nil {
+				return nil, err
+			}
+			changed = day(t)
+		}
+		acc.LastPasswordChange = &changed
+	}
+	return acc, nil
+}
+
+// parseAgo reads "30d", a Go duration (that long before now) or an RFC 3339 time.
+func parseAgo(s string, now time.Time) (time.Time, error) {
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		var days int
+		if _, err := fmt.Sscanf(n, "%d", &days); err == nil && days >= 0 {
+			return now.AddDate(0, 0, -days), nil
+		}
+	}
+	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
+		return now.Add(-d), nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("lastPasswordChange: expected 30d, a duration such as 720h, or an RFC 3339 time, got %q", s)
+}

@@ -1,0 +1,70 @@
+package vsphere
+
+import (
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/credemu/credemu/emulator/api"
+	"github.com/credemu/credemu/emulator/journal"
+	"github.com/credemu/credemu/emulator/store"
+)
+
+// State is the vSphere part of one sandbox. Both URL families (/rest and
+// /api) work on this one state.
+type State struct {
+	env api.Env
+
+	mu       sync.RWMutex
+	idle     time.Duration
+	users    map[string]*user // by lower-case username: SSO names ignore case
+	policy   Policy
+	accounts *store.Table[*account]
+	sessions map[string]*session
+}
+
+// NewState returns the vSphere state of one sandbox, filled from world.
+func (f *Family) NewState(w api.World, env api.Env) api.State {
+	s := &State{env: env}
+	s.Reset(w)
+	return s
+}
+
+// Reset replaces the state with a fresh copy of the world.
+func (s *State) Reset(w api.World) {
+	wd, _ := w.(*world)
+	if wd == nil {
+		wd = &world{idle: 30 * time.Minute, policy: DefaultPolicy}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.idle, s.policy = wd.idle, wd.policy
+	s.users = map[string]*user{}
+	for _, u := range wd.users {
+		c := *u
+		s.users[strings.ToLower(u.Username)] = &c
+	}
+	s.accounts = store.NewTable(cloneAccount)
+	for _, a := range wd.accounts {
+		s.accounts.Put(a.Username, a)
+	}
+	s.sessions = map[string]*session{}
+}
+
+// Export returns the state for GET /_emulator/state, passwords redacted.
+func (s *State) Export() any {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	users := []map[string]any{}
+	for _, u := range s.users {
+		users = append(users, map[string]any{"username": u.Username, "roles": u.Roles, "password": journal.Redacted})
+	}
+	sort.Slice(users, func(i, j int) bool { return users[i]["username"].(string) < users[j]["username"].(string) })
+	accounts := map[string]Info{}
+	s.accounts.Scan(func(name string, a *account) bool {
+		accounts[name] = a.info(s.policy)
+		return true
+	})
+	return map[string]any{"users": users, "localAccounts": accounts, "globalPolicy": s.policy, "sessions": len(s.sessions)}
+}
