@@ -9,3 +9,8 @@ require (
 	github.com/santhosh-tekuri/jsonschema/v5 v5.3.1
 	gopkg.in/yaml.v3 v3.0.1
 )
+
+require (
+	github.com/rogpeppe/go-internal v1.16.0 // indirect
+	github.com/vmware/govmomi v0.46.0
+)
