@@ -42,6 +42,9 @@ func (b adminBackend) Info() map[string]any {
 	}
 }
 
+func (b adminBackend) Coverage() any  { return b.s.Coverage() }
+func (b adminBackend) ClearCoverage() { b.s.coverage.clear() }
+
 // sandboxView exposes a sandbox to the control API.
 type sandboxView struct{ sb *sandbox }
 

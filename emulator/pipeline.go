@@ -43,9 +43,10 @@ type call struct {
 // the operation's full route template, which fault rules may match on. With
 // op nil it answers the family's not-found, or method-not-allowed when
 // Server.unmatched found the path under other methods.
-func (s *Server) pipeline(f family.Family, op *api.Operation, template string) http.Handler {
+func pipeline(f family.Family, op *api.Operation, template string) http.Handler {
 	redact := journal.NewRedactor(f.SecretFields())
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := serverFrom(r)
 		c := &call{s: s, f: f, op: op, template: template, rec: middleware.NewRecorder(), start: time.Now(), redact: redact}
 		c.req = &api.Request{HTTP: r, Op: op, Vars: mux.Vars(r), Query: r.URL.Query(), Received: c.start}
 		defer c.finish(w)
@@ -372,6 +373,9 @@ func (c *call) finish(w http.ResponseWriter) {
 	if c.sb != nil {
 		e.Sandbox = c.sb.name
 		c.sb.journal.Add(e)
+	}
+	if c.op != nil {
+		c.s.coverage.record(e.API, e.Operation, e.Status, e.Fault)
 	}
 	// Only unexpected failures are errors: ZStack's 503s are ordinary
 	// answers, and injected faults are what the user asked for.

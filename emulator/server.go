@@ -49,6 +49,8 @@ type Server struct {
 	base      *compiled // the server's scenario: what new sandboxes start from
 	sandboxes map[string]*sandbox
 
+	coverage *coverage
+
 	httpSrv  *http.Server
 	listener net.Listener
 	serveErr chan error
@@ -103,17 +105,22 @@ func New(opts ...Option) (*Server, error) {
 			s.ops[f.Name()][op.ID] = op
 		}
 	}
+	s.coverage = newCoverage(s)
 	s.loader = &scenario.Loader{Families: names, CheckRule: s.checkRule, Fixtures: fixtures.FS, Scenarios: scenarios.FS}
 
-	var sc *scenario.Scenario
-	if o.scenarioYAML != nil {
-		sc, err = s.loader.Load(o.scenarioName, o.scenarioYAML, "")
-	} else {
-		sc, err = s.loader.Resolve(o.scenario)
-	}
-	c, err := s.compileLoaded(sc, err)
-	if err != nil {
-		return nil, err
+	key := s.cacheKey()
+	c := cachedCompiled(key)
+	if c == nil {
+		var sc *scenario.Scenario
+		if o.scenarioYAML != nil {
+			sc, err = s.loader.Load(o.scenarioName, o.scenarioYAML, "")
+		} else {
+			sc, err = s.loader.Resolve(o.scenario)
+		}
+		if c, err = s.compileLoaded(sc, err); err != nil {
+			return nil, err
+		}
+		storeCompiled(key, c)
 	}
 	s.base = c
 	s.sandboxes[""] = s.newSandbox("", c)
@@ -333,10 +340,43 @@ func (s *Server) LoadScenario(sandboxName, name string, data []byte) error {
 	return nil
 }
 
+// serverKey carries the *Server in a request's context, so that one router
+// (built once per set of families) can serve every emulator of a process.
+type serverKey struct{}
+
+func serverFrom(r *http.Request) *Server { return r.Context().Value(serverKey{}).(*Server) }
+
+// routers caches the router of each set of families: building one compiles
+// a regexp per route, which would otherwise dominate starting an emulator.
+var routers = struct {
+	sync.Mutex
+	m map[string]http.Handler
+}{m: map[string]http.Handler{}}
+
 func (s *Server) routes() http.Handler {
-	r := mux.NewRouter()
-	admin.Mount(r.PathPrefix(admin.Prefix).Subrouter(), s.opts.adminToken, adminBackend{s})
+	var key strings.Builder
 	for _, f := range s.families {
+		fmt.Fprintf(&key, "%T/%s;", f, f.Name())
+	}
+	routers.Lock()
+	router := routers.m[key.String()]
+	if router == nil {
+		router = buildRouter(s.families)
+		routers.m[key.String()] = router
+	}
+	routers.Unlock()
+	return middleware.RequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		router.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), serverKey{}, s)))
+	}))
+}
+
+func buildRouter(families []family.Family) http.Handler {
+	r := mux.NewRouter()
+	admin.Mount(r.PathPrefix(admin.Prefix).Subrouter(), func(r *http.Request) (admin.Backend, string) {
+		s := serverFrom(r)
+		return adminBackend{s}, s.opts.adminToken
+	})
+	for _, f := range families {
 		for i, prefix := range f.Prefixes() {
 			sub := r.PathPrefix(prefix).Subrouter()
 			// Literal paths first, so /credentials/aws is not taken for
@@ -363,9 +403,9 @@ func (s *Server) routes() http.Handler {
 				if len(op.Query) > 0 {
 					rt = rt.Queries(op.Query...)
 				}
-				routes = append(routes, rt.Handler(s.pipeline(f, op, prefix+op.Path)))
+				routes = append(routes, rt.Handler(pipeline(f, op, prefix+op.Path)))
 			}
-			unmatched := s.unmatched(f, routes)
+			unmatched := unmatched(f, routes)
 			sub.NotFoundHandler = unmatched
 			sub.MethodNotAllowedHandler = unmatched
 		}
@@ -373,17 +413,17 @@ func (s *Server) routes() http.Handler {
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		admin.WriteJSON(w, http.StatusNotFound, map[string]any{
 			"error": fmt.Sprintf("no emulated API serves %s %s", r.Method, r.URL.Path),
-			"apis":  s.familyNames(),
+			"apis":  serverFrom(r).familyNames(),
 		})
 	})
-	return middleware.RequestID(r)
+	return r
 }
 
 // unmatched answers requests under a family's prefix that no operation
 // took: 405 with an Allow header when the path exists for other methods,
 // else 404, both in the family's own format.
-func (s *Server) unmatched(f family.Family, routes []*mux.Route) http.Handler {
-	notFound := s.pipeline(f, nil, "")
+func unmatched(f family.Family, routes []*mux.Route) http.Handler {
+	notFound := pipeline(f, nil, "")
 	sr, _ := f.(family.SlashRedirector)
 	slash := sr != nil && sr.RedirectsToTrailingSlash()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

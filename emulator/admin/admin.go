@@ -54,34 +54,60 @@ type Backend interface {
 	DropSandbox(name string) bool
 	// Info describes the server for /health.
 	Info() map[string]any
+	// Coverage reports calls per operation, for the whole server.
+	Coverage() any
+	// ClearCoverage zeroes the coverage counts.
+	ClearCoverage()
 }
 
+// handler serves one control call for one backend.
 type handler struct {
 	b     Backend
 	token string
 }
 
-// Mount registers the control API on r (a subrouter for Prefix). A non-empty
-// token must be presented on every call.
-func Mount(r *mux.Router, token string, b Backend) {
-	h := &handler{b: b, token: token}
-	r.Use(h.auth)
+// Resolver returns the backend serving a request and the admin token it
+// requires ("" for none). One router can so serve many emulators.
+type Resolver func(*http.Request) (Backend, string)
+
+// Mount registers the control API on r (a subrouter for Prefix).
+func Mount(r *mux.Router, resolve Resolver) {
+	h := func(fn func(*handler, http.ResponseWriter, *http.Request)) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			b, token := resolve(r)
+			hd := &handler{b: b, token: token}
+			if !hd.authorized(w, r) {
+				return
+			}
+			fn(hd, w, r)
+		}
+	}
+	mk := func(m map[string]func(*handler, http.ResponseWriter, *http.Request)) map[string]http.HandlerFunc {
+		out := map[string]http.HandlerFunc{}
+		for k, fn := range m {
+			out[k] = h(fn)
+		}
+		return out
+	}
+	type fns = map[string]func(*handler, http.ResponseWriter, *http.Request)
 	routes := []struct {
 		path    string
-		methods map[string]http.HandlerFunc
+		methods fns
 	}{
-		{"/health", map[string]http.HandlerFunc{http.MethodGet: h.health}},
-		{"/reset", map[string]http.HandlerFunc{http.MethodPost: h.reset}},
-		{"/state", map[string]http.HandlerFunc{http.MethodGet: h.state}},
-		{"/scenario", map[string]http.HandlerFunc{http.MethodPut: h.scenario}},
-		{"/faults", map[string]http.HandlerFunc{http.MethodGet: h.listFaults, http.MethodPost: h.addFault, http.MethodDelete: h.clearFaults}},
-		{"/faults/{id:[0-9]+}", map[string]http.HandlerFunc{http.MethodDelete: h.deleteFault}},
-		{"/requests", map[string]http.HandlerFunc{http.MethodGet: h.listRequests, http.MethodDelete: h.clearRequests}},
-		{"/clock", map[string]http.HandlerFunc{http.MethodGet: h.getClock, http.MethodPost: h.setClock}},
-		{"/sandboxes/{name}", map[string]http.HandlerFunc{http.MethodDelete: h.dropSandbox}},
+		{"/health", fns{http.MethodGet: (*handler).health}},
+		{"/reset", fns{http.MethodPost: (*handler).reset}},
+		{"/state", fns{http.MethodGet: (*handler).state}},
+		{"/scenario", fns{http.MethodPut: (*handler).scenario}},
+		{"/faults", fns{http.MethodGet: (*handler).listFaults, http.MethodPost: (*handler).addFault, http.MethodDelete: (*handler).clearFaults}},
+		{"/faults/{id:[0-9]+}", fns{http.MethodDelete: (*handler).deleteFault}},
+		{"/requests", fns{http.MethodGet: (*handler).listRequests, http.MethodDelete: (*handler).clearRequests}},
+		{"/clock", fns{http.MethodGet: (*handler).getClock, http.MethodPost: (*handler).setClock}},
+		{"/sandboxes/{name}", fns{http.MethodDelete: (*handler).dropSandbox}},
+		{"/coverage", fns{http.MethodGet: (*handler).coverage, http.MethodDelete: (*handler).clearCoverage}},
+		{"/verify", fns{http.MethodPost: (*handler).verify}},
 	}
 	for _, rt := range routes {
-		r.Handle(rt.path, byMethod(rt.methods))
+		r.Handle(rt.path, byMethod(mk(rt.methods)))
 	}
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no control endpoint %s %s", r.Method, r.URL.Path))
@@ -123,20 +149,20 @@ func writeError(w http.ResponseWriter, status int, msg string, details ...string
 	WriteJSON(w, status, body)
 }
 
-func (h *handler) auth(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if h.token != "" {
-			got := r.Header.Get("X-Emulator-Token")
-			if got == "" {
-				got, _ = strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-			}
-			if subtle.ConstantTimeCompare([]byte(got), []byte(h.token)) != 1 {
-				writeError(w, http.StatusUnauthorized, "the control API needs the admin token (Authorization: Bearer <token> or X-Emulator-Token)")
-				return
-			}
-		}
-		next.ServeHTTP(w, r)
-	})
+// authorized checks the admin token, answering 401 when it is wrong.
+func (h *handler) authorized(w http.ResponseWriter, r *http.Request) bool {
+	if h.token == "" {
+		return true
+	}
+	got := r.Header.Get("X-Emulator-Token")
+	if got == "" {
+		got, _ = strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	}
+	if subtle.ConstantTimeCompare([]byte(got), []byte(h.token)) != 1 {
+		writeError(w, http.StatusUnauthorized, "the control API needs the admin token (Authorization: Bearer <token> or X-Emulator-Token)")
+		return false
+	}
+	return true
 }
 
 func (h *handler) sandbox(w http.ResponseWriter, r *http.Request) (Sandbox, bool) {
@@ -387,4 +413,41 @@ func (h *handler) dropSandbox(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *handler) coverage(w http.ResponseWriter, r *http.Request) {
+	WriteJSON(w, http.StatusOK, h.b.Coverage())
+}
+
+func (h *handler) clearCoverage(w http.ResponseWriter, r *http.Request) {
+	h.b.ClearCoverage()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// verify checks an expectation against the sandbox's journal: 200 when it
+// holds, 409 with a diff of expected against actual when it does not.
+func (h *handler) verify(w http.ResponseWriter, r *http.Request) {
+	sb, ok := h.sandbox(w, r)
+	if !ok {
+		return
+	}
+	var x journal.Expectation
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&x); err != nil {
+		writeError(w, http.StatusBadRequest, "invalid expectation: "+err.Error())
+		return
+	}
+	for _, n := range []*int{x.Count, x.AtLeast, x.AtMost} {
+		if n != nil && *n < 0 {
+			writeError(w, http.StatusBadRequest, "invalid expectation: counts must not be negative")
+			return
+		}
+	}
+	res := sb.Journal().Verify(x)
+	status := http.StatusOK
+	if !res.OK {
+		status = http.StatusConflict
+	}
+	WriteJSON(w, status, res)
 }

@@ -26,11 +26,23 @@ import (
 	"github.com/credemu/credemu/emulator/journal"
 )
 
-// Server is an emulator started for one test.
+// Server is an emulator started for one test. Its helpers work on the
+// default sandbox; Sandbox returns the same helpers for a named one.
 type Server struct {
 	t   testing.TB
 	Emu *emulator.Server
 	ts  *httptest.Server
+	// sandbox is sent as X-Emulator-Sandbox on every call ("": default).
+	sandbox string
+}
+
+// Sandbox returns helpers bound to the named sandbox of the same server:
+// its own copy of the scenario's world, faults, journal and clock. Parallel
+// subtests that each take their own sandbox do not see one another.
+func (s *Server) Sandbox(name string) *Server {
+	c := *s
+	c.sandbox = name
+	return &c
 }
 
 // Start starts an emulator with opts (the built-in default scenario unless
@@ -57,18 +69,40 @@ func Start(t testing.TB, opts ...emulator.Option) *Server {
 // URL is the emulator's base URL, e.g. "http://127.0.0.1:41234".
 func (s *Server) URL() string { return s.ts.URL }
 
-// Client returns an HTTP client for the emulator.
-func (s *Server) Client() *http.Client { return s.ts.Client() }
+// Client returns an HTTP client for the emulator; for a sandbox it adds
+// the X-Emulator-Sandbox header to every request, so a client under test
+// needs no change.
+func (s *Server) Client() *http.Client {
+	shared := s.ts.Client()
+	if s.sandbox == "" {
+		return shared
+	}
+	// httptest hands out one client; wrap a copy, never the shared one.
+	c := *shared
+	c.Transport = sandboxTransport{base: shared.Transport, name: s.sandbox}
+	return &c
+}
 
-// Reset puts the default sandbox back to its scenario's initial state.
+type sandboxTransport struct {
+	base http.RoundTripper
+	name string
+}
+
+func (t sandboxTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set(emulator.SandboxHeader, t.name)
+	return t.base.RoundTrip(r)
+}
+
+// Reset puts the sandbox back to its scenario's initial state.
 func (s *Server) Reset() {
 	s.t.Helper()
-	if err := s.Emu.Reset(""); err != nil {
+	if err := s.Emu.Reset(s.sandbox); err != nil {
 		s.t.Fatalf("emulatortest: reset: %v", err)
 	}
 }
 
-// AddFault adds a fault rule to the default sandbox and returns its id.
+// AddFault adds a fault rule to the sandbox and returns its id.
 func (s *Server) AddFault(r fault.Rule) int {
 	s.t.Helper()
 	var out struct {
@@ -78,7 +112,7 @@ func (s *Server) AddFault(r fault.Rule) int {
 	return out.ID
 }
 
-// Requests returns the journal entries of the default sandbox that match f.
+// Requests returns the journal entries of the sandbox that match f.
 func (s *Server) Requests(f journal.Filter) []journal.Entry {
 	s.t.Helper()
 	q := []string{}
@@ -110,7 +144,7 @@ func (s *Server) Requests(f journal.Filter) []journal.Entry {
 	return out.Requests
 }
 
-// State returns the default sandbox's state, secrets redacted, as decoded JSON.
+// State returns the sandbox's state, secrets redacted, as decoded JSON.
 func (s *Server) State() map[string]any {
 	s.t.Helper()
 	var out map[string]any
@@ -118,7 +152,7 @@ func (s *Server) State() map[string]any {
 	return out
 }
 
-// AdvanceClock moves the default sandbox's virtual clock forward by d.
+// AdvanceClock moves the sandbox's virtual clock forward by d.
 func (s *Server) AdvanceClock(d time.Duration) {
 	s.t.Helper()
 	s.control(http.MethodPost, "/clock", map[string]string{"advance": d.String()}, nil)
@@ -139,6 +173,9 @@ func (s *Server) control(method, path string, body, out any) {
 		s.t.Fatalf("emulatortest: %v", err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if s.sandbox != "" {
+		req.Header.Set(emulator.SandboxHeader, s.sandbox)
+	}
 	if tok := s.Emu.AdminToken(); tok != "" {
 		req.Header.Set("Authorization", "Bearer "+tok)
 	}
@@ -148,7 +185,7 @@ func (s *Server) control(method, path string, body, out any) {
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode >= 300 {
+	if resp.StatusCode >= 300 && !(path == "/verify" && resp.StatusCode == http.StatusConflict) {
 		s.t.Fatalf("emulatortest: %s %s: %d %s", method, path, resp.StatusCode, data)
 	}
 	if out != nil {
@@ -201,6 +238,9 @@ func (s *Server) Do(method, path string, body any, headers ...string) *Response 
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	if s.sandbox != "" {
+		req.Header.Set(emulator.SandboxHeader, s.sandbox)
+	}
 	for _, h := range headers {
 		k, v, _ := strings.Cut(h, ":")
 		req.Header.Set(strings.TrimSpace(k), strings.TrimSpace(v))
@@ -215,4 +255,23 @@ func (s *Server) Do(method, path string, body any, headers ...string) *Response 
 		s.t.Fatalf("emulatortest: reading %s %s: %v", method, path, err)
 	}
 	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: data}
+}
+
+// Verify checks that the sandbox's journal holds requests matching x (see
+// journal.Expectation) and reports a diff with t.Errorf when it does not.
+// It returns whether the expectation held.
+func (s *Server) Verify(x journal.Expectation) bool {
+	s.t.Helper()
+	var res journal.Result
+	s.control(http.MethodPost, "/verify", x, &res)
+	if !res.OK {
+		s.t.Errorf("credemu: want %s request(s) matching %+v, got %d (-want +got):\n%s\ncalls: %v",
+			res.Want, x, res.Matched, res.Diff, res.Calls)
+	}
+	return res.OK
+}
+
+// Coverage returns the server-wide coverage report.
+func (s *Server) Coverage() emulator.CoverageReport {
+	return s.Emu.Coverage()
 }

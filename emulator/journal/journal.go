@@ -86,20 +86,21 @@ func (f *Filter) match(e *Entry) bool {
 // oldest entry is overwritten.
 type Journal struct {
 	mu      sync.Mutex
-	ring    []Entry
-	start   int // index of the oldest entry
-	n       int // entries held
+	cap     int
+	ring    []Entry // grows up to cap, then wraps
+	start   int     // index of the oldest entry once full
 	seq     int64
 	dropped int64 // entries overwritten since the last clear
 }
 
 // New returns a journal that keeps at most capacity entries (DefaultCapacity
-// if capacity <= 0).
+// if capacity <= 0). Memory is taken as entries arrive, not up front, so
+// that many short-lived emulators in a test binary cost little.
 func New(capacity int) *Journal {
 	if capacity <= 0 {
 		capacity = DefaultCapacity
 	}
-	return &Journal{ring: make([]Entry, capacity)}
+	return &Journal{cap: capacity}
 }
 
 // Add records e, assigning its sequence number, and returns that number.
@@ -108,9 +109,8 @@ func (j *Journal) Add(e Entry) int64 {
 	defer j.mu.Unlock()
 	j.seq++
 	e.Seq = j.seq
-	if j.n < len(j.ring) {
-		j.ring[(j.start+j.n)%len(j.ring)] = e
-		j.n++
+	if len(j.ring) < j.cap {
+		j.ring = append(j.ring, e)
 	} else {
 		j.ring[j.start] = e
 		j.start = (j.start + 1) % len(j.ring)
@@ -124,7 +124,7 @@ func (j *Journal) List(f Filter) []Entry {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	out := []Entry{}
-	for i := 0; i < j.n; i++ {
+	for i := range j.ring {
 		e := &j.ring[(j.start+i)%len(j.ring)]
 		if f.match(e) {
 			out = append(out, *e)
@@ -149,8 +149,6 @@ func (j *Journal) Overwritten() int64 {
 func (j *Journal) Clear() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	for i := range j.ring {
-		j.ring[i] = Entry{}
-	}
-	j.start, j.n, j.dropped = 0, 0, 0
+	j.ring = nil
+	j.start, j.dropped = 0, 0
 }
