@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -28,6 +29,7 @@ Usage:
   credemu serve [flags]        run the emulator (default scenario: "default")
   credemu validate FILE...     check scenario files and report every problem
   credemu scenarios            list the built-in scenarios
+  credemu healthcheck [--url]  exit 0 when an emulator answers its health check
   credemu version              print the version
 
 Run "credemu COMMAND --help" for a command's flags.
@@ -53,6 +55,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = validate(args[1:], stdout, stderr)
 	case "scenarios":
 		err = listScenarios(args[1:], stdout, stderr)
+	case "healthcheck":
+		err = healthcheck(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "credemu", emulator.Version)
 	case "-h", "--help", "help":
@@ -102,6 +106,9 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	adminToken := fs.String("admin-token", "", "require this token on /_emulator calls (Authorization: Bearer or X-Emulator-Token)")
 	journalSize := fs.Int("journal-size", 0, "requests kept per sandbox journal (default 10000)")
 	check := fs.Bool("check-responses", false, "validate every response against its schema; violations become 500s (for contract tests)")
+	watch := fs.Bool("watch", false, "reload the scenario file when it (or a file it includes) changes; a broken edit is reported and the old world kept")
+	coverageOut := fs.String("coverage-out", "", "write the coverage report to this file on shutdown")
+	coverageFormat := fs.String("coverage-format", "json", "coverage report format: json or junit")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -113,6 +120,16 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		fmt.Fprintln(stderr, "credemu serve:", err)
 		return errUsage
+	}
+	if *coverageFormat != "json" && *coverageFormat != "junit" {
+		fmt.Fprintf(stderr, "credemu serve: --coverage-format: %q is not json or junit\n", *coverageFormat)
+		return errUsage
+	}
+	if *watch {
+		if _, statErr := os.Stat(*scen); statErr != nil {
+			fmt.Fprintln(stderr, "credemu serve: --watch needs --scenario to name a file")
+			return errUsage
+		}
 	}
 	opts := []emulator.Option{
 		emulator.WithAddr(*addr), emulator.WithScenario(*scen), emulator.WithLogger(logger),
@@ -134,17 +151,74 @@ func serve(args []string, stdout, stderr io.Writer) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if *watch {
+		go srv.Watch(ctx, *scen, 500*time.Millisecond)
+	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Wait() }()
+	var runErr error
 	select {
-	case err := <-done:
-		return err
+	case runErr = <-done:
 	case <-ctx.Done():
+		logger.Info("shutting down", "reason", "signal")
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		runErr = srv.Close(sctx)
 	}
-	logger.Info("shutting down", "reason", "signal")
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	return srv.Close(sctx)
+	if *coverageOut != "" {
+		if err := writeCoverage(srv, *coverageOut, *coverageFormat); err != nil {
+			return err
+		}
+		logger.Info("coverage report written", "file", *coverageOut, "format", *coverageFormat)
+	}
+	return runErr
+}
+
+func writeCoverage(srv *emulator.Server, path, format string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	rep := srv.Coverage()
+	if format == "junit" {
+		err = rep.WriteJUnit(f)
+	} else {
+		err = rep.WriteJSON(f)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// healthcheck asks a running emulator for its health: the command a
+// container's HEALTHCHECK runs, as the image has no curl.
+func healthcheck(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("healthcheck", "healthcheck [--url URL]", stderr)
+	url := fs.String("url", "http://"+emulator.DefaultAddr, "base URL of the emulator")
+	token := fs.String("admin-token", "", "the emulator's admin token, if it has one")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	req, err := http.NewRequest(http.MethodGet, strings.TrimSuffix(*url, "/")+"/_emulator/health", nil)
+	if err != nil {
+		fmt.Fprintln(stderr, "credemu healthcheck:", err)
+		return errUsage
+	}
+	if *token != "" {
+		req.Header.Set("Authorization", "Bearer "+*token)
+	}
+	client := &http.Client{Timeout: 3 * time.Second}
+	resp, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthcheck: %s answered %d", *url, resp.StatusCode)
+	}
+	fmt.Fprintln(stdout, "healthy")
+	return nil
 }
 
 func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {

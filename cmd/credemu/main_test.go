@@ -42,6 +42,9 @@ func TestRunExitCodes(t *testing.T) {
 		{"validate bad lists all", []string{"validate", good, bad}, 1, "good.yaml: ok", "bad.yaml:4:"},
 		{"validate missing file", []string{"validate", filepath.Join(dir, "none.yaml")}, 1, "", "no such file"},
 		{"scenarios", []string{"scenarios"}, 0, "large", ""},
+		{"bad coverage format", []string{"serve", "--coverage-format", "xml"}, 2, "", "--coverage-format"},
+		{"watch needs a file", []string{"serve", "--watch"}, 2, "", "--watch needs --scenario to name a file"},
+		{"healthcheck of nothing", []string{"healthcheck", "--url", "http://127.0.0.1:1"}, 1, "", "healthcheck"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -71,7 +74,8 @@ func TestServeShutsDownOnSignal(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--log-format", "json")
+	covFile := filepath.Join(t.TempDir(), "coverage.xml")
+	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--log-format", "json", "--coverage-out", covFile, "--coverage-format", "junit")
 	stdout, _ := cmd.StdoutPipe()
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -92,6 +96,10 @@ func TestServeShutsDownOnSignal(t *testing.T) {
 		t.Fatalf("health: %v %v", err, resp)
 	}
 	resp.Body.Close()
+	var out, errb bytes.Buffer
+	if code := run([]string{"healthcheck", "--url", url}, &out, &errb); code != 0 || !strings.Contains(out.String(), "healthy") {
+		t.Errorf("healthcheck: exit %d %s %s", code, out.String(), errb.String())
+	}
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -107,5 +115,9 @@ func TestServeShutsDownOnSignal(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), `"msg":"shutting down"`) {
 		t.Errorf("no JSON shutdown log: %s", stderr.String())
+	}
+	cov, err := os.ReadFile(covFile)
+	if err != nil || !strings.Contains(string(cov), `<testsuite name="avisi"`) || !strings.Contains(string(cov), `never called`) {
+		t.Errorf("coverage file: %v\n%s", err, cov)
 	}
 }

@@ -275,3 +275,11 @@ func (s *Server) Verify(x journal.Expectation) bool {
 func (s *Server) Coverage() emulator.CoverageReport {
 	return s.Emu.Coverage()
 }
+
+// WithT returns the same helpers reporting to t, for a subtest or a
+// parallel test that shares the server.
+func (s *Server) WithT(t testing.TB) *Server {
+	c := *s
+	c.t = t
+	return &c
+}

@@ -1,0 +1,82 @@
+package emulator_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/credemu/credemu/emulator"
+	"github.com/credemu/credemu/emulator/emulatortest"
+)
+
+// syncBuffer is a log sink safe for the watcher goroutine and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+func TestWatchReloads(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "watched.yaml")
+	write := func(body string) {
+		t.Helper()
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		// Make sure the modification time moves even on coarse clocks.
+		future := time.Now().Add(time.Duration(len(body)) * time.Second)
+		_ = os.Chtimes(path, future, future)
+	}
+	world := func(org string) string {
+		return "include: [fixtures/avisi/cloud-profiles.yaml]\navisi:\n  tokens: [{token: t, organisations: [\"*\"]}]\n  organisations: [{slug: " + org + "}]\n"
+	}
+	write(world("first"))
+	logs := &syncBuffer{}
+	srv := emulatortest.Start(t, emulator.WithScenario(path), emulator.WithLogger(slog.New(slog.NewTextHandler(logs, nil))))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go srv.Emu.Watch(ctx, path, 20*time.Millisecond)
+
+	status := func(org string) int {
+		return srv.Do("GET", "/api/v1/orgs/"+org+"/cloud-accounts", nil, "Authorization: Token t").Status
+	}
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for !ok() {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s; logs:\n%s", what, logs.String())
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	if status("first") != 200 {
+		t.Fatal("initial world missing")
+	}
+	write(world("second"))
+	waitFor("the edited scenario", func() bool { return status("second") == 200 })
+	if status("first") != 404 {
+		t.Error("old world still there after reload")
+	}
+	write("avisi:\n  organisations: [{slug: BROKEN}]\n")
+	waitFor("the failure to be logged", func() bool { return strings.Contains(logs.String(), "scenario reload failed") })
+	if !strings.Contains(logs.String(), "watched.yaml:2:") {
+		t.Errorf("reload error should name file and line: %s", logs.String())
+	}
+	if status("second") != 200 {
+		t.Error("an invalid file replaced the world")
+	}
+}
