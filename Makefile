@@ -6,7 +6,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -s -w -X github.com/credemu/credemu/emulator.Version=$(VERSION)
 FUZZTIME ?= 30s
 
-.PHONY: all build run test vet fmt-check lint bench fuzz cover update-golden clean
+.PHONY: all build run test vet fmt-check lint bench load soak fuzz cover update-golden clean
 
 all: build
 
@@ -28,8 +28,16 @@ fmt-check:
 
 lint: vet fmt-check ## static checks that need nothing beyond the Go toolchain
 
-bench: ## benchmarks (figures are ratios within one run; see README)
-	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+bench: build ## benchmarks, then the side-by-side load figures (ratios within one run; see README)
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s $(PKGS)
+	$(GO) run ./cmd/credemu-load -binary $(BIN) -duration 5s
+
+load: build ## only the load figures: start-up and throughput against a bare net/http server
+	$(GO) run ./cmd/credemu-load -binary $(BIN) -duration $(or $(DURATION),5s)
+
+SOAK ?= 10m
+soak: ## bounded mixed load on every API with faults on, on 127.0.0.1 (SOAK=10m)
+	$(GO) run ./cmd/credemu-load -soak $(SOAK) -concurrency 8
 
 fuzz: ## run every fuzz target for FUZZTIME each
 	@for pkg in $$($(GO) list ./...); do \

@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"io"
 	"log/slog"
 
 	"github.com/credemu/credemu/emulator/family"
@@ -78,7 +77,7 @@ func defaultOptions() *options {
 	return &options{
 		addr:      DefaultAddr,
 		scenario:  "default",
-		logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+		logger:    slog.New(slog.DiscardHandler), // a disabled handler: no formatting at all
 		bodyLimit: DefaultBodyLimit,
 		families:  DefaultFamilies(),
 	}

@@ -353,13 +353,14 @@ func (c *call) finish(w http.ResponseWriter) {
 		RequestBody: c.redact.Body(c.body),
 		Dropped:     c.drop,
 	}
+	var response []byte
 	switch {
 	case c.drop:
 		e.Status = 0
 	case c.op != nil && c.op.SecretResponse && status < 300:
 		e.ResponseBody = json.RawMessage(`"<a secret: not kept>"`)
 	default:
-		e.ResponseBody = c.redact.Body(c.rec.Body.Bytes())
+		response = c.rec.Body.Bytes() // the recorder is not reused
 	}
 	if c.op != nil {
 		e.Operation = c.op.ID
@@ -372,7 +373,7 @@ func (c *call) finish(w http.ResponseWriter) {
 	}
 	if c.sb != nil {
 		e.Sandbox = c.sb.name
-		c.sb.journal.Add(e)
+		c.sb.journal.AddWithResponse(e, response, c.redact)
 	}
 	if c.op != nil {
 		c.s.coverage.record(e.API, e.Operation, e.Status, e.Fault)

@@ -87,8 +87,8 @@ func (f *Filter) match(e *Entry) bool {
 type Journal struct {
 	mu      sync.Mutex
 	cap     int
-	ring    []Entry // grows up to cap, then wraps
-	start   int     // index of the oldest entry once full
+	ring    []record // grows up to cap, then wraps
+	start   int      // index of the oldest entry once full
 	seq     int64
 	dropped int64 // entries overwritten since the last clear
 }
@@ -103,16 +103,40 @@ func New(capacity int) *Journal {
 	return &Journal{cap: capacity}
 }
 
+// record is a stored entry. A response body is kept raw and redacted when
+// the journal is read: answers hold no secrets by design, so redacting
+// them on every request would only cost time on the hot path; reading
+// through the redactor still hides anything that slipped through.
+type record struct {
+	Entry
+	rawResponse []byte
+	redactor    *Redactor
+}
+
 // Add records e, assigning its sequence number, and returns that number.
 func (j *Journal) Add(e Entry) int64 {
+	return j.AddWithResponse(e, nil, nil)
+}
+
+// AddWithResponse records e with a response body that is redacted by red
+// when the journal is read. The body must not be changed afterwards.
+func (j *Journal) AddWithResponse(e Entry, response []byte, red *Redactor) int64 {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.seq++
 	e.Seq = j.seq
+	rec := record{Entry: e, redactor: red}
+	if red != nil && len(response) > 0 {
+		if len(response) > maxBody {
+			rec.ResponseBody = red.Body(response) // a short note, not the body
+		} else {
+			rec.rawResponse = response
+		}
+	}
 	if len(j.ring) < j.cap {
-		j.ring = append(j.ring, e)
+		j.ring = append(j.ring, rec)
 	} else {
-		j.ring[j.start] = e
+		j.ring[j.start] = rec
 		j.start = (j.start + 1) % len(j.ring)
 		j.dropped++
 	}
@@ -125,9 +149,13 @@ func (j *Journal) List(f Filter) []Entry {
 	defer j.mu.Unlock()
 	out := []Entry{}
 	for i := range j.ring {
-		e := &j.ring[(j.start+i)%len(j.ring)]
-		if f.match(e) {
-			out = append(out, *e)
+		rec := &j.ring[(j.start+i)%len(j.ring)]
+		if f.match(&rec.Entry) {
+			e := rec.Entry
+			if rec.rawResponse != nil {
+				e.ResponseBody = rec.redactor.Body(rec.rawResponse)
+			}
+			out = append(out, e)
 		}
 	}
 	if f.Limit > 0 && len(out) > f.Limit {

@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"bytes"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -9,8 +10,10 @@ import (
 // Redacted is what a secret value reads as in the journal and in state dumps.
 const Redacted = "*****"
 
-// maxBody bounds how much of a body the journal keeps.
-const maxBody = 16 << 10
+// maxBody bounds how much of a body the journal keeps: with the default
+// 10,000 entries this caps the journal near 160 MiB in the worst case and
+// keeps it far smaller in practice.
+const maxBody = 8 << 10
 
 // Redactor replaces the values of secret fields in JSON bodies.
 type Redactor struct {
@@ -44,18 +47,43 @@ func (r *Redactor) Body(b []byte) json.RawMessage {
 	if len(b) == 0 {
 		return nil
 	}
+	if len(b) > maxBody {
+		return json.RawMessage(strconv.Quote("<" + strconv.Itoa(len(b)) + " bytes, too large to keep>"))
+	}
+	if !r.mayHoldSecret(b) {
+		// The common case: nothing to redact, so no parse and re-encode.
+		if json.Valid(b) {
+			return append(json.RawMessage(nil), b...)
+		}
+		return json.RawMessage(strconv.Quote("<" + strconv.Itoa(len(b)) + " bytes, not JSON>"))
+	}
 	var v any
 	if err := json.Unmarshal(b, &v); err != nil {
 		return json.RawMessage(strconv.Quote("<" + strconv.Itoa(len(b)) + " bytes, not JSON>"))
-	}
-	if len(b) > maxBody {
-		return json.RawMessage(strconv.Quote("<" + strconv.Itoa(len(b)) + " bytes of JSON, too large to keep>"))
 	}
 	out, err := json.Marshal(r.Value(v))
 	if err != nil {
 		return nil
 	}
 	return out
+}
+
+// mayHoldSecret reports whether any secret field name could appear in b,
+// comparing case-insensitively; false means b certainly holds none.
+func (r *Redactor) mayHoldSecret(b []byte) bool {
+	lower := bytes.ToLower(b)
+	for _, k := range []string{"password", "secret", "token"} {
+		if bytes.Contains(lower, []byte(k)) {
+			return true
+		}
+	}
+	for k := range r.keys {
+		// Family keys are exact names: look for the quoted key only.
+		if bytes.Contains(lower, []byte(`"`+k+`"`)) {
+			return true
+		}
+	}
+	return false
 }
 
 // Value returns v with every secret field's value replaced by Redacted.

@@ -117,11 +117,11 @@ func listUsers(s *State, r *api.Request) (*api.Response, error) {
 		return true
 	})
 	lq.sortRows(userListSpec, rows)
-	page, p, e := lq.paginate(r.HTTP, rows)
+	start, end, p, e := lq.paginate(r.HTTP, len(rows))
 	if e != nil {
 		return nil, e
 	}
-	for _, rw := range page {
+	for _, rw := range rows[start:end] {
 		p.Results = append(p.Results, userView(byID[rw["id"].(int)], me))
 	}
 	return ok(p)
@@ -255,6 +255,7 @@ func deleteUser(s *State, r *api.Request) (*api.Response, error) {
 		c.UserID = 0
 		s.creds.Put(itoa(c.ID), c)
 	}
+	s.touchCreds()
 	return noContent()
 }
 
@@ -342,13 +343,27 @@ func (s *State) credView(c *credential, viewer *user, inUserList bool) Credentia
 	return v
 }
 
-// listCreds pages the credentials that keep(c) selects and the viewer sees.
-func (s *State) listCreds(r *api.Request, keep func(*credential) bool, inUserList bool) (*api.Response, error) {
+// listCreds pages the credentials that keep(c) selects and the viewer
+// sees; all says keep selects every credential.
+func (s *State) listCreds(r *api.Request, keep func(*credential) bool, inUserList, all bool) (*api.Response, error) {
 	lq, e := credListSpec.parseList(r.Query)
 	if e != nil {
 		return nil, e
 	}
 	me := caller(r)
+	if all && canSeeAll(me) && len(lq.filters) == 0 && len(lq.search) == 0 && len(lq.order) == 0 {
+		// The common listing: every credential in the default order, from
+		// a cache kept until the next write; only the page is rendered.
+		ordered := s.defaultOrder()
+		start, end, p, e := lq.paginate(r.HTTP, len(ordered))
+		if e != nil {
+			return nil, e
+		}
+		for _, c := range ordered[start:end] {
+			p.Results = append(p.Results, s.credView(c, me, inUserList))
+		}
+		return ok(p)
+	}
 	var rows []row
 	byID := map[int]*credential{}
 	s.creds.Scan(func(_ string, c *credential) bool {
@@ -362,11 +377,11 @@ func (s *State) listCreds(r *api.Request, keep func(*credential) bool, inUserLis
 		return true
 	})
 	lq.sortRows(credListSpec, rows)
-	page, p, e := lq.paginate(r.HTTP, rows)
+	start, end, p, e := lq.paginate(r.HTTP, len(rows))
 	if e != nil {
 		return nil, e
 	}
-	for _, rw := range page {
+	for _, rw := range rows[start:end] {
 		p.Results = append(p.Results, s.credView(byID[rw["id"].(int)], me, inUserList))
 	}
 	return ok(p)
@@ -375,7 +390,7 @@ func (s *State) listCreds(r *api.Request, keep func(*credential) bool, inUserLis
 func listCredentials(s *State, r *api.Request) (*api.Response, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.listCreds(r, func(*credential) bool { return true }, false)
+	return s.listCreds(r, func(*credential) bool { return true }, false, true)
 }
 
 func listUserCredentials(s *State, r *api.Request) (*api.Response, error) {
@@ -385,7 +400,7 @@ func listUserCredentials(s *State, r *api.Request) (*api.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.listCreds(r, func(c *credential) bool { return c.UserID == u.ID }, true)
+	return s.listCreds(r, func(c *credential) bool { return c.UserID == u.ID }, true, false)
 }
 
 func listTypeCredentials(s *State, r *api.Request) (*api.Response, error) {
@@ -395,7 +410,7 @@ func listTypeCredentials(s *State, r *api.Request) (*api.Response, error) {
 	if !found {
 		return nil, notFound()
 	}
-	return s.listCreds(r, func(c *credential) bool { return c.TypeID == t.ID }, false)
+	return s.listCreds(r, func(c *credential) bool { return c.TypeID == t.ID }, false, false)
 }
 
 // credFields reads name, description, type and inputs from a body onto c,
@@ -459,6 +474,7 @@ func (s *State) insertCred(c *credential, r *api.Request, inUserList bool) (*api
 	c.Roles = s.allocRoles()
 	s.nextCred++
 	s.creds.Put(itoa(c.ID), c)
+	s.touchCreds()
 	return created(credURL(c.ID), s.credView(c, caller(r), inUserList))
 }
 
@@ -600,6 +616,7 @@ func updateCredential(s *State, r *api.Request) (*api.Response, error) {
 	}
 	c.Modified = r.Now
 	s.creds.Put(itoa(c.ID), c)
+	s.touchCreds()
 	return ok(s.credView(c, me, false))
 }
 
@@ -614,6 +631,7 @@ func deleteCredential(s *State, r *api.Request) (*api.Response, error) {
 		return nil, forbidden()
 	}
 	s.creds.Delete(itoa(c.ID))
+	s.touchCreds()
 	return noContent()
 }
 
@@ -680,11 +698,11 @@ func listCredentialTypes(s *State, r *api.Request) (*api.Response, error) {
 		return true
 	})
 	lq.sortRows(typeSpecList, rows)
-	page, p, e := lq.paginate(r.HTTP, rows)
+	start, end, p, e := lq.paginate(r.HTTP, len(rows))
 	if e != nil {
 		return nil, e
 	}
-	for _, rw := range page {
+	for _, rw := range rows[start:end] {
 		p.Results = append(p.Results, s.typeView(byID[rw["id"].(int)], caller(r)))
 	}
 	return ok(p)

@@ -391,16 +391,17 @@ type Page struct {
 	Results  []any   `json:"results"`
 }
 
-// paginate cuts a page and builds next/previous links from the request's
-// own path and query, as DRF does (relative URLs, sorted parameters).
-func (lq *listQuery) paginate(r *http.Request, rows []row) ([]row, Page, *api.Error) {
-	pages := max(1, (len(rows)+lq.pageSize-1)/lq.pageSize)
+// paginate works out the page of n results (start and end indexes) and
+// builds next/previous links from the request's own path and query, as
+// DRF does (relative URLs, sorted parameters).
+func (lq *listQuery) paginate(r *http.Request, n int) (int, int, Page, *api.Error) {
+	pages := max(1, (n+lq.pageSize-1)/lq.pageSize)
 	if lq.page > pages {
-		return nil, Page{}, invalidPage()
+		return 0, 0, Page{}, invalidPage()
 	}
 	start := (lq.page - 1) * lq.pageSize
-	end := min(start+lq.pageSize, len(rows))
-	p := Page{Count: len(rows), Results: []any{}}
+	end := min(start+lq.pageSize, n)
+	p := Page{Count: n, Results: []any{}}
 	link := func(page int) *string {
 		q := r.URL.Query()
 		if page == 1 {
@@ -420,5 +421,5 @@ func (lq *listQuery) paginate(r *http.Request, rows []row) ([]row, Page, *api.Er
 	if lq.page > 1 {
 		p.Previous = link(lq.page - 1)
 	}
-	return rows[start:end], p, nil
+	return start, end, p, nil
 }

@@ -1,6 +1,8 @@
 package awx
 
 import (
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/credemu/credemu/emulator/api"
@@ -23,6 +25,41 @@ type State struct {
 	creds   *store.Table[*credential]
 	// next ids, per table; role ids are shared by all credentials.
 	nextUser, nextCred, nextType, nextRole int
+
+	// credVersion counts credential writes; the default-order cache below
+	// is valid while it matches, so paging an unchanged list of 100,000
+	// credentials does not sort them on every request.
+	credVersion int
+	orderMu     sync.Mutex
+	orderAt     int
+	byOrder     []*credential // all credentials in the default order (name, id)
+}
+
+// touchCreds records a credential write. Caller holds the write lock.
+func (s *State) touchCreds() { s.credVersion++ }
+
+// defaultOrder returns every credential in the default list order, from
+// the cache when no write happened since it was built. Caller holds at
+// least the read lock; the returned slice must not be changed.
+func (s *State) defaultOrder() []*credential {
+	s.orderMu.Lock()
+	defer s.orderMu.Unlock()
+	if s.byOrder != nil && s.orderAt == s.credVersion {
+		return s.byOrder
+	}
+	all := make([]*credential, 0, s.creds.Len())
+	s.creds.Scan(func(_ string, c *credential) bool {
+		all = append(all, c)
+		return true
+	})
+	slices.SortStableFunc(all, func(a, b *credential) int {
+		if c := strings.Compare(a.Name, b.Name); c != 0 {
+			return c
+		}
+		return a.ID - b.ID
+	})
+	s.byOrder, s.orderAt = all, s.credVersion
+	return all
 }
 
 // NewState returns the AWX state of one sandbox, filled from world.
@@ -68,6 +105,7 @@ func (s *State) Reset(w api.World) {
 		s.nextType = max(s.nextType, t.ID+1)
 	}
 	s.creds = store.NewTable(cloneCred)
+	s.touchCreds()
 	s.nextCred, s.nextRole = 1, 1
 	for _, c := range wd.creds {
 		cc := cloneCred(c)

@@ -180,6 +180,30 @@ func queryVirtualIDs(s *State, r *api.Request) (*api.Response, error) {
 		if v, found := s.vids.Get(id); found {
 			consider(v)
 		}
+	} else if len(q.conds) == 0 && q.sortBy == "" {
+		// No condition and no sort: walk only to the end of the window.
+		total := s.vids.Len()
+		if q.count {
+			return &api.Response{Status: http.StatusOK, Body: map[string]any{"total": total}}, nil
+		}
+		start, end := max(q.start, 0), total
+		if q.limit >= 0 {
+			end = min(total, start+q.limit)
+		}
+		invs := []any{}
+		i := 0
+		s.vids.Scan(func(_ string, v *virtualID) bool {
+			if i >= start && i < end {
+				invs = append(invs, projected(v.inventory(), q.fields))
+			}
+			i++
+			return i < end
+		})
+		body := map[string]any{"inventories": invs}
+		if q.replyWithCount {
+			body["total"] = total
+		}
+		return &api.Response{Status: http.StatusOK, Body: body}, nil
 	} else {
 		s.vids.Scan(func(_ string, v *virtualID) bool { consider(v); return true })
 	}

@@ -1,0 +1,293 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/credemu/credemu/emulator"
+)
+
+// request builds the i-th request of a worker.
+type request func(worker, i int) (*http.Request, error)
+
+// drive runs concurrency clients against base for d and returns requests
+// per second. Every answer must have the wanted status.
+func drive(d time.Duration, concurrency int, build request, want int) (float64, error) {
+	tr := &http.Transport{MaxIdleConnsPerHost: concurrency, MaxConnsPerHost: concurrency}
+	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	defer tr.CloseIdleConnections()
+	var n atomic.Int64
+	var firstErr atomic.Value
+	deadline := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for w := 0; w < concurrency; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; time.Now().Before(deadline); i++ {
+				req, err := build(w, i)
+				if err == nil {
+					var resp *http.Response
+					if resp, err = client.Do(req); err == nil {
+						_, _ = io.Copy(io.Discard, resp.Body)
+						resp.Body.Close()
+						if resp.StatusCode != want {
+							err = fmt.Errorf("%s %s: status %d, want %d", req.Method, req.URL.Path, resp.StatusCode, want)
+						}
+					}
+				}
+				if err != nil {
+					firstErr.CompareAndSwap(nil, err)
+					return
+				}
+				n.Add(1)
+			}
+		}(w)
+	}
+	wg.Wait()
+	if err, ok := firstErr.Load().(error); ok {
+		return 0, err
+	}
+	return float64(n.Load()) / d.Seconds(), nil
+}
+
+func get(url string, headers ...string) request {
+	return func(int, int) (*http.Request, error) {
+		req, err := http.NewRequest(http.MethodGet, url, nil)
+		for i := 0; i+1 < len(headers); i += 2 {
+			req.Header.Set(headers[i], headers[i+1])
+		}
+		return req, err
+	}
+}
+
+// bareServer answers every request with body, like the fastest server
+// that could send the same bytes.
+func bareServer(body []byte, contentType string) (string, func(), error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", contentType)
+		_, _ = w.Write(body)
+	})}
+	go func() { _ = srv.Serve(ln) }()
+	return "http://" + ln.Addr().String(), func() { _ = srv.Close() }, nil
+}
+
+// startEmulator starts credemu in this process on the default scenario
+// with 20 fault rules that never match, as the targets specify.
+func startEmulator(scenario string) (*emulator.Server, error) {
+	emu, err := emulator.New(emulator.WithScenario(scenario), emulator.WithAddr("127.0.0.1:0"))
+	if err != nil {
+		return nil, err
+	}
+	if err := emu.Start(); err != nil {
+		return nil, err
+	}
+	for i := 0; i < 20; i++ {
+		rule := fmt.Sprintf(`{"match": {"headers": {"X-Never-Sent": "%d"}}, "respond": {"status": 500}}`, i)
+		resp, err := http.Post(emu.URL()+"/_emulator/faults", "application/json", strings.NewReader(rule))
+		if err != nil {
+			return nil, err
+		}
+		resp.Body.Close()
+	}
+	return emu, nil
+}
+
+type figure struct {
+	name    string
+	method  string
+	path    string
+	headers []string
+	body    func(worker, i int) string
+	status  int
+}
+
+const avisiAuth = "Token admin-token"
+
+var figures = []figure{
+	{name: "avisi GET one cloud account", method: "GET", path: "/api/v1/orgs/acme/cloud-accounts/0b0e1c6a-2f4d-4c55-9a51-6d0f3f4f9a01",
+		headers: []string{"Authorization", avisiAuth}, status: 200},
+	{name: "avisi validated create", method: "POST", path: "/api/v1/orgs/acme/cloud-accounts",
+		headers: []string{"Authorization", avisiAuth, "Content-Type", "application/json"}, status: 200,
+		body: func(w, i int) string {
+			return fmt.Sprintf(`{"displayName":"load-%d-%d","cloudProfile":"aws-eu-west-1"}`, w, i)
+		}},
+	{name: "zstack GET one virtual ID", method: "GET", path: "/zstack/v1/iam2/virtual-ids/894f1c5bf6714a76b08324c69b8cac7c",
+		headers: []string{"Authorization", "OAuth 0123456789abcdef0123456789abcdef"}, status: 200},
+	{name: "awx GET one credential", method: "GET", path: "/api/v2/credentials/1/",
+		headers: []string{"Authorization", "Basic YWRtaW46cGFzc3dvcmQ="}, status: 200},
+	{name: "awx validated create", method: "POST", path: "/api/v2/users/2/credentials/",
+		headers: []string{"Authorization", "Basic YWRtaW46cGFzc3dvcmQ=", "Content-Type", "application/json"}, status: 201,
+		body: func(w, i int) string {
+			return fmt.Sprintf(`{"name":"load-%d-%d","credential_type":1,"inputs":{"username":"u","password":"p"}}`, w, i)
+		}},
+	{name: "vsphere GET one local account", method: "GET", path: "/api/appliance/local-accounts/ops",
+		headers: []string{"Authorization", "Basic YWRtaW5pc3RyYXRvckB2c3BoZXJlLmxvY2FsOlBhc3N3MHJkIQ=="}, status: 200},
+}
+
+func (f figure) request(base string) request {
+	return func(w, i int) (*http.Request, error) {
+		var body io.Reader
+		if f.body != nil {
+			body = strings.NewReader(f.body(w, i))
+		}
+		req, err := http.NewRequest(f.method, base+f.path, body)
+		if err != nil {
+			return nil, err
+		}
+		for k := 0; k+1 < len(f.headers); k += 2 {
+			req.Header.Set(f.headers[k], f.headers[k+1])
+		}
+		return req, nil
+	}
+}
+
+// throughputFigures measures each figure on credemu and on a bare server
+// sending credemu's own answer, side by side.
+func throughputFigures(w io.Writer, d time.Duration, concurrency int) error {
+	emu, err := startEmulator("default")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = emu.Close(context.Background()) }()
+	fmt.Fprintf(w, "throughput, requests per second (whole pipeline on: auth, journal, 20 fault rules, validation, state):\n")
+	fmt.Fprintf(w, "  %-34s %12s %12s %8s\n", "figure", "bare net/http", "credemu", "ratio")
+	for _, f := range figures {
+		// The bare server answers with the bytes credemu sends for this request.
+		req, _ := f.request(emu.URL())(999, 999)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		sample, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		base, stop, err := bareServer(sample, resp.Header.Get("Content-Type"))
+		if err != nil {
+			return err
+		}
+		bare, err := drive(d, concurrency, f.request(base), http.StatusOK)
+		stop()
+		if err != nil {
+			return err
+		}
+		got, err := drive(d, concurrency, f.request(emu.URL()), f.status)
+		if err != nil {
+			return fmt.Errorf("%s: %w", f.name, err)
+		}
+		fmt.Fprintf(w, "  %-34s %12.0f %12.0f %7.0f%%\n", f.name, bare, got, 100*got/bare)
+	}
+	fmt.Fprintln(w, "  targets: GET at least 70% of the bare server, validated create at least 50%")
+	return nil
+}
+
+// soakReport is what a soak run prints.
+type soakReport struct {
+	duration         time.Duration
+	requests         int64
+	byStatus         map[string]int64
+	p50, p90, p99    time.Duration
+	max              time.Duration
+	rssStart, rssEnd string
+}
+
+func (r soakReport) print(w io.Writer) {
+	fmt.Fprintf(w, "soak: %s, %d requests (%.0f/s)\n", r.duration.Round(time.Millisecond), r.requests, float64(r.requests)/r.duration.Seconds())
+	keys := make([]string, 0, len(r.byStatus))
+	for k := range r.byStatus {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(w, "  %-22s %d\n", k, r.byStatus[k])
+	}
+	fmt.Fprintf(w, "latency: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms\n", ms(r.p50), ms(r.p90), ms(r.p99), ms(r.max))
+	fmt.Fprintf(w, "resident memory: start %s, end %s\n", r.rssStart, r.rssEnd)
+}
+
+// soakRun drives a mixed load on every family of an in-process credemu
+// running the faults scenario, for d or maxRequests, whichever ends first.
+// Latencies are kept in a bounded reservoir so the soak's own memory stays
+// flat too.
+func soakRun(ctx context.Context, d time.Duration, concurrency int, maxRequests int64) (soakReport, error) {
+	emu, err := startEmulator("faults")
+	if err != nil {
+		return soakReport{}, err
+	}
+	defer func() { _ = emu.Close(context.Background()) }()
+	// The faults scenario delays every credential list by 1.5 s; the soak
+	// measures the rest of the mix, so that rule is removed.
+	req, _ := http.NewRequest(http.MethodDelete, emu.URL()+"/_emulator/faults/3", nil)
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+	}
+	rep := soakReport{byStatus: map[string]int64{}, rssStart: rss()}
+	tr := &http.Transport{MaxIdleConnsPerHost: concurrency}
+	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	defer tr.CloseIdleConnections()
+	const reservoir = 100_000
+	var mu sync.Mutex
+	lat := make([]time.Duration, 0, reservoir)
+	var seen, total int64
+	start := time.Now()
+	deadline := start.Add(d)
+	var wg sync.WaitGroup
+	for w := 0; w < concurrency; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(w), 7))
+			for i := 0; time.Now().Before(deadline) && ctx.Err() == nil; i++ {
+				if atomic.AddInt64(&total, 1) > maxRequests {
+					return
+				}
+				f := figures[rng.IntN(len(figures))]
+				req, err := f.request(emu.URL())(w, i)
+				if err != nil {
+					continue
+				}
+				t0 := time.Now()
+				resp, err := client.Do(req)
+				el := time.Since(t0)
+				key := "transport error"
+				if err == nil {
+					_, _ = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					key = fmt.Sprintf("status %d", resp.StatusCode)
+				}
+				mu.Lock()
+				rep.byStatus[key]++
+				seen++
+				if len(lat) < reservoir {
+					lat = append(lat, el)
+				} else if j := rng.Int64N(seen); j < reservoir {
+					lat[j] = el
+				}
+				if el > rep.max {
+					rep.max = el
+				}
+				mu.Unlock()
+			}
+		}(w)
+	}
+	wg.Wait()
+	rep.duration = time.Since(start)
+	rep.requests = seen
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	rep.p50, rep.p90, rep.p99 = pct(lat, 0.50), pct(lat, 0.90), pct(lat, 0.99)
+	rep.rssEnd = rss()
+	return rep, nil
+}

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestSoakShort is the short version of make soak that make test runs: a
+// bounded mixed load on every family with faults on, against 127.0.0.1.
+func TestSoakShort(t *testing.T) {
+	rep, err := soakRun(context.Background(), time.Second, 4, 20000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.requests == 0 || rep.byStatus["transport error"] != 0 {
+		t.Fatalf("soak: %+v", rep)
+	}
+	for status := range rep.byStatus {
+		if strings.HasPrefix(status, "status 5") && status != "status 500" && status != "status 503" {
+			t.Errorf("unexpected %s", status)
+		}
+	}
+	var out bytes.Buffer
+	rep.print(&out)
+	for _, want := range []string{"requests", "p99", "resident memory"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+// TestThroughputShort runs every throughput figure briefly, proving the
+// harness (baseline server, request builders, status checks) works.
+func TestThroughputShort(t *testing.T) {
+	var out bytes.Buffer
+	if err := throughputFigures(&out, 100*time.Millisecond, 2); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range figures {
+		if !strings.Contains(out.String(), f.name) {
+			t.Errorf("no figure for %s:\n%s", f.name, out.String())
+		}
+	}
+}
+
+func TestUsage(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run([]string{"-concurrency", "0"}, &out, &errb); code != 2 {
+		t.Errorf("bad flags: exit %d", code)
+	}
+	if code := run([]string{"-h"}, &out, &errb); code != 0 {
+		t.Errorf("-h: exit %d", code)
+	}
+}

@@ -1,0 +1,181 @@
+// Command credemu-load measures credemu against a bare Go net/http server
+// in one run: start-up time, throughput of reads and validated writes for
+// every API family, and, with -soak, a bounded mixed load with faults on
+// that reports latency percentiles, errors by kind and resident memory.
+// All traffic goes to 127.0.0.1 only.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("credemu-load", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	duration := fs.Duration("duration", 3*time.Second, "how long each throughput measurement runs")
+	concurrency := fs.Int("concurrency", 8, "concurrent clients")
+	binary := fs.String("binary", "", "credemu binary for the start-up measurement (skipped when empty)")
+	startupRuns := fs.Int("startup-runs", 7, "start-up measurements to take the median of")
+	soak := fs.Duration("soak", 0, "run a mixed soak load for this long instead of the throughput figures")
+	maxRequests := fs.Int64("max-requests", 50_000_000, "stop the soak after this many requests")
+	serveBaseline := fs.Bool("serve-baseline", false, "internal: serve the bare baseline and print its URL")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: credemu-load [flags]\n\nMeasures credemu against a bare net/http server on 127.0.0.1.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if *serveBaseline {
+		return serveBare(stdout)
+	}
+	if *concurrency < 1 || *duration <= 0 {
+		fmt.Fprintln(stderr, "credemu-load: -concurrency and -duration must be positive")
+		return 2
+	}
+	if *soak > 0 {
+		rep, err := soakRun(context.Background(), *soak, *concurrency, *maxRequests)
+		if err != nil {
+			fmt.Fprintln(stderr, "credemu-load:", err)
+			return 1
+		}
+		rep.print(stdout)
+		return 0
+	}
+	fmt.Fprintf(stdout, "credemu-load: %s, %d clients, %s per figure, all on 127.0.0.1\n\n", time.Now().UTC().Format("2006-01-02"), *concurrency, *duration)
+	if *binary != "" {
+		if err := startupFigures(stdout, *binary, *startupRuns); err != nil {
+			fmt.Fprintln(stderr, "credemu-load: start-up:", err)
+			return 1
+		}
+	}
+	if err := throughputFigures(stdout, *duration, *concurrency); err != nil {
+		fmt.Fprintln(stderr, "credemu-load:", err)
+		return 1
+	}
+	return 0
+}
+
+// serveBare is the baseline server for the start-up measurement: a bare
+// net/http handler, started by exec'ing this same binary.
+func serveBare(stdout io.Writer) int {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 1
+	}
+	fmt.Fprintf(stdout, "serving on http://%s\n", ln.Addr())
+	_ = http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(`{"status":"ok"}`)) }))
+	return 0
+}
+
+var urlRE = regexp.MustCompile(`http://127\.0\.0\.1:\d+`)
+
+// startOnce launches a server process and returns the time until its
+// first answered request.
+func startOnce(name string, args []string, probe string) (time.Duration, error) {
+	t0 := time.Now()
+	cmd := exec.Command(name, args...)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return 0, err
+	}
+	if err := cmd.Start(); err != nil {
+		return 0, err
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		return 0, fmt.Errorf("%s printed no address: %w", name, err)
+	}
+	base := urlRE.FindString(line)
+	if base == "" {
+		return 0, fmt.Errorf("%s printed %q", name, line)
+	}
+	client := &http.Client{Timeout: time.Second}
+	for time.Since(t0) < 10*time.Second {
+		if resp, err := client.Get(base + probe); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return time.Since(t0), nil
+			}
+		}
+		time.Sleep(200 * time.Microsecond)
+	}
+	return 0, fmt.Errorf("%s did not answer within 10s", name)
+}
+
+func median(name string, args []string, probe string, runs int) (time.Duration, error) {
+	var ds []time.Duration
+	for i := 0; i < runs; i++ {
+		d, err := startOnce(name, args, probe)
+		if err != nil {
+			return 0, err
+		}
+		ds = append(ds, d)
+	}
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	return ds[len(ds)/2], nil
+}
+
+func startupFigures(w io.Writer, binary string, runs int) error {
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	bare, err := median(self, []string{"-serve-baseline"}, "/", runs)
+	if err != nil {
+		return err
+	}
+	emu, err := median(binary, []string{"serve", "--addr", "127.0.0.1:0"}, "/_emulator/health", runs)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "start-up, process launch to first answered request (median):")
+	fmt.Fprintf(w, "  %-40s %8.1f ms\n", "bare net/http server", ms(bare))
+	fmt.Fprintf(w, "  %-40s %8.1f ms   (target < 50 ms; %.2fx the bare server)\n\n", "credemu serve (default scenario)", ms(emu), float64(emu)/float64(bare))
+	return nil
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// pct returns the p-th percentile of sorted latencies.
+func pct(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(float64(len(sorted)-1) * p)
+	return sorted[i]
+}
+
+func rss() string {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "unknown"
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown"
+}
