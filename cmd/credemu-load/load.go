@@ -202,6 +202,8 @@ type soakReport struct {
 	p50, p90, p99    time.Duration
 	max              time.Duration
 	rssStart, rssEnd string
+	rssWarm          string // after a quarter of the run: journal full, state at its size
+	resets           int
 }
 
 func (r soakReport) print(w io.Writer) {
@@ -215,7 +217,7 @@ func (r soakReport) print(w io.Writer) {
 		fmt.Fprintf(w, "  %-22s %d\n", k, r.byStatus[k])
 	}
 	fmt.Fprintf(w, "latency: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms\n", ms(r.p50), ms(r.p90), ms(r.p99), ms(r.max))
-	fmt.Fprintf(w, "resident memory: start %s, end %s\n", r.rssStart, r.rssEnd)
+	fmt.Fprintf(w, "resident memory: start %s, after warm-up %s, end %s (%d resets keep the state bounded)\n", r.rssStart, r.rssWarm, r.rssEnd, r.resets)
 }
 
 // soakRun drives a mixed load on every family of an in-process credemu
@@ -244,6 +246,24 @@ func soakRun(ctx context.Context, d time.Duration, concurrency int, maxRequests 
 	var seen, total int64
 	start := time.Now()
 	deadline := start.Add(d)
+	// Writes would grow the state without bound; a reset every second keeps
+	// it at the scenario's size, so what the soak shows is whether the
+	// emulator itself (journal, sessions, caches) stays flat.
+	resetDone := make(chan struct{})
+	go func() {
+		defer close(resetDone)
+		warm := start.Add(d / 4)
+		for time.Now().Before(deadline) && ctx.Err() == nil {
+			time.Sleep(min(time.Second, time.Until(deadline)))
+			if rep.rssWarm == "" && time.Now().After(warm) {
+				rep.rssWarm = rss()
+			}
+			if resp, err := http.Post(emu.URL()+"/_emulator/reset", "application/json", nil); err == nil {
+				resp.Body.Close()
+				rep.resets++
+			}
+		}
+	}()
 	var wg sync.WaitGroup
 	for w := 0; w < concurrency; w++ {
 		wg.Add(1)
@@ -284,6 +304,10 @@ func soakRun(ctx context.Context, d time.Duration, concurrency int, maxRequests 
 		}(w)
 	}
 	wg.Wait()
+	<-resetDone
+	if rep.rssWarm == "" {
+		rep.rssWarm = rss()
+	}
 	rep.duration = time.Since(start)
 	rep.requests = seen
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
