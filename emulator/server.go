@@ -326,6 +326,12 @@ func (s *Server) LoadScenario(sandboxName, name string, data []byte) error {
 	if err != nil {
 		return err
 	}
+	return s.applyScenario(sandboxName, c)
+}
+
+// applyScenario puts a compiled scenario in force in a sandbox; for the
+// default sandbox it also becomes what later sandboxes start from.
+func (s *Server) applyScenario(sandboxName string, c *compiled) error {
 	sb, err := s.sandbox(sandboxName)
 	if err != nil {
 		return err

@@ -14,17 +14,7 @@ func (s *Server) LoadScenarioFile(sandboxName, path string) error {
 	if err != nil {
 		return err
 	}
-	sb, err := s.sandbox(sandboxName)
-	if err != nil {
-		return err
-	}
-	if sandboxName == "" {
-		s.mu.Lock()
-		s.base = c
-		s.mu.Unlock()
-	}
-	sb.load(c)
-	return nil
+	return s.applyScenario(sandboxName, c)
 }
 
 // scenarioFiles lists the files on disk the server's scenario was read from.

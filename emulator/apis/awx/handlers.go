@@ -104,27 +104,14 @@ func listUsers(s *State, r *api.Request) (*api.Response, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	me := caller(r)
-	var rows []row
-	byID := map[int]*user{}
-	s.users.Scan(func(_ string, u *user) bool {
-		if canSeeAll(me) || u.ID == me.ID {
-			rw := userRow(u)
-			if lq.match(userListSpec, rw) {
-				rows = append(rows, rw)
-				byID[u.ID] = u
+	return listOf(r, lq, userListSpec, func(yield func(*user) bool) {
+		s.users.Scan(func(_ string, u *user) bool {
+			if canSeeAll(me) || u.ID == me.ID {
+				return yield(u)
 			}
-		}
-		return true
-	})
-	lq.sortRows(userListSpec, rows)
-	start, end, p, e := lq.paginate(r.HTTP, len(rows))
-	if e != nil {
-		return nil, e
-	}
-	for _, rw := range rows[start:end] {
-		p.Results = append(p.Results, userView(byID[rw["id"].(int)], me))
-	}
-	return ok(p)
+			return true
+		})
+	}, userRow, func(u *user) int { return u.ID }, func(u *user) any { return userView(u, me) })
 }
 
 // target returns the user in the path, checking the caller may see it.
@@ -364,27 +351,14 @@ func (s *State) listCreds(r *api.Request, keep func(*credential) bool, inUserLis
 		}
 		return ok(p)
 	}
-	var rows []row
-	byID := map[int]*credential{}
-	s.creds.Scan(func(_ string, c *credential) bool {
-		if keep(c) && canSeeCred(me, c) {
-			rw := s.credRow(c)
-			if lq.match(credListSpec, rw) {
-				rows = append(rows, rw)
-				byID[c.ID] = c
+	return listOf(r, lq, credListSpec, func(yield func(*credential) bool) {
+		s.creds.Scan(func(_ string, c *credential) bool {
+			if keep(c) && canSeeCred(me, c) {
+				return yield(c)
 			}
-		}
-		return true
-	})
-	lq.sortRows(credListSpec, rows)
-	start, end, p, e := lq.paginate(r.HTTP, len(rows))
-	if e != nil {
-		return nil, e
-	}
-	for _, rw := range rows[start:end] {
-		p.Results = append(p.Results, s.credView(byID[rw["id"].(int)], me, inUserList))
-	}
-	return ok(p)
+			return true
+		})
+	}, s.credRow, func(c *credential) int { return c.ID }, func(c *credential) any { return s.credView(c, me, inUserList) })
 }
 
 func listCredentials(s *State, r *api.Request) (*api.Response, error) {
@@ -687,25 +661,9 @@ func listCredentialTypes(s *State, r *api.Request) (*api.Response, error) {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	var rows []row
-	byID := map[int]*credType{}
-	s.types.Scan(func(_ string, t *credType) bool {
-		rw := typeRow(t)
-		if lq.match(typeSpecList, rw) {
-			rows = append(rows, rw)
-			byID[t.ID] = t
-		}
-		return true
-	})
-	lq.sortRows(typeSpecList, rows)
-	start, end, p, e := lq.paginate(r.HTTP, len(rows))
-	if e != nil {
-		return nil, e
-	}
-	for _, rw := range rows[start:end] {
-		p.Results = append(p.Results, s.typeView(byID[rw["id"].(int)], caller(r)))
-	}
-	return ok(p)
+	return listOf(r, lq, typeSpecList, func(yield func(*credType) bool) {
+		s.types.Scan(func(_ string, t *credType) bool { return yield(t) })
+	}, typeRow, func(t *credType) int { return t.ID }, func(t *credType) any { return s.typeView(t, caller(r)) })
 }
 
 func getCredentialType(s *State, r *api.Request) (*api.Response, error) {
@@ -830,4 +788,28 @@ func deleteCredentialType(s *State, r *api.Request) (*api.Response, error) {
 	}
 	s.types.Delete(itoa(t.ID))
 	return noContent()
+}
+
+// listOf filters the objects scan yields, sorts and pages them, and
+// renders the page with view: the shape every AWX list shares.
+func listOf[T any](r *api.Request, lq *listQuery, sp *listSpec, scan func(yield func(T) bool),
+	rowOf func(T) row, idOf func(T) int, view func(T) any) (*api.Response, error) {
+	var rows []row
+	byID := map[int]T{}
+	scan(func(x T) bool {
+		if rw := rowOf(x); lq.match(sp, rw) {
+			rows = append(rows, rw)
+			byID[idOf(x)] = x
+		}
+		return true
+	})
+	lq.sortRows(sp, rows)
+	start, end, p, e := lq.paginate(r.HTTP, len(rows))
+	if e != nil {
+		return nil, e
+	}
+	for _, rw := range rows[start:end] {
+		p.Results = append(p.Results, view(byID[rw["id"].(int)]))
+	}
+	return ok(p)
 }
