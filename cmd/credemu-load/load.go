@@ -60,16 +60,6 @@ func drive(d time.Duration, concurrency int, build request, want int) (float64, 
 	return float64(n.Load()) / d.Seconds(), nil
 }
 
-func get(url string, headers ...string) request {
-	return func(int, int) (*http.Request, error) {
-		req, err := http.NewRequest(http.MethodGet, url, nil)
-		for i := 0; i+1 < len(headers); i += 2 {
-			req.Header.Set(headers[i], headers[i+1])
-		}
-		return req, err
-	}
-}
-
 // bareServer answers every request with body, like the fastest server
 // that could send the same bytes.
 func bareServer(body []byte, contentType string) (string, func(), error) {

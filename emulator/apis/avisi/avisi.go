@@ -4,8 +4,6 @@
 package avisi
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/http"
 	"strings"
 
@@ -166,18 +164,7 @@ type errorBody struct {
 	Details []string `json:"details"`
 }
 
-// writeJSON encodes v without HTML escaping, as Jackson does, so "<=" in a
-// message reads as "<=" and not "\u003c=".
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		status = http.StatusInternalServerError
-		buf.Reset()
-		buf.WriteString(`{"message":"An internal error occurred on the server.","details":["response encoding failed"]}`)
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+	api.WriteJSON(w, status, "application/json", v,
+		`{"message":"An internal error occurred on the server.","details":["response encoding failed"]}`)
 }

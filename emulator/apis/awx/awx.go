@@ -5,9 +5,7 @@
 package awx
 
 import (
-	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -207,17 +205,7 @@ func (f *Family) Render(w http.ResponseWriter, r *api.Request, resp *api.Respons
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		status = http.StatusInternalServerError
-		buf.Reset()
-		buf.WriteString(`{"detail":"A server error has occurred."}`)
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+	api.WriteJSON(w, status, "application/json", v, `{"detail":"A server error has occurred."}`)
 }
 
 var defaultDetail = map[api.Kind]string{

@@ -161,9 +161,9 @@ func (sp *listSpec) parseFilter(key, raw string) (filter, *api.Error) {
 	f.field = name
 	switch f.lookup {
 	case "isnull":
-		b, err := toBool(raw)
-		if err != nil {
-			return f, badRequest("%s", err.Error())
+		b, ok := toBool(raw)
+		if !ok {
+			return f, notBool(raw)
 		}
 		f.values = []any{b}
 		return f, nil
@@ -200,15 +200,19 @@ func (sp *listSpec) parseFilter(key, raw string) (filter, *api.Error) {
 	return f, nil
 }
 
-func toBool(s string) (bool, error) {
+// toBool reads a filter value as AWX does; ok is false for anything else.
+func toBool(s string) (b, ok bool) {
 	switch strings.ToLower(s) {
 	case "true", "1", "yes", "on", "t", "y":
-		return true, nil
+		return true, true
 	case "false", "0", "no", "off", "f", "n", "":
-		return false, nil
+		return false, true
 	}
-	return false, fmt.Errorf("Unable to convert \"%s\" to boolean", s)
+	return false, false
 }
+
+// notBool is AWX's message for a value toBool refuses.
+func notBool(s string) *api.Error { return badRequest("Unable to convert \"%s\" to boolean", s) }
 
 func convert(field string, k kind, raw string) (any, *api.Error) {
 	switch k {
@@ -222,9 +226,9 @@ func convert(field string, k kind, raw string) (any, *api.Error) {
 		}
 		return n, nil
 	case kBool:
-		b, err := toBool(raw)
-		if err != nil {
-			return nil, badRequest("%s", err.Error())
+		b, ok := toBool(raw)
+		if !ok {
+			return nil, notBool(raw)
 		}
 		return b, nil
 	case kTime:

@@ -214,14 +214,13 @@ type CredentialTypeView struct {
 	Injectors     map[string]any    `json:"injectors"`
 }
 
-func credURL(id int) string    { return fmt.Sprintf("/api/v2/credentials/%d/", id) }
-func userURL(id int) string    { return fmt.Sprintf("/api/v2/users/%d/", id) }
-func typeURL(id int) string    { return fmt.Sprintf("/api/v2/credential_types/%d/", id) }
-func orgURL(id int) string     { return fmt.Sprintf("/api/v2/organizations/%d/", id) }
-func teamURL(id int) string    { return fmt.Sprintf("/api/v2/teams/%d/", id) }
-func itoa(i int) string        { return strconv.Itoa(i) }
-func boolp(b bool) *bool       { return &b }
-func strp(s string) *string    { return &s }
-func rawInt(i int) []byte      { return []byte(itoa(i)) }
-func rawNull() []byte          { return []byte("null") }
-func emptyMap() map[string]any { return map[string]any{} }
+func credURL(id int) string { return fmt.Sprintf("/api/v2/credentials/%d/", id) }
+func userURL(id int) string { return fmt.Sprintf("/api/v2/users/%d/", id) }
+func typeURL(id int) string { return fmt.Sprintf("/api/v2/credential_types/%d/", id) }
+func orgURL(id int) string  { return fmt.Sprintf("/api/v2/organizations/%d/", id) }
+func teamURL(id int) string { return fmt.Sprintf("/api/v2/teams/%d/", id) }
+func itoa(i int) string     { return strconv.Itoa(i) }
+func boolp(b bool) *bool    { return &b }
+func strp(s string) *string { return &s }
+func rawInt(i int) []byte   { return []byte(itoa(i)) }
+func rawNull() []byte       { return []byte("null") }

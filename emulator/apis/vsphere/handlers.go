@@ -57,15 +57,15 @@ func createSession(s *State, r *api.Request) (*api.Response, error) {
 	return &api.Response{Status: http.StatusCreated, Body: ss.ID}, nil
 }
 
-// getSession describes the session the request carries (Basic callers get
-// a description of the session they would have).
-// SessionInfo describes a CIS session.
+// SessionInfo is what describing a CIS session answers.
 type SessionInfo struct {
 	User             string `json:"user"`
 	CreatedTime      string `json:"created_time"`
 	LastAccessedTime string `json:"last_accessed_time"`
 }
 
+// getSession describes the session the request carries (Basic callers get
+// a description of the session they would have).
 func getSession(s *State, r *api.Request) (*api.Response, error) {
 	p := principal(r)
 	created, used := p.Created, p.LastUsed

@@ -6,8 +6,6 @@
 package vsphere
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -187,13 +185,8 @@ func (f *Family) Render(w http.ResponseWriter, r *api.Request, resp *api.Respons
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+	api.WriteJSON(w, status, "application/json", v,
+		`{"error_type":"ERROR","messages":[{"args":[],"default_message":"Response encoding failed.","id":"com.vmware.vapi.std.errors.error"}]}`)
 }
 
 // Message is a vAPI localizable message.

@@ -4,8 +4,6 @@
 package zstack
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -128,14 +126,13 @@ func (f *Family) Render(w http.ResponseWriter, r *api.Request, resp *api.Respons
 	}
 }
 
+// encode renders a ZStack body; an encoding failure becomes SYS.1006.
 func encode(v any) []byte {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	b, err := api.MarshalJSON(v)
+	if err != nil {
 		return []byte(`{"error":{"code":"SYS.1006","description":"An operation failed","details":"response encoding failed"}}`)
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	return b
 }
 
 // codes maps each kind to ZStack's error code, and each code to the
