@@ -32,6 +32,10 @@ type call struct {
 	err      *api.Error // the error answered, if any
 	fault    *fault.Decision
 	drop     bool
+	// dropMode is how the connection is ended once the request is
+	// journalled ("reset" or "close"), so that a client that sees the drop
+	// finds it in the journal.
+	dropMode string
 	// deferrer is set when the request's outcome is delivered later.
 	deferrer family.Deferrer
 	start    time.Time
@@ -76,11 +80,11 @@ func pipeline(f family.Family, op *api.Operation, template string) http.Handler 
 			c.fail(e)
 			return
 		}
-		c.run(w)
+		c.run()
 	})
 }
 
-func (c *call) run(w http.ResponseWriter) {
+func (c *call) run() {
 	r := c.req.HTTP
 	body, err := middleware.ReadBody(r, c.s.opts.bodyLimit)
 	if err != nil {
@@ -116,8 +120,7 @@ func (c *call) run(w http.ResponseWriter) {
 		}
 		if !d.Commit {
 			if d.Drop != "" {
-				c.drop = true
-				middleware.Drop(w, d.Drop)
+				c.drop, c.dropMode = true, d.Drop
 				return
 			}
 			if d.Err != nil {
@@ -136,8 +139,7 @@ func (c *call) run(w http.ResponseWriter) {
 	if d := c.fault; d != nil && d.Commit && err == nil {
 		// The write happened; the client is told otherwise.
 		if d.Drop != "" {
-			c.drop = true
-			middleware.Drop(w, d.Drop)
+			c.drop, c.dropMode = true, d.Drop
 			return
 		}
 		c.fail(d.Err)
@@ -388,6 +390,9 @@ func (c *call) finish(w http.ResponseWriter) {
 		"request_id", e.RequestID, "api", e.API, "operation", e.Operation, "method", e.Method,
 		"path", e.Path, "status", e.Status, "duration_ms", e.DurationMS, "sandbox", e.Sandbox,
 		"fault", e.Fault, "dropped", e.Dropped)
+	if c.dropMode != "" {
+		middleware.Drop(w, c.dropMode)
+	}
 }
 
 // checkResponse validates the buffered response against its schema and, on

@@ -60,7 +60,9 @@ func (f *Family) operations() []*api.Operation {
 		op("listCloudCredentials", http.MethodGet, accountPath+"/credentials", false, api.BodyNone, "avisi/responses/cloudCredentialsPage", listCredentials),
 		op("deleteCloudCredentials", http.MethodDelete, credPath, true, api.BodyNone, "", deleteCredentials),
 		op("setPrimaryCloudCredentials", http.MethodPost, credPath+"/set-primary", true, api.BodyNone, "avisi/responses/cloudAccount", setPrimary),
-		op("listCloudProfiles", http.MethodGet, orgPath+"/cloud-profiles", false, api.BodyNone, "avisi/responses/cloudProfiles", listCloudProfiles),
+		op("listCloudProfiles", http.MethodGet, orgPath+"/cloud-profiles", false, api.BodyNone, "avisi/responses/cloudProfilePage", listCloudProfiles),
+		op("listCloudProviders", http.MethodGet, orgPath+"/cloud-providers", false, api.BodyNone, "avisi/responses/cloudProviderPage", listCloudProviders),
+		op("listCloudProviderRegions", http.MethodGet, orgPath+"/cloud-providers/{cloudProviderSlug}/regions", false, api.BodyNone, "avisi/responses/regionPage", listCloudProviderRegions),
 	}
 	for _, typ := range credentialTypes {
 		typ := typ

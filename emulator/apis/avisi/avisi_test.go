@@ -93,6 +93,9 @@ func TestGolden(t *testing.T) {
 		{"set-primary", "POST", prodAWS + "/credentials/" + backup + "/set-primary", nil, 200},
 		{"delete-credentials-in-use", "DELETE", prodAWS + "/credentials/" + mainCr, nil, 400},
 		{"list-profiles", "GET", acme + "/cloud-profiles", nil, 200},
+		{"list-providers", "GET", acme + "/cloud-providers?size=3", nil, 200},
+		{"list-regions", "GET", acme + "/cloud-providers/aws/regions", nil, 200},
+		{"error-unknown-provider", "GET", acme + "/cloud-providers/nope/regions", nil, 404},
 		{"error-validation", "POST", acme + "/cloud-accounts", map[string]any{"displayName": strings.Repeat("x", 65), "metadata": map[string]any{"k": 1}}, 400},
 		{"error-not-found", "GET", acme + "/cloud-accounts/00000000-0000-4000-8000-000000000000", nil, 404},
 		{"error-unknown-route", "GET", "/api/v1/nothing-here", nil, 404},
@@ -437,17 +440,80 @@ func TestSecretsNeverLeave(t *testing.T) {
 	}
 }
 
-func TestCloudProfilesAsPage(t *testing.T) {
-	srv := startWith(t, `
-include: [fixtures/avisi/cloud-profiles.yaml]
-avisi:
-  cloudProfilesAsPage: true
-  tokens: [{token: admin-token, organisations: ["*"]}]
-  organisations: [{slug: acme}]
-`)
-	m := srv.Do("GET", acme+"/cloud-profiles?size=3&sort=identity,asc", nil, admin).JSON(t)
-	content := m["content"].([]any)
-	if len(content) != 3 || m["totalElements"] != 11.0 || content[0].(map[string]any)["identity"] != "aws-eu-central-1" {
-		t.Errorf("paged profiles: %v", m)
+// TestCloudProfileCatalogue checks that the vendor's catalogue is there in
+// every scenario, that a scenario may extend it, replace an entry or turn it
+// off, and that a provider or region has one id wherever it appears.
+func TestCloudProfileCatalogue(t *testing.T) {
+	const base = "avisi:\n  tokens: [{token: admin-token, organisations: [\"*\"]}]\n  organisations: [{slug: acme}]\n"
+	type profile struct {
+		Identity, DisplayName string
+		CloudProviderResponse struct {
+			ID   int
+			Slug string
+		}
+		CloudProviderRegionResponses []struct{ ID int }
 	}
+	list := func(t *testing.T, yaml, query string) (ids []string, byID map[string]profile, total float64) {
+		t.Helper()
+		srv := startWith(t, yaml)
+		r := srv.Do("GET", acme+"/cloud-profiles"+query, nil, admin)
+		wantStatus(t, r, 200)
+		var page struct {
+			Content       []profile
+			TotalElements float64
+		}
+		if err := json.Unmarshal(r.Body, &page); err != nil {
+			t.Fatal(err)
+		}
+		byID = map[string]profile{}
+		for _, p := range page.Content {
+			ids = append(ids, p.Identity)
+			byID[p.Identity] = p
+		}
+		return ids, byID, page.TotalElements
+	}
+	t.Run("present without include", func(t *testing.T) {
+		ids, byID, total := list(t, base, "?size=100")
+		if total != 11 || len(ids) != 11 || ids[0] != "aws-eu-west-1" {
+			t.Fatalf("catalogue: total %v, %v", total, ids)
+		}
+		a, b := byID["aws-eu-west-1"].CloudProviderResponse, byID["aws-eu-central-1"].CloudProviderResponse
+		if a.ID == 0 || a != b {
+			t.Errorf("one provider, two ids: %+v vs %+v", a, b)
+		}
+		if byID["azure-westeurope"].CloudProviderResponse.ID == a.ID {
+			t.Errorf("two providers share id %d", a.ID)
+		}
+	})
+	t.Run("paged and sorted", func(t *testing.T) {
+		ids, _, total := list(t, base, "?size=3&page=1&sort=identity,asc")
+		if total != 11 || !cmp.Equal(ids, []string{"byon", "digitalocean-ams3", "empty"}) {
+			t.Errorf("page 1 of 3 by identity: %v (total %v)", ids, total)
+		}
+	})
+	t.Run("extend and replace", func(t *testing.T) {
+		ids, byID, total := list(t, base+`  cloudProfiles:
+    - {identity: aws-eu-west-1, displayName: Replaced, type: aws, regions: [eu-west-1]}
+    - {identity: aws-us-east-1, displayName: AWS Virginia, type: aws, regions: [us-east-1, eu-west-1]}
+`, "?size=100")
+		if total != 12 || ids[0] != "aws-eu-west-1" || byID["aws-eu-west-1"].DisplayName != "Replaced" || ids[11] != "aws-us-east-1" {
+			t.Fatalf("extended catalogue: %v %+v", ids, byID["aws-eu-west-1"])
+		}
+		west := byID["aws-eu-west-1"].CloudProviderRegionResponses[0].ID
+		if got := byID["aws-us-east-1"].CloudProviderRegionResponses; len(got) != 2 || got[1].ID != west || got[0].ID == west {
+			t.Errorf("region ids: eu-west-1 is %d, us-east-1 profile has %+v", west, got)
+		}
+	})
+	t.Run("turned off", func(t *testing.T) {
+		ids, _, _ := list(t, base+"  builtinCloudProfiles: false\n  cloudProfiles: [{identity: mine, type: none}]\n", "")
+		if !cmp.Equal(ids, []string{"mine"}) {
+			t.Errorf("profiles: %v", ids)
+		}
+	})
+	t.Run("defined twice", func(t *testing.T) {
+		_, err := emulator.New(emulator.WithScenarioYAML("twice.yaml", []byte(base+"  cloudProfiles: [{identity: x, type: none}, {identity: x, type: none}]\n")))
+		if err == nil || !strings.Contains(err.Error(), `twice.yaml:4:46:`) || !strings.Contains(err.Error(), `cloud profile "x" is defined twice`) {
+			t.Errorf("error = %v", err)
+		}
+	})
 }

@@ -1,8 +1,10 @@
 package avisi
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -383,9 +385,12 @@ var profileSort = sortKeys[*CloudProfile]{
 	"identity":    byString(func(p *CloudProfile) string { return p.Identity }),
 }
 
-// listCloudProfiles answers a bare array, which is what Avisi's Go client
-// decodes; a scenario can ask for a Spring page instead.
+// listCloudProfiles pages the organisation's view of the catalogue.
 func listCloudProfiles(s *State, r *api.Request) (*api.Response, error) {
+	p, err := parsePage(r.Query, 20, "CloudProfile", profileSort)
+	if err != nil {
+		return nil, err
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if _, err := s.org(r); err != nil {
@@ -393,15 +398,64 @@ func listCloudProfiles(s *State, r *api.Request) (*api.Response, error) {
 	}
 	out := make([]*CloudProfile, 0, len(s.profileOrder))
 	for _, id := range s.profileOrder {
-		out = append(out, cloneProfile(s.profiles[id]))
+		out = append(out, s.profiles[id])
 	}
-	if s.profilesAsPage {
-		p, err := parsePage(r.Query, 20, "CloudProfile", profileSort)
-		if err != nil {
-			return nil, err
+	total := len(out)
+	page := apply(out, p, profileSort)
+	views := make([]*CloudProfile, len(page))
+	for i, prof := range page {
+		views[i] = cloneProfile(prof)
+	}
+	return ok(newPage(views, p, total))
+}
+
+var providerSort = sortKeys[CloudProvider]{
+	"id":   func(a, b CloudProvider) int { return cmp.Compare(a.ID, b.ID) },
+	"name": byString(func(p CloudProvider) string { return p.Name }),
+	"slug": byString(func(p CloudProvider) string { return p.Slug }),
+}
+
+// listCloudProviders pages the providers behind the catalogue's profiles.
+func listCloudProviders(s *State, r *api.Request) (*api.Response, error) {
+	p, err := parsePage(r.Query, 20, "CloudProvider", providerSort)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if _, err := s.org(r); err != nil {
+		return nil, err
+	}
+	all := slices.Clone(s.providers)
+	return ok(newPage(apply(all, p, providerSort), p, len(all)))
+}
+
+var regionSort = sortKeys[Region]{
+	"id":   func(a, b Region) int { return cmp.Compare(a.ID, b.ID) },
+	"name": byString(func(r Region) string { return r.Name }),
+	"slug": byString(func(r Region) string { return r.Slug }),
+}
+
+// listCloudProviderRegions pages one provider's regions.
+func listCloudProviderRegions(s *State, r *api.Request) (*api.Response, error) {
+	p, err := parsePage(r.Query, 20, "Region", regionSort)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if _, err := s.org(r); err != nil {
+		return nil, err
+	}
+	slug := r.Vars["cloudProviderSlug"]
+	if !slices.ContainsFunc(s.providers, func(c CloudProvider) bool { return c.Slug == slug }) {
+		return nil, notFound("Cloud provider '%s' not found", slug)
+	}
+	var out []Region
+	for _, reg := range s.regions {
+		if reg.Provider == slug {
+			out = append(out, reg)
 		}
-		total := len(out)
-		return ok(newPage(apply(out, p, profileSort), p, total))
 	}
-	return ok(out)
+	return ok(newPage(apply(out, p, regionSort), p, len(out)))
 }

@@ -10,7 +10,9 @@ import (
 
 // CloudProvider is a profile's cloudProviderResponse.
 type CloudProvider struct {
-	ID                       string            `json:"id"`
+	// ID is an integer: Avisi's Go client has decoded it as one since its
+	// first release.
+	ID                       int               `json:"id"`
 	Name                     string            `json:"name"`
 	Slug                     string            `json:"slug"`
 	Available                bool              `json:"available"`
@@ -26,7 +28,7 @@ type CloudProvider struct {
 
 // Region is one entry of a profile's cloudProviderRegionResponses.
 type Region struct {
-	ID         string `json:"id"`
+	ID         int    `json:"id"`
 	Provider   string `json:"provider"`
 	Name       string `json:"name"`
 	Slug       string `json:"slug"`

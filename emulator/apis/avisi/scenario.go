@@ -2,14 +2,18 @@ package avisi
 
 import (
 	"fmt"
+	"io/fs"
 	"regexp"
 	"sort"
 	"strings"
 	"time"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/credemu/credemu/emulator/api"
 	"github.com/credemu/credemu/emulator/ids"
 	"github.com/credemu/credemu/emulator/scenario"
+	"github.com/credemu/credemu/fixtures"
 )
 
 // The avisi: section of a scenario.
@@ -90,21 +94,24 @@ type orgSpec struct {
 }
 
 type section struct {
-	// CloudProfilesAsPage answers GET /cloud-profiles with a Spring page
-	// instead of the bare array Avisi's Go client decodes.
-	CloudProfilesAsPage bool                            `yaml:"cloudProfilesAsPage"`
-	Tokens              []scenario.Located[tokenSpec]   `yaml:"tokens"`
-	CloudProfiles       []scenario.Located[profileSpec] `yaml:"cloudProfiles"`
-	Organisations       []scenario.Located[orgSpec]     `yaml:"organisations"`
+	// BuiltinCloudProfiles loads the vendor's profile catalogue
+	// (fixtures/avisi/cloud-profiles.yaml) before the scenario's own
+	// profiles; default true. A scenario profile with a catalogue identity
+	// replaces that entry.
+	BuiltinCloudProfiles *bool                           `yaml:"builtinCloudProfiles"`
+	Tokens               []scenario.Located[tokenSpec]   `yaml:"tokens"`
+	CloudProfiles        []scenario.Located[profileSpec] `yaml:"cloudProfiles"`
+	Organisations        []scenario.Located[orgSpec]     `yaml:"organisations"`
 }
 
 // world is the compiled avisi section: immutable, shared by every sandbox
 // started from the scenario.
 type world struct {
-	profilesAsPage bool
-	tokens         map[string]tokenSpec
-	profiles       []*CloudProfile
-	orgs           []*orgWorld
+	tokens    map[string]tokenSpec
+	profiles  []*CloudProfile
+	providers []CloudProvider
+	regions   []Region
+	orgs      []*orgWorld
 }
 
 type orgWorld struct {
@@ -148,6 +155,64 @@ func contains(list []string, s string) bool {
 	return false
 }
 
+// builtinProfilesFile is where the vendor's profile catalogue lives.
+const builtinProfilesFile = "builtin:fixtures/avisi/cloud-profiles.yaml"
+
+// builtinProfiles reads the catalogue fixture.
+func builtinProfiles() ([]scenario.Located[profileSpec], error) {
+	data, err := fs.ReadFile(fixtures.FS, "avisi/cloud-profiles.yaml")
+	if err != nil {
+		return nil, err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, err
+	}
+	var s struct {
+		Avisi section `yaml:"avisi"`
+	}
+	if err := scenario.DecodeNode(builtinProfilesFile, &doc, &s); err != nil {
+		return nil, err
+	}
+	return s.Avisi.CloudProfiles, nil
+}
+
+// catalogue gives every cloud provider and region one integer id, the same
+// wherever it appears, in order of first mention.
+type catalogue struct {
+	providers map[string]*CloudProvider
+	regions   map[[2]string]*Region
+	w         *world
+}
+
+func (c *catalogue) provider(slug string, typ string, spec providerSpec, ts string) CloudProvider {
+	if p := c.providers[slug]; p != nil {
+		return *p
+	}
+	name := strOr(spec.Name, providerNames[typ])
+	p := &CloudProvider{
+		ID: len(c.providers) + 1, Name: strOr(name, slug), Slug: slug, Available: true, CreatedAt: ts, ModifiedAt: ts,
+		Logo: spec.Logo, BYON: spec.BYON || typ == "byon", Type: typ,
+		PrivateClusterSetting:    strOr(spec.PrivateClusterSetting, "DISABLED"),
+		Metadata:                 emptyIfNil(spec.Metadata),
+		ValidateCloudCredentials: boolOr(spec.ValidateCloudCredentials, typ != "none" && typ != "empty"),
+	}
+	c.providers[slug] = p
+	c.w.providers = append(c.w.providers, *p)
+	return *p
+}
+
+func (c *catalogue) region(provider, slug, ts string) Region {
+	key := [2]string{provider, slug}
+	if r := c.regions[key]; r != nil {
+		return *r
+	}
+	r := &Region{ID: len(c.regions) + 1, Provider: provider, Name: slug, Slug: slug, Available: true, CreatedAt: ts, ModifiedAt: ts}
+	c.regions[key] = r
+	c.w.regions = append(c.w.regions, *r)
+	return *r
+}
+
 // LoadWorld compiles the avisi sections of a scenario.
 func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator) (api.World, error) {
 	w := &world{tokens: map[string]tokenSpec{}}
@@ -155,17 +220,64 @@ func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator)
 	// Ids of scenario objects come from their own generator so that they do
 	// not shift the ids handed out at run time.
 	idg := ids.New(gen.Uint64())
-	profileByID := map[string]*CloudProfile{}
-	orgBySlug := map[string]*orgWorld{}
+	type parsed struct {
+		sec scenario.Section
+		s   section
+	}
+	var all []parsed
+	useBuiltins := true
 	for _, sec := range sections {
 		var s section
 		if err := sec.Decode(&s); err != nil {
 			errs = append(errs, scenario.Errors(sec.File, err)...)
 			continue
 		}
-		if s.CloudProfilesAsPage {
-			w.profilesAsPage = true
+		if s.BuiltinCloudProfiles != nil {
+			useBuiltins = *s.BuiltinCloudProfiles
 		}
+		all = append(all, parsed{sec, s})
+	}
+	cat := &catalogue{providers: map[string]*CloudProvider{}, regions: map[[2]string]*Region{}, w: w}
+	profileByID := map[string]*CloudProfile{}
+	builtin := map[string]bool{}
+	addProfile := func(sec scenario.Section, at scenario.At, spec profileSpec, isBuiltin bool) {
+		p, err := buildProfile(spec, gen.Now, cat)
+		if err != nil {
+			errs = append(errs, sec.ErrorAt(at, "cloud profile: %v", err))
+			return
+		}
+		if old := profileByID[p.Identity]; old != nil {
+			if !builtin[p.Identity] {
+				errs = append(errs, sec.ErrorAt(at, "cloud profile %q is defined twice", p.Identity))
+				return
+			}
+			// A scenario's own definition replaces the catalogue entry in place.
+			*old = *p
+			delete(builtin, p.Identity)
+			return
+		}
+		profileByID[p.Identity] = p
+		builtin[p.Identity] = isBuiltin
+		w.profiles = append(w.profiles, p)
+	}
+	if useBuiltins {
+		specs, err := builtinProfiles()
+		if err != nil {
+			errs = append(errs, scenario.Errors(builtinProfilesFile, err)...)
+		}
+		fixture := scenario.Section{File: builtinProfilesFile}
+		for _, lp := range specs {
+			addProfile(fixture, lp.At, lp.Value, true)
+		}
+	}
+	for _, ps := range all {
+		for _, lp := range ps.s.CloudProfiles {
+			addProfile(ps.sec, lp.At, lp.Value, false)
+		}
+	}
+	orgBySlug := map[string]*orgWorld{}
+	for _, ps := range all {
+		sec, s := ps.sec, ps.s
 		for _, lt := range s.Tokens {
 			t := lt.Value
 			switch {
@@ -176,19 +288,6 @@ func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator)
 			default:
 				w.tokens[t.Token] = t
 			}
-		}
-		for _, lp := range s.CloudProfiles {
-			p, err := buildProfile(lp.Value, gen.Now, idg)
-			if err != nil {
-				errs = append(errs, sec.ErrorAt(lp.At, "cloud profile: %v", err))
-				continue
-			}
-			if profileByID[p.Identity] != nil {
-				errs = append(errs, sec.ErrorAt(lp.At, "cloud profile %q is defined twice", p.Identity))
-				continue
-			}
-			profileByID[p.Identity] = p
-			w.profiles = append(w.profiles, p)
 		}
 		for _, lo := range s.Organisations {
 			o := lo.Value
@@ -221,43 +320,24 @@ var providerNames = map[string]string{
 	"byon": "Bring Your Own Nodes", "multipass": "Multipass", "empty": "Empty", "none": "None",
 }
 
-func buildProfile(s profileSpec, now time.Time, idg *ids.Gen) (*CloudProfile, error) {
+func buildProfile(s profileSpec, now time.Time, cat *catalogue) (*CloudProfile, error) {
 	if s.Identity == "" || len(s.Identity) > 64 {
 		return nil, fmt.Errorf("identity is required (1 to 64 characters)")
 	}
 	if !contains(profileTypes, s.Type) {
 		return nil, fmt.Errorf("type %q is not one of %s", s.Type, strings.Join(profileTypes, ", "))
 	}
-	provider := s.CloudProvider
-	if provider == "" {
-		provider = s.Type
-	}
-	name := s.Provider.Name
-	if name == "" {
-		name = providerNames[s.Type]
-	}
-	display := s.DisplayName
-	if display == "" {
-		display = s.Identity
-	}
+	provider := strOr(s.CloudProvider, s.Type)
 	ts := formatTime(now)
 	p := &CloudProfile{
-		Identity: s.Identity, DisplayName: display, Type: s.Type, CloudProvider: provider,
+		Identity: s.Identity, DisplayName: strOr(s.DisplayName, s.Identity), Type: s.Type, CloudProvider: provider,
 		Enabled: boolOr(s.Enabled, true), Public: boolOr(s.Public, true),
 		Metadata: emptyIfNil(s.Metadata), Regions: append([]string{}, s.Regions...),
-		CloudProviderResponse: CloudProvider{
-			ID: idg.UUID(), Name: name, Slug: provider, Available: true, CreatedAt: ts, ModifiedAt: ts,
-			Logo: s.Provider.Logo, BYON: s.Provider.BYON || s.Type == "byon", Type: s.Type,
-			PrivateClusterSetting:    strOr(s.Provider.PrivateClusterSetting, "DISABLED"),
-			Metadata:                 emptyIfNil(s.Provider.Metadata),
-			ValidateCloudCredentials: boolOr(s.Provider.ValidateCloudCredentials, s.Type != "none" && s.Type != "empty"),
-		},
+		CloudProviderResponse:        cat.provider(provider, s.Type, s.Provider, ts),
 		CloudProviderRegionResponses: []Region{},
 	}
 	for _, r := range s.Regions {
-		p.CloudProviderRegionResponses = append(p.CloudProviderRegionResponses, Region{
-			ID: idg.UUID(), Provider: provider, Name: r, Slug: r, Available: true, CreatedAt: ts, ModifiedAt: ts,
-		})
+		p.CloudProviderRegionResponses = append(p.CloudProviderRegionResponses, cat.region(provider, r, ts))
 	}
 	return p, nil
 }
@@ -293,7 +373,7 @@ func buildOrg(sec scenario.Section, at scenario.At, ow *orgWorld, o orgSpec, pro
 			errs = append(errs, sec.ErrorAt(la.At, "cloud account %q is defined twice in organisation %s", s.DisplayName, o.Slug))
 			continue
 		case p == nil:
-			errs = append(errs, sec.ErrorAt(la.At, "cloud account %q: unknown cloudProfile %q (define it under avisi.cloudProfiles or include fixtures/avisi/cloud-profiles.yaml)", s.DisplayName, s.CloudProfile))
+			errs = append(errs, sec.ErrorAt(la.At, "cloud account %q: unknown cloudProfile %q (not in the cloud profile catalogue; define it under avisi.cloudProfiles)", s.DisplayName, s.CloudProfile))
 			continue
 		case s.Identity != "" && !uuidRE.MatchString(s.Identity):
 			errs = append(errs, sec.ErrorAt(la.At, "cloud account %q: identity must be a UUID", s.DisplayName))
@@ -425,7 +505,7 @@ func generateAccounts(ow *orgWorld, o orgSpec, profiles map[string]*CloudProfile
 		}
 	}
 	if len(usable) == 0 {
-		return fmt.Errorf("generate.cloudAccounts needs at least one cloud profile (include fixtures/avisi/cloud-profiles.yaml)")
+		return fmt.Errorf("generate.cloudAccounts needs at least one cloud profile (builtinCloudProfiles is false and none is defined)")
 	}
 	sort.Slice(usable, func(i, j int) bool { return usable[i].Identity < usable[j].Identity })
 	perAccount := 1

@@ -14,12 +14,15 @@ import (
 type State struct {
 	env api.Env
 
-	mu             sync.RWMutex
-	profilesAsPage bool
-	tokens         map[string]tokenSpec
-	profiles       map[string]*CloudProfile
-	profileOrder   []string
-	orgs           map[string]*org
+	mu           sync.RWMutex
+	tokens       map[string]tokenSpec
+	profiles     map[string]*CloudProfile
+	profileOrder []string
+	// providers and regions are the world's catalogue, shared and never
+	// changed, so handlers read them without copying.
+	providers []CloudProvider
+	regions   []Region
+	orgs      map[string]*org
 }
 
 type org struct {
@@ -53,7 +56,7 @@ func (s *State) Reset(w api.World) {
 	now := s.env.Clock.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.profilesAsPage = wd.profilesAsPage
+	s.providers, s.regions = wd.providers, wd.regions
 	s.tokens = make(map[string]tokenSpec, len(wd.tokens))
 	for k, v := range wd.tokens {
 		s.tokens[k] = v
