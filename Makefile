@@ -6,7 +6,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -s -w -X github.com/credemu/credemu/emulator.Version=$(VERSION)
 FUZZTIME ?= 30s
 
-.PHONY: all build run test vet fmt-check lint bench load soak fuzz cover update-golden clean
+.PHONY: all build run test unit conformance vet fmt-check lint bench load soak fuzz cover update-golden clean
 
 all: build
 
@@ -16,8 +16,26 @@ build: ## build the credemu binary into bin/
 run: ## run the emulator on the built-in default scenario (127.0.0.1:8080)
 	$(GO) run ./cmd/credemu serve --scenario default
 
-test: vet fmt-check ## vet, gofmt check, and every test with the race detector
+test: vet fmt-check unit conformance ## vet, gofmt check, every test with the race detector, the vendors' clients
+
+unit:
 	$(GO) test -race -count=1 $(PKGS)
+
+# Each conformance/<family> is its own Go module that runs a vendor's real
+# client against credemu. A module whose client comes from ../shared/clients
+# (a replace directive) is skipped, loudly, where that folder is missing.
+conformance: ## the vendors' real clients against credemu (conformance/*)
+	@for mod in $(dir $(wildcard conformance/*/go.mod)); do \
+	  missing=""; \
+	  for dep in $$(sed -n 's/^replace [^ ]* => \(\.\.\/[^ ]*shared[^ ]*\)$$/\1/p' $$mod/go.mod); do \
+	    [ -d "$$mod/$$dep" ] || missing="$$missing $$dep"; \
+	  done; \
+	  if [ -n "$$missing" ]; then \
+	    echo "CONFORMANCE SUITE NOT RUN: $$mod (missing$$missing, the vendor's client source)"; continue; \
+	  fi; \
+	  echo "== conformance: $$mod"; \
+	  (cd $$mod && $(GO) vet ./... && $(GO) test -race -count=1 ./...) || exit 1; \
+	done
 
 vet:
 	$(GO) vet $(PKGS)
