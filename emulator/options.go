@@ -26,6 +26,20 @@ type options struct {
 	journalCapacity int
 	checkResponses  bool
 	families        []family.Family
+	tls             *TLS
+}
+
+// TLS configures HTTPS.
+type TLS struct {
+	// Addr is a second listener that serves HTTPS beside the plain HTTP one
+	// of WithAddr; empty makes the main listener serve HTTPS instead.
+	Addr string
+	// CertFile and KeyFile name a PEM certificate chain and key to serve;
+	// empty generates a private CA and a certificate at start-up.
+	CertFile, KeyFile string
+	// Names are DNS names or IP addresses the generated certificate covers
+	// besides localhost, 127.0.0.1 and ::1.
+	Names []string
 }
 
 // Option configures a Server.
@@ -67,6 +81,14 @@ func WithJournalCapacity(n int) Option { return func(o *options) { o.journalCapa
 // replaced by a 500 naming the violation, so a test suite running with this
 // on cannot pass while the emulator drifts from the contract.
 func WithResponseCheck(on bool) Option { return func(o *options) { o.checkResponses = on } }
+
+// WithTLS serves HTTPS (HTTP/2 and HTTP/1.1) as t says; see TLS.
+func WithTLS(t TLS) Option {
+	return func(o *options) {
+		t.Names = append([]string(nil), t.Names...)
+		o.tls = &t
+	}
+}
 
 // WithFamilies replaces the set of emulated APIs (all four by default).
 func WithFamilies(f ...family.Family) Option {

@@ -8,6 +8,7 @@ package emulator
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -28,6 +29,7 @@ import (
 	"github.com/credemu/credemu/emulator/middleware"
 	"github.com/credemu/credemu/emulator/scenario"
 	"github.com/credemu/credemu/emulator/schema"
+	"github.com/credemu/credemu/emulator/tlscert"
 	"github.com/credemu/credemu/fixtures"
 	"github.com/credemu/credemu/scenarios"
 	"github.com/credemu/credemu/schemas"
@@ -51,11 +53,16 @@ type Server struct {
 
 	coverage *coverage
 
-	httpSrv  *http.Server
-	listener net.Listener
-	serveErr chan error
-	closing  chan struct{}
-	closeOne sync.Once
+	httpSrv     *http.Server
+	listener    net.Listener
+	tlsListener net.Listener // the HTTPS listener: listener itself, a second one, or nil
+	mainTLS     bool
+	tlsOnce     sync.Once
+	tlsBundle   *tlscert.Bundle
+	tlsErr      error
+	serveErr    chan error
+	closing     chan struct{}
+	closeOne    sync.Once
 }
 
 // compiled is a scenario with every family's world built from it.
@@ -257,23 +264,74 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 
 // Start listens on the configured address and serves in the background.
 func (s *Server) Start() error {
+	var tlsConf *tls.Config
+	if s.opts.tls != nil {
+		b, err := s.TLSBundle()
+		if err != nil {
+			return err
+		}
+		tlsConf = b.ServerConfig()
+	}
+	mainTLS := tlsConf != nil && s.opts.tls.Addr == ""
 	ln, err := net.Listen("tcp", s.opts.addr)
 	if err != nil {
 		return err
 	}
-	s.listener = ln
+	var tlsLn net.Listener
+	if tlsConf != nil && !mainTLS {
+		if tlsLn, err = net.Listen("tcp", s.opts.tls.Addr); err != nil {
+			ln.Close()
+			return fmt.Errorf("TLS listener: %w", err)
+		}
+	}
+	s.listener, s.mainTLS = ln, mainTLS
+	if mainTLS {
+		s.tlsListener = ln
+	} else {
+		s.tlsListener = tlsLn
+	}
 	s.httpSrv = &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,
+		TLSConfig:         tlsConf,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
-	s.serveErr = make(chan error, 1)
-	go func() { s.serveErr <- s.httpSrv.Serve(ln) }()
-	s.log.Info("credemu listening", "addr", ln.Addr().String(), "scenario", s.base.sc.Name)
+	s.serveErr = make(chan error, 2)
+	serve := func(l net.Listener, secure bool) {
+		if secure {
+			// ServeTLS with the certificate in TLSConfig also turns on HTTP/2.
+			s.serveErr <- s.httpSrv.ServeTLS(l, "", "")
+		} else {
+			s.serveErr <- s.httpSrv.Serve(l)
+		}
+	}
+	go serve(ln, mainTLS)
+	if tlsLn != nil {
+		go serve(tlsLn, true)
+	}
+	s.log.Info("credemu listening", "url", s.URL(), "tls_url", s.TLSURL(), "scenario", s.base.sc.Name)
 	return nil
 }
 
-// Addr returns the address Start listens on, or "" before Start.
+// TLSBundle returns the certificate HTTPS is served with, generating it
+// (once) when WithTLS named no files. A test that serves the emulator over
+// its own listener can use it too.
+func (s *Server) TLSBundle() (*tlscert.Bundle, error) {
+	s.tlsOnce.Do(func() {
+		t := s.opts.tls
+		if t == nil {
+			t = &TLS{}
+		}
+		if t.CertFile != "" || t.KeyFile != "" {
+			s.tlsBundle, s.tlsErr = tlscert.Load(t.CertFile, t.KeyFile)
+		} else {
+			s.tlsBundle, s.tlsErr = tlscert.Generate(t.Names, time.Now())
+		}
+	})
+	return s.tlsBundle, s.tlsErr
+}
+
+// Addr returns the address of the main listener, or "" before Start.
 func (s *Server) Addr() string {
 	if s.listener == nil {
 		return ""
@@ -281,8 +339,23 @@ func (s *Server) Addr() string {
 	return s.listener.Addr().String()
 }
 
-// URL returns the base URL of a started server ("http://127.0.0.1:8080").
-func (s *Server) URL() string { return "http://" + s.Addr() }
+// URL returns the base URL of the main listener of a started server
+// ("http://127.0.0.1:8080", or https:// when it serves TLS).
+func (s *Server) URL() string {
+	if s.mainTLS {
+		return "https://" + s.Addr()
+	}
+	return "http://" + s.Addr()
+}
+
+// TLSURL returns the base URL of the HTTPS listener, or "" when the server
+// serves no HTTPS.
+func (s *Server) TLSURL() string {
+	if s.tlsListener == nil {
+		return ""
+	}
+	return "https://" + s.tlsListener.Addr().String()
+}
 
 // Wait blocks until the server stops serving and returns why.
 func (s *Server) Wait() error {

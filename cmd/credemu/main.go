@@ -6,6 +6,8 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -109,6 +111,13 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	watch := fs.Bool("watch", false, "reload the scenario file when it (or a file it includes) changes; a broken edit is reported and the old world kept")
 	coverageOut := fs.String("coverage-out", "", "write the coverage report to this file on shutdown")
 	coverageFormat := fs.String("coverage-format", "json", "coverage report format: json or junit")
+	useTLS := fs.Bool("tls", false, "serve HTTPS on --addr (HTTP/2 and HTTP/1.1) with a certificate generated at start-up")
+	tlsAddr := fs.String("tls-addr", "", "serve HTTPS on this address as well, beside plain HTTP on --addr (implies --tls)")
+	tlsCert := fs.String("tls-cert", "", "PEM certificate chain to serve instead of a generated one (with --tls-key; implies --tls)")
+	tlsKey := fs.String("tls-key", "", "PEM private key of --tls-cert")
+	tlsCAOut := fs.String("tls-ca-out", "", "write the certificate clients should trust (the generated CA) to this file, PEM")
+	var tlsSANs listFlag
+	fs.Var(&tlsSANs, "tls-san", "extra DNS name or IP address for the generated certificate (repeatable, or comma-separated)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -131,10 +140,21 @@ func serve(args []string, stdout, stderr io.Writer) error {
 			return errUsage
 		}
 	}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		fmt.Fprintln(stderr, "credemu serve: --tls-cert and --tls-key go together")
+		return errUsage
+	}
 	opts := []emulator.Option{
 		emulator.WithAddr(*addr), emulator.WithScenario(*scen), emulator.WithLogger(logger),
 		emulator.WithAdminToken(*adminToken), emulator.WithJournalCapacity(*journalSize),
 		emulator.WithResponseCheck(*check),
+	}
+	tlsOn := *useTLS || *tlsAddr != "" || *tlsCert != ""
+	if tlsOn {
+		opts = append(opts, emulator.WithTLS(emulator.TLS{Addr: *tlsAddr, CertFile: *tlsCert, KeyFile: *tlsKey, Names: tlsSANs}))
+	} else if *tlsCAOut != "" || len(tlsSANs) > 0 {
+		fmt.Fprintln(stderr, "credemu serve: --tls-ca-out and --tls-san need --tls, --tls-addr or --tls-cert")
+		return errUsage
 	}
 	if *seed >= 0 {
 		opts = append(opts, emulator.WithSeed(uint64(*seed)))
@@ -146,8 +166,21 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	if err := srv.Start(); err != nil {
 		return err
 	}
+	if *tlsCAOut != "" {
+		b, err := srv.TLSBundle()
+		if err == nil {
+			err = b.WriteTrust(*tlsCAOut)
+		}
+		if err != nil {
+			_ = srv.Close(context.Background())
+			return fmt.Errorf("--tls-ca-out: %w", err)
+		}
+	}
 	fmt.Fprintf(stdout, "credemu %s serving scenario %q on %s (control API: %s/_emulator)\n",
 		emulator.Version, *scen, srv.URL(), srv.URL())
+	if u := srv.TLSURL(); u != "" && u != srv.URL() {
+		fmt.Fprintf(stdout, "credemu serving HTTPS on %s\n", u)
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -194,9 +227,11 @@ func writeCoverage(srv *emulator.Server, path, format string) error {
 // healthcheck asks a running emulator for its health: the command a
 // container's HEALTHCHECK runs, as the image has no curl.
 func healthcheck(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("healthcheck", "healthcheck [--url URL]", stderr)
-	url := fs.String("url", "http://"+emulator.DefaultAddr, "base URL of the emulator")
+	fs := newFlagSet("healthcheck", "healthcheck [--url URL] [--cacert FILE | --insecure]", stderr)
+	url := fs.String("url", "http://"+emulator.DefaultAddr, "base URL of the emulator (http:// or https://)")
 	token := fs.String("admin-token", "", "the emulator's admin token, if it has one")
+	caFile := fs.String("cacert", "", "PEM file of the certificate to trust for an https:// URL (what serve --tls-ca-out wrote)")
+	insecure := fs.Bool("insecure", false, "do not verify the server's certificate (https:// only)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -208,7 +243,20 @@ func healthcheck(args []string, stdout, stderr io.Writer) error {
 	if *token != "" {
 		req.Header.Set("Authorization", "Bearer "+*token)
 	}
-	client := &http.Client{Timeout: 3 * time.Second}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: *insecure} //nolint:gosec // asked for with --insecure
+	if *caFile != "" {
+		pem, err := os.ReadFile(*caFile)
+		if err != nil {
+			return fmt.Errorf("healthcheck: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return fmt.Errorf("healthcheck: %s holds no PEM certificate", *caFile)
+		}
+		tr.TLSClientConfig.RootCAs = pool
+	}
+	client := &http.Client{Timeout: 3 * time.Second, Transport: tr}
 	resp, err := client.Do(req)
 	if err != nil {
 		return fmt.Errorf("healthcheck: %w", err)
@@ -283,6 +331,21 @@ func listScenarios(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		fmt.Fprintf(stdout, "%-10s %s\n", name, sc.Description)
+	}
+	return nil
+}
+
+// listFlag collects a repeatable flag; each value may also hold a
+// comma-separated list.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(v string) error {
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			*l = append(*l, p)
+		}
 	}
 	return nil
 }

@@ -3,12 +3,17 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -44,6 +49,9 @@ func TestRunExitCodes(t *testing.T) {
 		{"scenarios", []string{"scenarios"}, 0, "large", ""},
 		{"bad coverage format", []string{"serve", "--coverage-format", "xml"}, 2, "", "--coverage-format"},
 		{"watch needs a file", []string{"serve", "--watch"}, 2, "", "--watch needs --scenario to name a file"},
+		{"tls key without cert", []string{"serve", "--tls-key", "k.pem"}, 2, "", "--tls-cert and --tls-key go together"},
+		{"tls san without tls", []string{"serve", "--tls-san", "x"}, 2, "", "need --tls"},
+		{"tls cert missing", []string{"serve", "--addr", "127.0.0.1:0", "--tls-cert", "nope.pem", "--tls-key", "nope.key"}, 1, "", "TLS certificate"},
 		{"healthcheck of nothing", []string{"healthcheck", "--url", "http://127.0.0.1:1"}, 1, "", "healthcheck"},
 	}
 	for _, tc := range tests {
@@ -63,19 +71,45 @@ func TestRunExitCodes(t *testing.T) {
 	}
 }
 
-// TestServeShutsDownOnSignal builds the real binary, serves, answers a
-// request and exits 0 on SIGTERM.
-func TestServeShutsDownOnSignal(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// buildBinary builds the real binary once for the tests that run it.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "credemu-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "credemu")
+		if out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
 	}
-	bin := filepath.Join(t.TempDir(), "credemu")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
+	return binPath
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		_ = os.RemoveAll(filepath.Dir(binPath))
 	}
-	covFile := filepath.Join(t.TempDir(), "coverage.xml")
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--log-format", "json", "--coverage-out", covFile, "--coverage-format", "junit")
+	os.Exit(code)
+}
+
+// startBinary runs the binary with args and returns the URLs of its banner
+// (plain first) and a function that stops it with SIGTERM and waits.
+func startBinary(t *testing.T, args ...string) (urls []string, stop func() (string, error)) {
+	t.Helper()
+	cmd := exec.Command(buildBinary(t), args...)
 	stdout, _ := cmd.StdoutPipe()
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -83,14 +117,119 @@ func TestServeShutsDownOnSignal(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	line, err := bufio.NewReader(stdout).ReadString('\n')
+	// One banner line per listener: the main one, then the HTTPS one of --tls-addr.
+	lines := 1
+	if slices.Contains(args, "--tls-addr") {
+		lines = 2
+	}
+	rd := bufio.NewReader(stdout)
+	urlRE := regexp.MustCompile(`https?://127\.0\.0\.1:\d+`)
+	for range lines {
+		line, err := rd.ReadString('\n')
+		if err != nil {
+			break
+		}
+		if u := urlRE.FindString(line); u != "" {
+			urls = append(urls, u)
+		}
+	}
+	if len(urls) == 0 {
+		t.Fatalf("no banner; stderr: %s", stderr.String())
+	}
+	return urls, func() (string, error) {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			return stderr.String(), err
+		case <-time.After(15 * time.Second):
+			return stderr.String(), fmt.Errorf("did not exit after SIGTERM")
+		}
+	}
+}
+
+// TestServeTLS serves plain HTTP and HTTPS from one process with a
+// generated certificate, and checks that clients trusting the written CA
+// get through on HTTP/2, that the extra name is covered, and that
+// healthcheck works against the HTTPS listener.
+func TestServeTLS(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	urls, stop := startBinary(t, "serve", "--addr", "127.0.0.1:0", "--tls-addr", "127.0.0.1:0",
+		"--tls-san", "emu.test,10.9.8.7", "--tls-ca-out", ca, "--scenario", "empty")
+	if len(urls) != 2 || !strings.HasPrefix(urls[0], "http://") || !strings.HasPrefix(urls[1], "https://") {
+		t.Fatalf("banner URLs: %v", urls)
+	}
+	plain, secure := urls[0], urls[1]
+	pemData, err := os.ReadFile(ca)
 	if err != nil {
-		t.Fatalf("no banner: %v; stderr: %s", err, stderr.String())
+		t.Fatal(err)
 	}
-	url := regexp.MustCompile(`http://127\.0\.0\.1:\d+`).FindString(line)
-	if url == "" {
-		t.Fatalf("banner without URL: %q", line)
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pemData) {
+		t.Fatal("--tls-ca-out wrote no certificate")
 	}
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}}
+	resp, err := client.Get(secure + "/_emulator/health")
+	if err != nil {
+		t.Fatalf("HTTPS with the written CA: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.ProtoMajor != 2 {
+		t.Errorf("HTTPS health: %d over %s, want 200 over HTTP/2", resp.StatusCode, resp.Proto)
+	}
+	if resp, err := http.Get(plain + "/_emulator/health"); err != nil || resp.StatusCode != 200 {
+		t.Errorf("plain listener: %v %v", err, resp)
+	} else {
+		resp.Body.Close()
+	}
+	// The generated certificate covers the extra names, and only those.
+	host := strings.TrimPrefix(secure, "https://")
+	for name, want := range map[string]bool{"emu.test": true, "localhost": true, "other.test": false} {
+		conn, err := tls.Dial("tcp", host, &tls.Config{RootCAs: pool, ServerName: name})
+		if err == nil {
+			conn.Close()
+		}
+		if (err == nil) != want {
+			t.Errorf("certificate for %s: err = %v, want ok=%v", name, err, want)
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"healthcheck", "--url", secure, "--cacert", ca}, 0},
+		{[]string{"healthcheck", "--url", secure, "--insecure"}, 0},
+		{[]string{"healthcheck", "--url", secure}, 1},
+	} {
+		var out, errb bytes.Buffer
+		if code := run(tc.args, &out, &errb); code != tc.code {
+			t.Errorf("%v: exit %d, want %d (%s%s)", tc.args, code, tc.code, out.String(), errb.String())
+		}
+	}
+	if _, err := exec.LookPath("curl"); err == nil {
+		out, err := exec.Command("curl", "-sS", "--cacert", ca, "-o", "/dev/null", "-w", "%{http_code} %{http_version}", secure+"/_emulator/health").CombinedOutput()
+		if err != nil || string(out) != "200 2" {
+			t.Errorf("curl --cacert: %v %q", err, out)
+		}
+	}
+	if stderr, err := stop(); err != nil {
+		t.Errorf("exit after SIGTERM: %v\n%s", err, stderr)
+	}
+}
+
+// TestServeShutsDownOnSignal builds the real binary, serves, answers a
+// request and exits 0 on SIGTERM.
+func TestServeShutsDownOnSignal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	covFile := filepath.Join(t.TempDir(), "coverage.xml")
+	urls, stop := startBinary(t, "serve", "--addr", "127.0.0.1:0", "--log-format", "json", "--coverage-out", covFile, "--coverage-format", "junit")
+	url := urls[0]
 	resp, err := http.Get(url + "/_emulator/health")
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("health: %v %v", err, resp)
@@ -100,21 +239,12 @@ func TestServeShutsDownOnSignal(t *testing.T) {
 	if code := run([]string{"healthcheck", "--url", url}, &out, &errb); code != 0 || !strings.Contains(out.String(), "healthy") {
 		t.Errorf("healthcheck: exit %d %s %s", code, out.String(), errb.String())
 	}
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
+	stderr, err := stop()
+	if err != nil {
+		t.Fatalf("exit after SIGTERM: %v; stderr: %s", err, stderr)
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("exit after SIGTERM: %v; stderr: %s", err, stderr.String())
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("did not exit after SIGTERM")
-	}
-	if !strings.Contains(stderr.String(), `"msg":"shutting down"`) {
-		t.Errorf("no JSON shutdown log: %s", stderr.String())
+	if !strings.Contains(stderr, `"msg":"shutting down"`) {
+		t.Errorf("no JSON shutdown log: %s", stderr)
 	}
 	cov, err := os.ReadFile(covFile)
 	if err != nil || !strings.Contains(string(cov), `<testsuite name="avisi"`) || !strings.Contains(string(cov), `never called`) {

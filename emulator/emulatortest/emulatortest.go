@@ -17,6 +17,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -24,6 +25,7 @@ import (
 	"github.com/credemu/credemu/emulator"
 	"github.com/credemu/credemu/emulator/fault"
 	"github.com/credemu/credemu/emulator/journal"
+	"github.com/credemu/credemu/emulator/tlscert"
 )
 
 // Server is an emulator started for one test. Its helpers work on the
@@ -34,6 +36,9 @@ type Server struct {
 	ts  *httptest.Server
 	// sandbox is sent as X-Emulator-Sandbox on every call ("": default).
 	sandbox string
+	// client is the HTTPS client of StartTLS (nil: httptest's own).
+	client *http.Client
+	bundle *tlscert.Bundle
 }
 
 // Sandbox returns helpers bound to the named sandbox of the same server:
@@ -50,34 +55,90 @@ func (s *Server) Sandbox(name string) *Server {
 // scenario that fails to load fails the test at once.
 func Start(t testing.TB, opts ...emulator.Option) *Server {
 	t.Helper()
+	return start(t, false, opts)
+}
+
+// StartTLS is Start over HTTPS, HTTP/2 and HTTP/1.1, with the certificate
+// credemu generates (or the one emulator.WithTLS names). Client trusts it;
+// CAFile gives it to tools that want a PEM file.
+func StartTLS(t testing.TB, opts ...emulator.Option) *Server {
+	t.Helper()
+	return start(t, true, opts)
+}
+
+func start(t testing.TB, secure bool, opts []emulator.Option) *Server {
+	t.Helper()
 	emu, err := emulator.New(opts...)
 	if err != nil {
 		t.Fatalf("emulatortest: starting credemu: %v", err)
 	}
 	ts := httptest.NewUnstartedServer(emu)
-	ts.Start()
 	s := &Server{t: t, Emu: emu, ts: ts}
+	if secure {
+		b, err := emu.TLSBundle()
+		if err != nil {
+			t.Fatalf("emulatortest: TLS certificate: %v", err)
+		}
+		ts.EnableHTTP2 = true
+		ts.TLS = b.ServerConfig()
+		ts.StartTLS()
+		s.bundle = b
+		s.client = &http.Client{Transport: &http.Transport{TLSClientConfig: b.ClientConfig(), ForceAttemptHTTP2: true}}
+	} else {
+		ts.Start()
+	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = emu.Close(ctx)
 		ts.Close()
+		if s.client != nil {
+			s.client.CloseIdleConnections()
+		}
 	})
 	return s
 }
 
-// URL is the emulator's base URL, e.g. "http://127.0.0.1:41234".
+// URL is the emulator's base URL, e.g. "http://127.0.0.1:41234"
+// ("https://..." for StartTLS).
 func (s *Server) URL() string { return s.ts.URL }
 
-// Client returns an HTTP client for the emulator; for a sandbox it adds
-// the X-Emulator-Sandbox header to every request, so a client under test
-// needs no change.
+// CACertPEM returns the PEM certificate a client of a StartTLS server must
+// trust (nil for plain HTTP).
+func (s *Server) CACertPEM() []byte {
+	if s.bundle == nil {
+		return nil
+	}
+	return s.bundle.TrustPEM
+}
+
+// CAFile writes CACertPEM to a file in the test's temporary directory and
+// returns its path, for tools that take a CA file (curl --cacert, govmomi,
+// Ansible's ca_path).
+func (s *Server) CAFile() string {
+	s.t.Helper()
+	if s.bundle == nil {
+		s.t.Fatal("emulatortest: CAFile needs a server started with StartTLS")
+	}
+	path := filepath.Join(s.t.TempDir(), "credemu-ca.pem")
+	if err := s.bundle.WriteTrust(path); err != nil {
+		s.t.Fatalf("emulatortest: %v", err)
+	}
+	return path
+}
+
+// Client returns an HTTP client for the emulator (trusting its certificate
+// under StartTLS); for a sandbox it adds the X-Emulator-Sandbox header to
+// every request, so a client under test needs no change.
 func (s *Server) Client() *http.Client {
-	shared := s.ts.Client()
+	shared := s.client
+	if shared == nil {
+		shared = s.ts.Client()
+	}
 	if s.sandbox == "" {
 		return shared
 	}
-	// httptest hands out one client; wrap a copy, never the shared one.
+	// Wrap a copy, never the shared client.
 	c := *shared
 	c.Transport = sandboxTransport{base: shared.Transport, name: s.sandbox}
 	return &c
