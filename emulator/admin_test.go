@@ -1,8 +1,11 @@
 package emulator_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +15,7 @@ import (
 
 	"github.com/credemu/credemu/emulator"
 	"github.com/credemu/credemu/emulator/emulatortest"
+	"github.com/credemu/credemu/emulator/fault"
 	"github.com/credemu/credemu/emulator/journal"
 )
 
@@ -332,5 +336,90 @@ func TestConcurrentCreatesOfOneName(t *testing.T) {
 	}
 	if count[200] != 1 || count[400] != n-1 {
 		t.Errorf("statuses: %v", count)
+	}
+}
+
+// TestJournalKeepsPagesAndMarksCuts checks that a page of 20 accounts is
+// journalled whole by default, that a smaller limit cuts it and says so
+// with the full size, and that /requests pages its answer.
+func TestJournalKeepsPagesAndMarksCuts(t *testing.T) {
+	srv := start(t, emulator.WithScenario("default"))
+	for i := range 20 {
+		want(t, srv.Do("POST", accounts, account(fmt.Sprintf("acct-%02d", i)), admin), 200)
+	}
+	r := srv.Do("GET", accounts+"?size=20", nil, admin)
+	want(t, r, 200)
+	if len(r.Body) < 12<<10 {
+		t.Fatalf("a page of 20 is only %d bytes; the test needs more than the old 8 KiB cut", len(r.Body))
+	}
+	got := srv.Requests(journal.Filter{Operation: "listCloudAccounts"})
+	var kept, sent bytes.Buffer
+	_ = json.Compact(&kept, got[0].ResponseBody)
+	_ = json.Compact(&sent, r.Body)
+	if len(got) != 1 || got[0].Truncated != nil || kept.String() != sent.String() {
+		t.Fatalf("page journalled as %d bytes, truncated %v; answered %d bytes", kept.Len(), got[0].Truncated, sent.Len())
+	}
+
+	small := start(t, emulator.WithScenario("default"), emulator.WithJournalBodyLimit(1000))
+	r = small.Do("GET", accounts, nil, admin)
+	got = small.Requests(journal.Filter{Operation: "listCloudAccounts"})
+	var prefix string
+	_ = json.Unmarshal(got[0].ResponseBody, &prefix)
+	if len(got) != 1 || got[0].Truncated["responseBody"] != len(r.Body) || len(prefix) != 1000 || !strings.HasPrefix(string(r.Body), prefix) {
+		t.Errorf("cut entry: truncated %v, kept %d bytes of %d", got[0].Truncated, len(prefix), len(r.Body))
+	}
+
+	// 1,200 entries come back over three pages of the control API.
+	for range 1200 - 21 { // 20 creates and a list are in already
+		srv.Do("GET", "/api/v1/orgs/acme/cloud-profiles?size=1", nil, admin)
+	}
+	first := srv.Do("GET", "/_emulator/requests", nil).JSON(t)
+	if n := len(first["requests"].([]any)); n != 500 || first["next"] == nil {
+		t.Errorf("first page: %d entries, next %v", n, first["next"])
+	}
+	if n := len(srv.Requests(journal.Filter{})); n != 1200 {
+		t.Errorf("Requests followed pages to %d entries, want 1200", n)
+	}
+	if r := srv.Do("GET", "/_emulator/requests?pageSize=0", nil); r.Status != 400 {
+		t.Errorf("pageSize=0: %d", r.Status)
+	}
+}
+
+// TestDroppedGetIsRetriedByGoClient documents why a drop rule with times: 1
+// on a GET is invisible to a Go client on a reused connection: the
+// transport resends the request, so the caller sees 200 while the journal
+// shows the drop, and the fault listing warns about it.
+func TestDroppedGetIsRetriedByGoClient(t *testing.T) {
+	srv := start(t, emulator.WithScenario("default"))
+	client := srv.Client()
+	get := func() (*http.Response, error) {
+		req, _ := http.NewRequest("GET", srv.URL()+accounts, nil)
+		req.Header.Set("Authorization", "Token admin-token")
+		resp, err := client.Do(req)
+		if err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		return resp, err
+	}
+	if _, err := get(); err != nil { // a connection to reuse
+		t.Fatal(err)
+	}
+	srv.AddFault(fault.Rule{Match: fault.Match{Operation: "listCloudAccounts"}, Times: 1, Respond: fault.Respond{Drop: "reset"}})
+	resp, err := get()
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("Go's client should have retried the dropped GET: %v %v", err, resp)
+	}
+	var trail []string
+	for _, e := range srv.Requests(journal.Filter{Operation: "listCloudAccounts"}) {
+		trail = append(trail, fmt.Sprintf("%d/%v", e.Status, e.Dropped))
+	}
+	if diff := cmp.Diff([]string{"200/false", "0/true", "200/false"}, trail); diff != "" {
+		t.Errorf("journal (-want +got):\n%s", diff)
+	}
+	faults := srv.Do("GET", "/_emulator/faults", nil).JSON(t)["faults"].([]any)
+	f := faults[0].(map[string]any)
+	if f["fired"] != 1.0 || len(f["notes"].([]any)) != 1 || f["notes"].([]any)[0] != fault.RetryNote {
+		t.Errorf("fault listing: %v", f)
 	}
 }

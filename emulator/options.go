@@ -15,18 +15,20 @@ const DefaultBodyLimit = 1 << 20
 const DefaultAddr = "127.0.0.1:8080"
 
 type options struct {
-	addr            string
-	scenario        string
-	scenarioName    string
-	scenarioYAML    []byte
-	seed            *uint64
-	logger          *slog.Logger
-	adminToken      string
-	bodyLimit       int64
-	journalCapacity int
-	checkResponses  bool
-	families        []family.Family
-	tls             *TLS
+	addr             string
+	scenario         string
+	scenarioName     string
+	scenarioYAML     []byte
+	seed             *uint64
+	logger           *slog.Logger
+	adminToken       string
+	bodyLimit        int64
+	journalCapacity  int
+	journalBodyLimit int
+	journalBytes     int64
+	checkResponses   bool
+	families         []family.Family
+	tls              *TLS
 }
 
 // TLS configures HTTPS.
@@ -75,6 +77,15 @@ func WithBodyLimit(n int64) Option { return func(o *options) { o.bodyLimit = n }
 
 // WithJournalCapacity sets how many requests each sandbox's journal keeps.
 func WithJournalCapacity(n int) Option { return func(o *options) { o.journalCapacity = n } }
+
+// WithJournalBodyLimit sets how many bytes of each request and response
+// body a journal entry keeps (journal.DefaultBodyLimit by default); longer
+// bodies are cut, and the entry says so with their full size.
+func WithJournalBodyLimit(n int) Option { return func(o *options) { o.journalBodyLimit = n } }
+
+// WithJournalBytes bounds the memory of each sandbox's journal
+// (journal.DefaultBytes by default); the oldest entries go first.
+func WithJournalBytes(n int64) Option { return func(o *options) { o.journalBytes = n } }
 
 // WithResponseCheck makes the server validate every response it sends
 // against the response schemas. A response that breaks its schema is

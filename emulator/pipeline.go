@@ -344,16 +344,15 @@ func (c *call) finish(w http.ResponseWriter) {
 	}
 	r := c.req.HTTP
 	e := journal.Entry{
-		Time:        c.req.Now,
-		RequestID:   middleware.GetRequestID(r.Context()),
-		API:         c.f.Name(),
-		Method:      r.Method,
-		Path:        r.URL.Path,
-		Query:       r.URL.RawQuery,
-		Status:      status,
-		DurationMS:  float64(time.Since(c.start).Microseconds()) / 1000,
-		RequestBody: c.redact.Body(c.body),
-		Dropped:     c.drop,
+		Time:       c.req.Now,
+		RequestID:  middleware.GetRequestID(r.Context()),
+		API:        c.f.Name(),
+		Method:     r.Method,
+		Path:       r.URL.Path,
+		Query:      r.URL.RawQuery,
+		Status:     status,
+		DurationMS: float64(time.Since(c.start).Microseconds()) / 1000,
+		Dropped:    c.drop,
 	}
 	var response []byte
 	switch {
@@ -375,7 +374,7 @@ func (c *call) finish(w http.ResponseWriter) {
 	}
 	if c.sb != nil {
 		e.Sandbox = c.sb.name
-		c.sb.journal.AddWithResponse(e, response, c.redact)
+		c.sb.journal.AddWithBodies(e, c.body, response, c.redact)
 	}
 	if c.op != nil {
 		c.s.coverage.record(e.API, e.Operation, e.Status, e.Fault)

@@ -39,7 +39,7 @@ func (s *Server) newSandbox(name string, c *compiled) *sandbox {
 		clock:   clock.New(c.sc.Clock),
 		ids:     ids.New(c.seed),
 		faults:  fault.NewEngine(c.seed, c.sc.Faults),
-		journal: journal.New(s.opts.journalCapacity),
+		journal: journal.New(journal.Config{Entries: s.opts.journalCapacity, BodyLimit: s.opts.journalBodyLimit, Bytes: s.opts.journalBytes}),
 		states:  map[string]api.State{},
 		cur:     c,
 	}

@@ -28,6 +28,23 @@ import (
 // Prefix is where the control API is mounted.
 const Prefix = "/_emulator"
 
+// DefaultPageSize and MaxPageSize bound one answer of GET /requests; the
+// answer's "next" is the "after" of the following page.
+const (
+	DefaultPageSize = 500
+	MaxPageSize     = 10000
+)
+
+// quote cuts a value quoted back in an error to a short prefix, so that an
+// error never echoes a huge input.
+func quote(s string) string {
+	const max = 64
+	if len(s) <= max {
+		return s
+	}
+	return strings.ToValidUTF8(s[:max], "") + "…"
+}
+
 // maxBody bounds control API bodies (scenarios can be large).
 const maxBody = 32 << 20
 
@@ -303,7 +320,7 @@ func (h *handler) deleteFault(w http.ResponseWriter, r *http.Request) {
 
 // ParseFilter reads a journal filter from query parameters: api, operation,
 // method, path (a trailing * matches a prefix), status, since and until
-// (RFC 3339), limit.
+// (RFC 3339), limit, and after (a sequence number: the paging cursor).
 func ParseFilter(q map[string][]string) (journal.Filter, error) {
 	get := func(k string) string {
 		if v := q[k]; len(v) > 0 {
@@ -320,7 +337,12 @@ func ParseFilter(q map[string][]string) (journal.Filter, error) {
 	}
 	if s := get("limit"); s != "" {
 		if f.Limit, err = strconv.Atoi(s); err != nil || f.Limit < 0 {
-			return f, fmt.Errorf("limit: expected a whole number, got %q", s)
+			return f, fmt.Errorf("limit: expected a whole number, got %q", quote(s))
+		}
+	}
+	if s := get("after"); s != "" {
+		if f.AfterSeq, err = strconv.ParseInt(s, 10, 64); err != nil || f.AfterSeq < 0 {
+			return f, fmt.Errorf("after: expected a sequence number, got %q", quote(s))
 		}
 	}
 	for _, p := range []struct {
@@ -346,8 +368,20 @@ func (h *handler) listRequests(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
+	size := DefaultPageSize
+	if v := r.URL.Query().Get("pageSize"); v != "" {
+		if size, err = strconv.Atoi(v); err != nil || size < 1 || size > MaxPageSize {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("pageSize: expected a whole number from 1 to %d, got %q", MaxPageSize, quote(v)))
+			return
+		}
+	}
+	page := sb.Journal().ListPage(f, size)
+	var next any
+	if page.Next > 0 {
+		next = page.Next
+	}
 	WriteJSON(w, http.StatusOK, map[string]any{
-		"requests": sb.Journal().List(f), "overwritten": sb.Journal().Overwritten(),
+		"requests": page.Entries, "next": next, "overwritten": sb.Journal().Overwritten(),
 	})
 }
 

@@ -17,6 +17,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -176,10 +177,10 @@ func (s *Server) AddFault(r fault.Rule) int {
 // Requests returns the journal entries of the sandbox that match f.
 func (s *Server) Requests(f journal.Filter) []journal.Entry {
 	s.t.Helper()
-	q := []string{}
+	q := url.Values{}
 	add := func(k, v string) {
 		if v != "" {
-			q = append(q, k+"="+v)
+			q.Set(k, v)
 		}
 	}
 	add("api", f.API)
@@ -198,11 +199,23 @@ func (s *Server) Requests(f journal.Filter) []journal.Entry {
 	if !f.Until.IsZero() {
 		add("until", f.Until.Format(time.RFC3339Nano))
 	}
-	var out struct {
-		Requests []journal.Entry `json:"requests"`
+	after := f.AfterSeq
+	all := []journal.Entry{}
+	for {
+		if after > 0 {
+			q.Set("after", fmt.Sprint(after))
+		}
+		var out struct {
+			Requests []journal.Entry `json:"requests"`
+			Next     int64           `json:"next"`
+		}
+		s.control(http.MethodGet, "/requests?"+q.Encode(), nil, &out)
+		all = append(all, out.Requests...)
+		if out.Next == 0 {
+			return all
+		}
+		after = out.Next
 	}
-	s.control(http.MethodGet, "/requests?"+strings.Join(q, "&"), nil, &out)
-	return out.Requests
 }
 
 // State returns the sandbox's state, secrets redacted, as decoded JSON.

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -15,11 +16,19 @@ import (
 // go test ./emulator/... -update (or make update-golden).
 var update = flag.Bool("update", false, "rewrite golden files with the current output")
 
+// Random names a dotted path into a JSON body (e.g. "inventory.uuid") whose
+// string value is random on every run (session tokens, job ids): Golden
+// writes "<random>" in its place, wherever that value appears.
+type Random string
+
 // Golden compares a JSON response body with testdata/golden/<name>.json at
 // the repository root, indented for reading. With -update it writes the
 // file instead. Key order is kept: it is part of what clients see.
-func Golden(t testing.TB, name string, got []byte) {
+func Golden(t testing.TB, name string, got []byte, random ...Random) {
 	t.Helper()
+	for _, path := range random {
+		got = maskRandom(t, got, string(path))
+	}
 	var buf bytes.Buffer
 	if len(bytes.TrimSpace(got)) == 0 {
 		buf.WriteString("")
@@ -61,4 +70,27 @@ func repoRoot(t testing.TB) string {
 		}
 		dir = parent
 	}
+}
+
+// maskRandom replaces every occurrence of the string at path with a marker,
+// working on the raw bytes so that key order is kept.
+func maskRandom(t testing.TB, body []byte, path string) []byte {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		t.Fatalf("golden: body is not JSON: %v", err)
+	}
+	for _, key := range strings.Split(path, ".") {
+		m, ok := v.(map[string]any)
+		if !ok {
+			t.Fatalf("golden: no %q in the body", path)
+		}
+		v = m[key]
+	}
+	s, ok := v.(string)
+	if !ok || s == "" {
+		t.Fatalf("golden: %q is not a non-empty string: %v", path, v)
+	}
+	quoted, _ := json.Marshal(s)
+	return bytes.ReplaceAll(body, quoted, []byte(`"<random>"`))
 }

@@ -102,7 +102,6 @@ func TestBothListeners(t *testing.T) {
 	}
 }
 
-
 func decodeJSON(t *testing.T, resp *http.Response, v any) {
 	t.Helper()
 	defer resp.Body.Close()

@@ -42,6 +42,28 @@ type Status struct {
 	Fired int `json:"fired"`
 	// FromScenario is true for rules that came with the scenario.
 	FromScenario bool `json:"fromScenario"`
+	// Notes warn about effects a client may not see (see RetryNote).
+	Notes []string `json:"notes,omitempty"`
+}
+
+// RetryNote warns that a dropped idempotent request may be retried by the
+// client without its caller noticing: Go's net/http and Python's urllib3
+// resend a GET, HEAD, OPTIONS, PUT or DELETE once on a fresh connection
+// when a reused one is closed before any answer. A rule that drops only
+// once then shows fired: 1 while the journal has the drop followed by a
+// normal answer.
+const RetryNote = "a drop of a GET, HEAD, OPTIONS, PUT or DELETE on a reused connection is retried once by Go's and Python's HTTP clients without telling their caller; with times: 1 the client may never see it (use times: 2, or match a POST)"
+
+// notes returns the warnings that apply to r.
+func notes(r *Rule) []string {
+	if r.Respond.Drop == "" || r.Times != 1 {
+		return nil
+	}
+	switch r.Match.Method {
+	case "", "GET", "HEAD", "OPTIONS", "PUT", "DELETE":
+		return []string{RetryNote}
+	}
+	return nil
 }
 
 // Engine evaluates rules in order; the first rule that fires wins. All
@@ -116,6 +138,7 @@ func (e *Engine) List() []Status {
 	out := make([]Status, len(e.rules))
 	for i, r := range e.rules {
 		out[i] = *r
+		out[i].Notes = notes(&r.Rule)
 	}
 	return out
 }

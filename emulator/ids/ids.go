@@ -4,6 +4,7 @@
 package ids
 
 import (
+	crand "crypto/rand"
 	"encoding/hex"
 	"math/rand/v2"
 	"sync"
@@ -64,6 +65,20 @@ func (g *Gen) UUID() string {
 // form ZStack uses.
 func (g *Gen) Hex32() string {
 	b := g.bytes16()
+	b[6] = (b[6] & 0x0f) | 0x40
+	b[8] = (b[8] & 0x3f) | 0x80
+	return hex.EncodeToString(b[:])
+}
+
+// Token returns a session or job identifier: a version 4 UUID written as 32
+// lowercase hex digits, from the operating system's cryptographic source.
+// Unlike the seeded ids these never repeat across resets, scenario reloads,
+// sandboxes or restarts, as a real service never reissues a session id: a
+// client that caches one (govmomi's session cache) must not find it again
+// belonging to someone else.
+func Token() string {
+	var b [16]byte
+	_, _ = crand.Read(b[:]) // never fails on supported platforms (Go 1.24+)
 	b[6] = (b[6] & 0x0f) | 0x40
 	b[8] = (b[8] & 0x3f) | 0x80
 	return hex.EncodeToString(b[:])

@@ -5,6 +5,7 @@ package journal
 
 import (
 	"encoding/json"
+	"maps"
 	"strings"
 	"sync"
 	"time"
@@ -13,6 +14,32 @@ import (
 // DefaultCapacity is the number of entries a journal keeps when the caller
 // does not choose: plenty for a CI job, small enough for a long soak.
 const DefaultCapacity = 10000
+
+// DefaultBodyLimit is how much of each request and response body an entry
+// keeps unless configured: a page of 20 of any family's objects fits.
+const DefaultBodyLimit = 64 << 10
+
+// DefaultBytes bounds the memory one journal's entries take; the oldest
+// entries go first when it is reached.
+const DefaultBytes = 64 << 20
+
+// fieldLimit bounds the path and query an entry keeps.
+const fieldLimit = 2048
+
+// entryOverhead approximates an entry's fixed cost for the byte bound.
+const entryOverhead = 256
+
+// Config sets a journal's bounds; zero fields take the defaults.
+type Config struct {
+	// Entries is the most entries kept (DefaultCapacity).
+	Entries int
+	// BodyLimit is the most bytes of one body kept (DefaultBodyLimit); a
+	// longer body is kept as a JSON string of its first BodyLimit bytes
+	// (after redaction), and its full size goes in the entry's Truncated.
+	BodyLimit int
+	// Bytes bounds all entries together (DefaultBytes).
+	Bytes int64
+}
 
 // Entry is one request and its answer.
 type Entry struct {
@@ -35,6 +62,9 @@ type Entry struct {
 	DurationMS   float64         `json:"durationMs"`
 	RequestBody  json.RawMessage `json:"requestBody,omitempty"`
 	ResponseBody json.RawMessage `json:"responseBody,omitempty"`
+	// Truncated names each part kept only in part ("path", "query",
+	// "requestBody", "responseBody") with its full size in bytes.
+	Truncated map[string]int `json:"truncated,omitempty"`
 }
 
 // Filter selects entries; zero fields match everything.
@@ -49,6 +79,9 @@ type Filter struct {
 	Until  time.Time
 	// Limit keeps only the last Limit matches; 0 means all.
 	Limit int
+	// AfterSeq keeps only entries with a larger sequence number: the
+	// cursor for reading the journal a page at a time.
+	AfterSeq int64
 }
 
 func (f *Filter) match(e *Entry) bool {
@@ -82,25 +115,32 @@ func (f *Filter) match(e *Entry) bool {
 	return true
 }
 
-// Journal is a bounded, concurrency-safe log of entries. When full, the
-// oldest entry is overwritten.
+// Journal is a bounded, concurrency-safe log of entries. When a bound is
+// reached, the oldest entries go first.
 type Journal struct {
 	mu      sync.Mutex
-	cap     int
-	ring    []record // grows up to cap, then wraps
-	start   int      // index of the oldest entry once full
+	cfg     Config
+	recs    []record // live entries are recs[off:]
+	off     int
+	bytes   int64
 	seq     int64
 	dropped int64 // entries overwritten since the last clear
 }
 
-// New returns a journal that keeps at most capacity entries (DefaultCapacity
-// if capacity <= 0). Memory is taken as entries arrive, not up front, so
-// that many short-lived emulators in a test binary cost little.
-func New(capacity int) *Journal {
-	if capacity <= 0 {
-		capacity = DefaultCapacity
+// New returns a journal with the given bounds. Memory is taken as entries
+// arrive, not up front, so that many short-lived emulators in a test binary
+// cost little.
+func New(cfg Config) *Journal {
+	if cfg.Entries <= 0 {
+		cfg.Entries = DefaultCapacity
 	}
-	return &Journal{cap: capacity}
+	if cfg.BodyLimit <= 0 {
+		cfg.BodyLimit = DefaultBodyLimit
+	}
+	if cfg.Bytes <= 0 {
+		cfg.Bytes = DefaultBytes
+	}
+	return &Journal{cfg: cfg}
 }
 
 // record is a stored entry. A response body is kept raw and redacted when
@@ -111,65 +151,152 @@ type record struct {
 	Entry
 	rawResponse []byte
 	redactor    *Redactor
+	size        int64
 }
 
-// Add records e, assigning its sequence number, and returns that number.
+// Add records e as it is, assigning its sequence number, and returns that
+// number.
 func (j *Journal) Add(e Entry) int64 {
-	return j.AddWithResponse(e, nil, nil)
+	return j.AddWithBodies(e, nil, nil, nil)
 }
 
-// AddWithResponse records e with a response body that is redacted by red
-// when the journal is read. The body must not be changed afterwards.
-func (j *Journal) AddWithResponse(e Entry, response []byte, red *Redactor) int64 {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	j.seq++
-	e.Seq = j.seq
-	rec := record{Entry: e, redactor: red}
+// AddWithBodies records e with its request and response bodies: the
+// request body is redacted now, the response body when the journal is read
+// (unless it is too long to keep whole). Path, query and bodies beyond the
+// journal's limits are cut, and the cut is noted in Truncated. Neither body
+// may be changed afterwards.
+func (j *Journal) AddWithBodies(e Entry, request, response []byte, red *Redactor) int64 {
+	limit := j.cfg.BodyLimit
+	e.Path = cutField(&e, "path", e.Path)
+	e.Query = cutField(&e, "query", e.Query)
+	rec := record{redactor: red}
+	if red != nil && len(request) > 0 {
+		e.RequestBody = cutBody(&e, "requestBody", red.Body(request), limit)
+	}
 	if red != nil && len(response) > 0 {
-		if len(response) > maxBody {
-			rec.ResponseBody = red.Body(response) // a short note, not the body
+		if len(response) > limit {
+			e.ResponseBody = cutBody(&e, "responseBody", red.Body(response), limit)
 		} else {
 			rec.rawResponse = response
 		}
 	}
-	if len(j.ring) < j.cap {
-		j.ring = append(j.ring, rec)
-	} else {
-		j.ring[j.start] = rec
-		j.start = (j.start + 1) % len(j.ring)
-		j.dropped++
+	rec.size = int64(entryOverhead + len(e.Path) + len(e.Query) + len(e.RequestBody) + len(e.ResponseBody) + len(rec.rawResponse))
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.seq++
+	e.Seq = j.seq
+	rec.Entry = e
+	for j.len() > 0 && (j.len() >= j.cfg.Entries || j.bytes+rec.size > j.cfg.Bytes) {
+		j.evictOldest()
 	}
+	j.recs = append(j.recs, rec)
+	j.bytes += rec.size
 	return e.Seq
+}
+
+func (j *Journal) len() int { return len(j.recs) - j.off }
+
+// evictOldest drops the oldest entry; the backing array is compacted once
+// half of it is dead, so eviction stays O(1) amortised.
+func (j *Journal) evictOldest() {
+	j.bytes -= j.recs[j.off].size
+	j.recs[j.off] = record{}
+	j.off++
+	j.dropped++
+	if j.off > 64 && j.off > len(j.recs)/2 {
+		n := copy(j.recs, j.recs[j.off:])
+		clear(j.recs[n:])
+		j.recs, j.off = j.recs[:n], 0
+	}
+}
+
+func cutField(e *Entry, name, v string) string {
+	if len(v) <= fieldLimit {
+		return v
+	}
+	noteCut(e, name, len(v))
+	return v[:fieldLimit]
+}
+
+// cutBody keeps a (redacted) body whole when it fits, else a JSON string of
+// its first limit bytes.
+func cutBody(e *Entry, name string, b json.RawMessage, limit int) json.RawMessage {
+	if len(b) <= limit {
+		return b
+	}
+	noteCut(e, name, len(b))
+	prefix := strings.ToValidUTF8(string(b[:limit]), "")
+	out, _ := json.Marshal(prefix)
+	return out
+}
+
+func noteCut(e *Entry, name string, size int) {
+	if e.Truncated == nil {
+		e.Truncated = map[string]int{}
+	}
+	e.Truncated[name] = size
+}
+
+// Page is one page of a journal listing.
+type Page struct {
+	Entries []Entry
+	// Next is the sequence number to pass as Filter.AfterSeq for the next
+	// page, or 0 when there is none.
+	Next int64
 }
 
 // List returns the entries matching f, oldest first.
 func (j *Journal) List(f Filter) []Entry {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	out := []Entry{}
-	for i := range j.ring {
-		rec := &j.ring[(j.start+i)%len(j.ring)]
-		if f.match(&rec.Entry) {
-			e := rec.Entry
-			if rec.rawResponse != nil {
-				e.ResponseBody = rec.redactor.Body(rec.rawResponse)
-			}
-			out = append(out, e)
-		}
-	}
-	if f.Limit > 0 && len(out) > f.Limit {
-		out = out[len(out)-f.Limit:]
-	}
-	return out
+	return j.ListPage(f, 0).Entries
 }
 
-// Overwritten reports how many entries were lost to the ring's bound since
-// the last Clear, so a reader can tell the journal is incomplete.
+// ListPage returns at most max entries matching f (all when max <= 0),
+// oldest first, after f.AfterSeq.
+func (j *Journal) ListPage(f Filter, max int) Page {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	var p Page
+	var matched []*record
+	for i := j.off; i < len(j.recs); i++ {
+		rec := &j.recs[i]
+		if rec.Seq > f.AfterSeq && f.match(&rec.Entry) {
+			matched = append(matched, rec)
+		}
+	}
+	if f.Limit > 0 && len(matched) > f.Limit {
+		matched = matched[len(matched)-f.Limit:]
+	}
+	if max > 0 && len(matched) > max {
+		matched = matched[:max]
+		p.Next = matched[max-1].Seq
+	}
+	p.Entries = make([]Entry, len(matched))
+	for i, rec := range matched {
+		e := rec.Entry
+		if e.Truncated != nil {
+			e.Truncated = maps.Clone(e.Truncated)
+		}
+		if rec.rawResponse != nil {
+			e.ResponseBody = rec.redactor.Body(rec.rawResponse)
+		}
+		p.Entries[i] = e
+	}
+	return p
+}
+
+// Overwritten reports how many entries were lost to the journal's bounds
+// since the last Clear, so a reader can tell the journal is incomplete.
 func (j *Journal) Overwritten() int64 {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	return j.dropped
+}
+
+// Bytes reports the approximate memory the entries take.
+func (j *Journal) Bytes() int64 {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.bytes
 }
 
 // Clear removes every entry. Sequence numbers keep counting up, so a reader
@@ -177,6 +304,5 @@ func (j *Journal) Overwritten() int64 {
 func (j *Journal) Clear() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.ring = nil
-	j.start, j.dropped = 0, 0
+	j.recs, j.off, j.bytes, j.dropped = nil, 0, 0, 0
 }

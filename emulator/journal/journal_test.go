@@ -2,6 +2,7 @@ package journal_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -41,7 +42,7 @@ func FuzzRedact(f *testing.F) {
 }
 
 func TestRingAndFilter(t *testing.T) {
-	j := journal.New(3)
+	j := journal.New(journal.Config{Entries: 3})
 	for i, op := range []string{"a", "b", "a", "c", "a"} {
 		j.Add(journal.Entry{Operation: op, Status: 200 + i})
 	}
@@ -57,5 +58,84 @@ func TestRingAndFilter(t *testing.T) {
 	}
 	if j.Overwritten() != 2 {
 		t.Errorf("overwritten %d", j.Overwritten())
+	}
+}
+
+func TestBodiesPathAndQueryAreCutAndMarked(t *testing.T) {
+	j := journal.New(journal.Config{BodyLimit: 100})
+	red := journal.NewRedactor(nil)
+	big := `{"items":"` + strings.Repeat("x", 500) + `","password":"hunter2"}`
+	small := `{"ok":true}`
+	longPath := "/p/" + strings.Repeat("a", 3000)
+	j.AddWithBodies(journal.Entry{Path: longPath, Query: "q=" + strings.Repeat("b", 3000)}, []byte(big), []byte(big), red)
+	j.AddWithBodies(journal.Entry{Path: "/short"}, []byte(small), []byte(small), red)
+	got := j.List(journal.Filter{})
+	cut, whole := got[0], got[1]
+	wantCut := map[string]int{"path": len(longPath), "query": 3002, "requestBody": len(`{"items":"`) + 500 + len(`","password":"*****"}`), "responseBody": len(`{"items":"`) + 500 + len(`","password":"*****"}`)}
+	if diff := cmp.Diff(wantCut, cut.Truncated); diff != "" {
+		t.Errorf("truncated (-want +got):\n%s", diff)
+	}
+	var prefix string
+	if err := json.Unmarshal(cut.RequestBody, &prefix); err != nil || len(prefix) != 100 || !strings.HasPrefix(prefix, `{"items":"xxx`) {
+		t.Errorf("cut request body: %v %s", err, cut.RequestBody)
+	}
+	if len(cut.Path) != 2048 || len(cut.Query) != 2048 {
+		t.Errorf("path %d, query %d bytes kept", len(cut.Path), len(cut.Query))
+	}
+	if whole.Truncated != nil || string(whole.RequestBody) != small || string(whole.ResponseBody) != small {
+		t.Errorf("short entry: %+v", whole)
+	}
+	for _, e := range got {
+		if strings.Contains(string(e.RequestBody)+string(e.ResponseBody), "hunter2") {
+			t.Errorf("secret kept in a cut body: %s", e.RequestBody)
+		}
+	}
+}
+
+func TestByteBound(t *testing.T) {
+	const bound = 20000
+	j := journal.New(journal.Config{BodyLimit: 4096, Bytes: bound})
+	red := journal.NewRedactor(nil)
+	body := []byte(`"` + strings.Repeat("y", 3000) + `"`)
+	for i := range 100 {
+		j.AddWithBodies(journal.Entry{Operation: fmt.Sprint(i)}, body, body, red)
+		if b := j.Bytes(); b > bound {
+			t.Fatalf("after %d entries the journal holds %d bytes, bound %d", i+1, b, bound)
+		}
+	}
+	got := j.List(journal.Filter{})
+	if len(got) == 0 || got[len(got)-1].Operation != "99" || int64(len(got))+j.Overwritten() != 100 {
+		t.Errorf("%d kept, %d overwritten, newest %q", len(got), j.Overwritten(), got[len(got)-1].Operation)
+	}
+}
+
+func TestRedactsEscapedKeys(t *testing.T) {
+	r := journal.NewRedactor([]string{"apiKey"})
+	for _, in := range []string{`{"pass\u0077ord":"hunter2"}`, `{"\u0061piKey":"hunter2"}`, `{"a":{"to\u006ben":"hunter2"}}`} {
+		if out := string(r.Body([]byte(in))); strings.Contains(out, "hunter2") {
+			t.Errorf("Body(%s) = %s: escaped key not redacted", in, out)
+		}
+	}
+}
+
+func TestListPage(t *testing.T) {
+	j := journal.New(journal.Config{})
+	for i := range 7 {
+		j.Add(journal.Entry{Operation: fmt.Sprint(i % 2)})
+	}
+	var seen []int64
+	f := journal.Filter{Operation: "0"}
+	for {
+		p := j.ListPage(f, 2)
+		for _, e := range p.Entries {
+			seen = append(seen, e.Seq)
+		}
+		if p.Next == 0 {
+			break
+		}
+		f.AfterSeq = p.Next
+	}
+	if diff := cmp.Diff([]int64{1, 3, 5, 7}, seen); diff != "" {
+		t.Errorf("paged seqs (-want +got):\n%s", diff)
 	}
 }

@@ -10,11 +10,6 @@ import (
 // Redacted is what a secret value reads as in the journal and in state dumps.
 const Redacted = "*****"
 
-// maxBody bounds how much of a body the journal keeps: with the default
-// 10,000 entries this caps the journal near 160 MiB in the worst case and
-// keeps it far smaller in practice.
-const maxBody = 8 << 10
-
 // Redactor replaces the values of secret fields in JSON bodies.
 type Redactor struct {
 	keys map[string]bool
@@ -47,9 +42,6 @@ func (r *Redactor) Body(b []byte) json.RawMessage {
 	if len(b) == 0 {
 		return nil
 	}
-	if len(b) > maxBody {
-		return json.RawMessage(strconv.Quote("<" + strconv.Itoa(len(b)) + " bytes, too large to keep>"))
-	}
 	if !r.mayHoldSecret(b) {
 		// The common case: nothing to redact, so no parse and re-encode.
 		if json.Valid(b) {
@@ -69,8 +61,13 @@ func (r *Redactor) Body(b []byte) json.RawMessage {
 }
 
 // mayHoldSecret reports whether any secret field name could appear in b,
-// comparing case-insensitively; false means b certainly holds none.
+// comparing case-insensitively; false means b certainly holds none. A body
+// with escape sequences is always parsed, since a key may be written
+// escaped ("pass\u0077ord") and only its decoded form can be compared.
 func (r *Redactor) mayHoldSecret(b []byte) bool {
+	if bytes.IndexByte(b, '\\') >= 0 {
+		return true
+	}
 	lower := bytes.ToLower(b)
 	for _, k := range []string{"password", "secret", "token"} {
 		if bytes.Contains(lower, []byte(k)) {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/credemu/credemu/emulator/api"
+	"github.com/credemu/credemu/emulator/ids"
 )
 
 func principal(r *api.Request) *session { return r.Principal.(*session) }
@@ -48,7 +49,7 @@ func config(r *api.Request) map[string]any {
 func createSession(s *State, r *api.Request) (*api.Response, error) {
 	p := principal(r)
 	s.mu.Lock()
-	ss := &session{ID: s.env.IDs.Hex32(), User: p.User, Roles: p.Roles, Local: p.Local, Created: r.Now, LastUsed: r.Now}
+	ss := &session{ID: ids.Token(), User: p.User, Roles: p.Roles, Local: p.Local, Created: r.Now, LastUsed: r.Now}
 	s.sessions[ss.ID] = ss
 	s.mu.Unlock()
 	if isREST(r) {

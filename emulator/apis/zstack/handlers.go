@@ -8,6 +8,7 @@ import (
 	"sort"
 
 	"github.com/credemu/credemu/emulator/api"
+	"github.com/credemu/credemu/emulator/ids"
 )
 
 func inventory(v any) (*api.Response, error) {
@@ -66,7 +67,7 @@ func logIn(s *State, r *api.Request) (*api.Response, error) {
 	if a == nil || !(b.LogInByAccount.Password == a.Password || (s.cfg.plainPasswords && b.LogInByAccount.Password == a.Plain)) {
 		return nil, &api.Error{Kind: api.KindUnauthenticated, Code: "ID.1000", Message: "wrong account name or password"}
 	}
-	ss := &session{UUID: s.env.IDs.Hex32(), AccountUUID: a.UUID, UserUUID: a.UUID, Admin: a.Admin,
+	ss := &session{UUID: ids.Token(), AccountUUID: a.UUID, UserUUID: a.UUID, Admin: a.Admin,
 		Created: r.Now, Expires: r.Now.Add(s.cfg.sessionTimeout)}
 	s.sessions[ss.UUID] = ss
 	return inventory(ss.inventory())
@@ -530,7 +531,7 @@ func loginVirtualID(s *State, r *api.Request) (*api.Response, error) {
 	if v.State != "Enabled" {
 		return nil, &api.Error{Kind: api.KindUnauthenticated, Code: "ID.1000", Message: fmt.Sprintf("virtual ID[name:%s] is disabled", v.Name)}
 	}
-	ss := &session{UUID: s.env.IDs.Hex32(), AccountUUID: s.adminAccountUUID(), UserUUID: v.UUID, VirtualID: v.UUID,
+	ss := &session{UUID: ids.Token(), AccountUUID: s.adminAccountUUID(), UserUUID: v.UUID, VirtualID: v.UUID,
 		Created: r.Now, Expires: r.Now.Add(s.cfg.sessionTimeout)}
 	s.sessions[ss.UUID] = ss
 	return inventory(ss.inventory())

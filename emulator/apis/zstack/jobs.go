@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/credemu/credemu/emulator/api"
+	"github.com/credemu/credemu/emulator/ids"
 )
 
 // AsyncHeader switches one request between reply modes: "true" answers a
@@ -44,7 +45,7 @@ func (f *Family) Accept(r *api.Request, resp *api.Response, e *api.Error) (*api.
 			Message: "Invalid header[" + JobUUIDHeader + "], it must be a UUID with '-' stripped"}
 	}
 	if id == "" {
-		id = s.env.IDs.Hex32()
+		id = ids.Token()
 	}
 	j := &job{}
 	if e != nil {
