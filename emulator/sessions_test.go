@@ -59,7 +59,7 @@ func loginIDs(t *testing.T, srv *emulatortest.Server) []string {
 	return ids
 }
 
-// TestSessionIDsNeverRepeat logs in 1,000 times across resets, scenario
+// TestSessionIDsNeverRepeat logs in 1,080 times (and starts 360 jobs) across resets, scenario
 // reloads, sandboxes and a second server, and finds every session and job
 // id distinct: a cached id can never come back belonging to someone else.
 func TestSessionIDsNeverRepeat(t *testing.T) {
@@ -74,8 +74,8 @@ func TestSessionIDsNeverRepeat(t *testing.T) {
 	}
 	for server := range 2 { // a second server stands for a restart
 		srv := start(t, emulator.WithScenario("default"))
-		for round := range 5 {
-			for i := range 10 {
+		for round := range 6 {
+			for i := range 15 {
 				record(fmt.Sprintf("server %d round %d login %d", server, round, i), loginIDs(t, srv))
 				record(fmt.Sprintf("server %d round %d sandbox %d", server, round, i), loginIDs(t, srv.Sandbox(fmt.Sprintf("sb-%d", i))))
 			}
@@ -88,12 +88,12 @@ func TestSessionIDsNeverRepeat(t *testing.T) {
 				srv.Reset()
 			}
 		}
-		for i := range 10 {
+		for i := range 15 {
 			srv.Emu.Reset(fmt.Sprintf("sb-%d", i))
 		}
 	}
-	if len(seen) != 2*5*20*4 {
-		t.Fatalf("%d ids, want %d", len(seen), 2*5*20*4)
+	if len(seen) != 2*6*30*4 {
+		t.Fatalf("%d ids, want %d", len(seen), 2*6*30*4)
 	}
 }
 
