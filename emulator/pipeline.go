@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"sort"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -64,6 +65,15 @@ func pipeline(f family.Family, op *api.Operation, template string) http.Handler 
 		c.req.Sandbox = sb.name
 		c.req.State = sb.states[f.Name()]
 		c.req.Now = sb.clock.Now()
+		if r.Context().Value(uncleanPathKey{}) != nil {
+			// Spring Security's StrictHttpFirewall wording.
+			msg := "The request was rejected because the URL was not normalized."
+			if strings.Contains(r.URL.Path, "//") {
+				msg = `The request was rejected because the URL contained a potentially malicious String "//"`
+			}
+			c.fail(&api.Error{Kind: api.KindInvalidArgument, Transport: true, Message: msg})
+			return
+		}
 		if op == nil && r.Context().Value(slashRedirectKey{}) != nil {
 			loc := r.URL.Path + "/"
 			if r.URL.RawQuery != "" {

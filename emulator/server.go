@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path"
 	"slices"
 	"sort"
 	"strings"
@@ -445,12 +446,53 @@ func (s *Server) routes() http.Handler {
 	}
 	routers.Unlock()
 	return middleware.RequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		router.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), serverKey{}, s)))
+		ctx := context.WithValue(r.Context(), serverKey{}, s)
+		if clean, ok := cleanPath(r.URL.Path); !ok {
+			if f := s.familyOf(clean); f != nil {
+				if st, strict := f.(family.StrictPaths); strict && st.RejectsUncleanPaths() {
+					ctx = context.WithValue(ctx, uncleanPathKey{}, true)
+				} else {
+					r = r.Clone(ctx)
+					r.URL.Path, r.URL.RawPath = clean, ""
+				}
+			}
+		}
+		router.ServeHTTP(w, r.WithContext(ctx))
 	}))
 }
 
+// uncleanPathKey marks a request whose path a strict family refuses.
+type uncleanPathKey struct{}
+
+// familyOf returns the family whose prefix the (clean) path is under.
+func (s *Server) familyOf(path string) family.Family {
+	for _, f := range s.families {
+		for _, p := range f.Prefixes() {
+			if path == p || strings.HasPrefix(path, p+"/") {
+				return f
+			}
+		}
+	}
+	return nil
+}
+
+// cleanPath merges empty segments and resolves dot segments, keeping a
+// trailing slash; ok is true when the path was clean already.
+func cleanPath(p string) (string, bool) {
+	if !strings.Contains(p, "//") && !strings.Contains(p, "/.") {
+		return p, true
+	}
+	clean := path.Clean("/" + p)
+	if strings.HasSuffix(p, "/") && clean != "/" {
+		clean += "/"
+	}
+	return clean, clean == p
+}
+
 func buildRouter(families []family.Family) http.Handler {
-	r := mux.NewRouter()
+	// Paths are cleaned (or refused) before routing, per family; gorilla's
+	// own cleaning answers 301, which Go's client turns into a GET.
+	r := mux.NewRouter().SkipClean(true)
 	admin.Mount(r.PathPrefix(admin.Prefix).Subrouter(), func(r *http.Request) (admin.Backend, string) {
 		s := serverFrom(r)
 		return adminBackend{s}, s.opts.adminToken

@@ -62,3 +62,13 @@ type AnyContentType interface {
 type SlashRedirector interface {
 	RedirectsToTrailingSlash() bool
 }
+
+// StrictPaths is implemented by families whose vendor's server refuses a
+// path with empty ("//") or dot ("/./", "/../") segments instead of
+// cleaning it (Spring Security's StrictHttpFirewall: 400). Other families'
+// paths are cleaned before routing, as Jetty, nginx and Envoy do, and are
+// answered directly: never with a redirect, which Go's client would follow
+// as a GET.
+type StrictPaths interface {
+	RejectsUncleanPaths() bool
+}

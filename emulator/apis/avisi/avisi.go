@@ -78,6 +78,10 @@ func (f *Family) operations() []*api.Operation {
 	return ops
 }
 
+// RejectsUncleanPaths is true: Avisi's API runs behind Spring Security,
+// whose StrictHttpFirewall answers 400 to a path with "//" or dot segments.
+func (f *Family) RejectsUncleanPaths() bool { return true }
+
 // Authenticate accepts "Authorization: Token <t>" (what Avisi's Go client
 // sends) and "Bearer <t>", then checks the token's organisations and
 // read-only flag against the request.

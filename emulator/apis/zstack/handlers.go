@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"strings"
+	"time"
 
 	"github.com/credemu/credemu/emulator/api"
 	"github.com/credemu/credemu/emulator/ids"
@@ -22,6 +24,10 @@ func empty() (*api.Response, error) {
 func invalid(format string, args ...any) error {
 	return &api.Error{Kind: api.KindInvalidArgument, Message: fmt.Sprintf(format, args...)}
 }
+
+// nameKey is how names are indexed: ZStack's MySQL columns compare without
+// regard to case (utf8_general_ci), so ALICE finds, and collides with, alice.
+func nameKey(name string) string { return strings.ToLower(name) }
 
 func principal(r *api.Request) *session { return r.Principal.(*session) }
 
@@ -67,10 +73,21 @@ func logIn(s *State, r *api.Request) (*api.Response, error) {
 	if a == nil || !(b.LogInByAccount.Password == a.Password || (s.cfg.plainPasswords && b.LogInByAccount.Password == a.Plain)) {
 		return nil, &api.Error{Kind: api.KindUnauthenticated, Code: "ID.1000", Message: "wrong account name or password"}
 	}
+	s.purge(r.Now)
 	ss := &session{UUID: ids.Token(), AccountUUID: a.UUID, UserUUID: a.UUID, Admin: a.Admin,
 		Created: r.Now, Expires: r.Now.Add(s.cfg.sessionTimeout)}
 	s.sessions[ss.UUID] = ss
-	return inventory(ss.inventory())
+	return inventory(ss.inventory(s.cfg.loc))
+}
+
+// validateSession answers whether a session is alive; ZStack serves it
+// without a login, and an unknown or expired session is simply not valid.
+func validateSession(s *State, r *api.Request) (*api.Response, error) {
+	s.mu.RLock()
+	ss := s.sessions[r.Vars["uuid"]]
+	valid := ss != nil && r.Now.Before(ss.Expires)
+	s.mu.RUnlock()
+	return &api.Response{Status: http.StatusOK, Body: map[string]bool{"valid": valid}}, nil
 }
 
 func logOut(s *State, r *api.Request) (*api.Response, error) {
@@ -106,7 +123,7 @@ func createVirtualID(s *State, r *api.Request) (*api.Response, error) {
 	p := b.Params
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, dup := s.byName[p.Name]; dup {
+	if _, dup := s.byName[nameKey(p.Name)]; dup {
 		return nil, &api.Error{Kind: api.KindAlreadyExists, Message: fmt.Sprintf("duplicate virtualID name[%s]", p.Name)}
 	}
 	uuid := p.ResourceUUID
@@ -121,7 +138,7 @@ func createVirtualID(s *State, r *api.Request) (*api.Response, error) {
 		v.Attributes = append(v.Attributes, &attribute{UUID: s.env.IDs.Hex32(), Name: a.Name, Value: a.Value, Type: "Customized", Created: r.Now, LastOp: r.Now})
 	}
 	s.putVID(v)
-	return inventory(v.inventory())
+	return inventory(v.inventory(s.cfg.loc))
 }
 
 var vidResource = &resource{
@@ -131,9 +148,9 @@ var vidResource = &resource{
 	dates: map[string]bool{"createDate": true, "lastOpDate": true},
 }
 
-func vidRecord(v *virtualID) record {
+func vidRecord(v *virtualID, loc *time.Location) record {
 	rec := record{"uuid": {v.UUID}, "name": {v.Name}, "type": {"ZStack"}, "state": {v.State},
-		"createDate": {formatDate(v.Created)}, "lastOpDate": {formatDate(v.LastOp)}}
+		"createDate": {formatDate(v.Created, loc)}, "lastOpDate": {formatDate(v.LastOp, loc)}}
 	if v.Description != nil {
 		rec["description"] = []string{*v.Description}
 	}
@@ -167,7 +184,7 @@ func queryVirtualIDs(s *State, r *api.Request) (*api.Response, error) {
 	}
 	var hits []hit
 	consider := func(v *virtualID) {
-		rec := vidRecord(v)
+		rec := vidRecord(v, s.cfg.loc)
 		if vidResource.match(rec, q.conds) {
 			hits = append(hits, hit{v, rec})
 		}
@@ -195,7 +212,7 @@ func queryVirtualIDs(s *State, r *api.Request) (*api.Response, error) {
 		i := 0
 		s.vids.Scan(func(_ string, v *virtualID) bool {
 			if i >= start && i < end {
-				invs = append(invs, projected(v.inventory(), q.fields))
+				invs = append(invs, projected(v.inventory(s.cfg.loc), q.fields))
 			}
 			i++
 			return i < end
@@ -229,7 +246,7 @@ func queryVirtualIDs(s *State, r *api.Request) (*api.Response, error) {
 	page := window(hits, q.start, q.limit)
 	invs := make([]any, len(page))
 	for i, h := range page {
-		invs[i] = projected(h.v.inventory(), q.fields)
+		invs[i] = projected(h.v.inventory(s.cfg.loc), q.fields)
 	}
 	body := map[string]any{"inventories": invs}
 	if q.replyWithCount {
@@ -239,14 +256,14 @@ func queryVirtualIDs(s *State, r *api.Request) (*api.Response, error) {
 }
 
 // indexed finds an exact-match condition on field and resolves it through
-// index (nil: the value is the key itself).
+// index (nil: the value is the key itself); both compare without case.
 func indexed(conds []condition, field string, index map[string]string) (string, bool) {
 	for _, c := range conds {
 		if c.name == field && c.op == "=" {
 			if index == nil {
-				return c.value, true
+				return strings.ToLower(c.value), true
 			}
-			id, ok := index[c.value]
+			id, ok := index[nameKey(c.value)]
 			if !ok {
 				return "", true // no such name: nothing matches
 			}
@@ -307,10 +324,10 @@ func updateVirtualID(s *State, r *api.Request) (*api.Response, error) {
 		v.Password = *u.Password
 	}
 	if u.Name != nil && *u.Name != v.Name {
-		if _, dup := s.byName[*u.Name]; dup {
+		if id, dup := s.byName[nameKey(*u.Name)]; dup && id != v.UUID {
 			return nil, &api.Error{Kind: api.KindAlreadyExists, Message: fmt.Sprintf("duplicate virtualID name[%s]", *u.Name)}
 		}
-		delete(s.byName, v.Name)
+		delete(s.byName, nameKey(v.Name))
 		v.Name = *u.Name
 	}
 	if u.Description != nil {
@@ -318,7 +335,7 @@ func updateVirtualID(s *State, r *api.Request) (*api.Response, error) {
 	}
 	v.LastOp = r.Now
 	s.putVID(v)
-	return inventory(v.inventory())
+	return inventory(v.inventory(s.cfg.loc))
 }
 
 type stateBody struct {
@@ -342,7 +359,7 @@ func changeState(s *State, r *api.Request) (*api.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	if b.Change.StateEvent == "disable" {
+	if strings.EqualFold(b.Change.StateEvent, "disable") {
 		v.State = "Disabled"
 		s.dropSessionsOf(v.UUID)
 	} else {
@@ -350,19 +367,26 @@ func changeState(s *State, r *api.Request) (*api.Response, error) {
 	}
 	v.LastOp = r.Now
 	s.putVID(v)
-	return inventory(v.inventory())
+	return inventory(v.inventory(s.cfg.loc))
 }
 
-// deleteVirtualID deletes in either deleteMode; deleting one that does not
-// exist succeeds, as ZStack's delete of a missing resource does.
+// deleteVirtualID deletes in either deleteMode. Deleting one that does not
+// exist succeeds when the id is a well-formed uuid (ZStack's
+// successIfResourceNotExisting); any other id is SYS.1003.
 func deleteVirtualID(s *State, r *api.Request) (*api.Response, error) {
 	if err := requireAdmin(r); err != nil {
 		return nil, err
 	}
+	id := r.Vars["uuid"]
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if v, ok := s.vids.Get(r.Vars["uuid"]); ok {
+	if v, ok := s.vids.Get(id); ok {
 		s.deleteVID(v)
+		return empty()
+	}
+	if !hex32RE.MatchString(id) {
+		return nil, &api.Error{Kind: api.KindNotFound,
+			Message: fmt.Sprintf("invalid field[uuid], resource[uuid:%s, type:IAM2VirtualIDVO] not found", id)}
 	}
 	return empty()
 }
@@ -392,7 +416,7 @@ func addAttributes(s *State, r *api.Request) (*api.Response, error) {
 	}
 	v.LastOp = r.Now
 	s.putVID(v)
-	return inventory(v.inventory())
+	return empty() // ZStack's APIAddAttributesToIAM2VirtualIDEvent carries nothing
 }
 
 // removeAttributes removes the attributes named by attributeUuids; uuids
@@ -443,7 +467,7 @@ func queryAttributes(s *State, r *api.Request) (*api.Response, error) {
 	invs := map[string]AttributeInventory{}
 	s.vids.Scan(func(_ string, v *virtualID) bool {
 		for _, a := range v.Attributes {
-			inv := a.inventory(v.UUID)
+			inv := a.inventory(v.UUID, s.cfg.loc)
 			rec := record{"uuid": {inv.UUID}, "name": {inv.Name}, "value": {inv.Value}, "type": {inv.Type},
 				"virtualIDUuid": {v.UUID}, "createDate": {inv.CreateDate}, "lastOpDate": {inv.LastOpDate}}
 			if attrResource.match(rec, q.conds) {
@@ -501,7 +525,7 @@ func updateAttribute(s *State, r *api.Request) (*api.Response, error) {
 	v.Attributes[i].Value = b.Update.Value
 	v.Attributes[i].LastOp = r.Now
 	s.putVID(v)
-	return inventory(v.Attributes[i].inventory(v.UUID))
+	return inventory(v.Attributes[i].inventory(v.UUID, s.cfg.loc))
 }
 
 type vidLoginBody struct {
@@ -520,7 +544,7 @@ func loginVirtualID(s *State, r *api.Request) (*api.Response, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	id, ok := s.byName[b.Login.Name]
+	id, ok := s.byName[nameKey(b.Login.Name)]
 	var v *virtualID
 	if ok {
 		v, _ = s.vids.Get(id)
@@ -531,10 +555,11 @@ func loginVirtualID(s *State, r *api.Request) (*api.Response, error) {
 	if v.State != "Enabled" {
 		return nil, &api.Error{Kind: api.KindUnauthenticated, Code: "ID.1000", Message: fmt.Sprintf("virtual ID[name:%s] is disabled", v.Name)}
 	}
+	s.purge(r.Now)
 	ss := &session{UUID: ids.Token(), AccountUUID: s.adminAccountUUID(), UserUUID: v.UUID, VirtualID: v.UUID,
 		Created: r.Now, Expires: r.Now.Add(s.cfg.sessionTimeout)}
 	s.sessions[ss.UUID] = ss
-	return inventory(ss.inventory())
+	return inventory(ss.inventory(s.cfg.loc))
 }
 
 // adminAccountUUID is the account virtual ID sessions belong to: the first

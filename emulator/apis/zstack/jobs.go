@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/credemu/credemu/emulator/api"
 	"github.com/credemu/credemu/emulator/ids"
@@ -49,7 +50,7 @@ func (f *Family) Accept(r *api.Request, resp *api.Response, e *api.Error) (*api.
 	}
 	j := &job{}
 	if e != nil {
-		j.status, j.body = errorDoc(e)
+		j.status, j.body = errorDoc(e, r)
 	} else {
 		j.status = resp.Status
 		if j.status == 0 {
@@ -58,18 +59,63 @@ func (f *Family) Accept(r *api.Request, resp *api.Response, e *api.Error) (*api.
 		j.body = encode(resp.Body)
 	}
 	s.mu.Lock()
+	if _, dup := s.jobs[id]; dup {
+		s.mu.Unlock()
+		return nil, &api.Error{Kind: api.KindInvalidArgument, Transport: true, Message: "Duplicate job uuid[" + id + "]"}
+	}
+	s.purge(r.Now)
+	j.created = r.Now
 	j.pollsLeft = s.cfg.jobPolls
 	j.readyAt = r.Now.Add(s.cfg.jobDuration)
 	s.jobs[id] = j
+	timeout := s.cfg.apiTimeout
 	s.mu.Unlock()
 
 	scheme := "http"
 	if r.HTTP.TLS != nil {
 		scheme = "https"
 	}
-	return &api.Response{Status: http.StatusAccepted, Body: map[string]string{
-		"location": scheme + "://" + r.HTTP.Host + "/zstack/v1/api-jobs/" + id,
+	return &api.Response{Status: http.StatusAccepted, Body: acceptedBody{
+		Location:   scheme + "://" + r.HTTP.Host + "/zstack/v1/api-jobs/" + id,
+		APITimeout: timeout.Milliseconds(),
 	}}, nil
+}
+
+// acceptedBody is ZStack's ApiResponse for an accepted write.
+type acceptedBody struct {
+	Location string `json:"location"`
+	// APITimeout is the message's timeout in milliseconds.
+	APITimeout int64 `json:"apiTimeout"`
+}
+
+// expired reports whether a finished job is past ZStack's completed-API
+// expiry, counted from the job's creation as ZStack's clean-up does.
+func (s *State) expired(j *job, now time.Time) bool {
+	return j.pollsLeft == 0 && !now.Before(j.readyAt) && now.Sub(j.created) >= s.cfg.jobExpiry
+}
+
+// purgeEvery is how often, on the virtual clock, expired sessions and jobs
+// are swept, so that neither grows without bound.
+const purgeEvery = time.Minute
+
+// purge drops expired sessions and finished jobs past their expiry. It
+// runs at most once per purgeEvery of virtual time. Caller holds the write
+// lock.
+func (s *State) purge(now time.Time) {
+	if now.Sub(s.lastPurge) < purgeEvery {
+		return
+	}
+	s.lastPurge = now
+	for id, ss := range s.sessions {
+		if !now.Before(ss.Expires) {
+			delete(s.sessions, id)
+		}
+	}
+	for id, j := range s.jobs {
+		if s.expired(j, now) {
+			delete(s.jobs, id)
+		}
+	}
 }
 
 // getJob answers a poll: 202 {} while the job runs, then its outcome (200
@@ -89,10 +135,7 @@ func getJob(s *State, r *api.Request) (*api.Response, error) {
 		}
 		return &api.Response{Status: http.StatusAccepted, Body: map[string]any{}}, nil
 	}
-	if j.doneAt.IsZero() {
-		j.doneAt = r.Now
-	}
-	if r.Now.Sub(j.doneAt) > s.cfg.jobExpiry {
+	if s.expired(j, r.Now) {
 		delete(s.jobs, id)
 		return nil, expired
 	}

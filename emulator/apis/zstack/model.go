@@ -12,7 +12,8 @@ import (
 // SDK parses exactly this shape.
 const javaDate = "Jan 2, 2006 3:04:05 PM"
 
-func formatDate(t time.Time) string { return t.UTC().Format(javaDate) }
+// formatDate writes t as ZStack does: zone-less, in the server's zone loc.
+func formatDate(t time.Time, loc *time.Location) string { return t.In(loc).Format(javaDate) }
 
 // AdminAccountUUID is the fixed uuid of ZStack's built-in admin account.
 const AdminAccountUUID = "36c27e8ff05c4780bf6d2fa65700f22e"
@@ -90,19 +91,19 @@ func cloneVID(v *virtualID) *virtualID {
 	return &d
 }
 
-func (v *virtualID) inventory() VirtualIDInventory {
+func (v *virtualID) inventory(loc *time.Location) VirtualIDInventory {
 	inv := VirtualIDInventory{UUID: v.UUID, Name: v.Name, Description: v.Description, Type: "ZStack",
-		State: v.State, CreateDate: formatDate(v.Created), LastOpDate: formatDate(v.LastOp),
+		State: v.State, CreateDate: formatDate(v.Created, loc), LastOpDate: formatDate(v.LastOp, loc),
 		Attributes: make([]AttributeInventory, len(v.Attributes))}
 	for i, a := range v.Attributes {
-		inv.Attributes[i] = a.inventory(v.UUID)
+		inv.Attributes[i] = a.inventory(v.UUID, loc)
 	}
 	return inv
 }
 
-func (a *attribute) inventory(vid string) AttributeInventory {
+func (a *attribute) inventory(vid string, loc *time.Location) AttributeInventory {
 	return AttributeInventory{UUID: a.UUID, Name: a.Name, Value: a.Value, Type: a.Type, VirtualIDUuid: vid,
-		CreateDate: formatDate(a.Created), LastOpDate: formatDate(a.LastOp)}
+		CreateDate: formatDate(a.Created, loc), LastOpDate: formatDate(a.LastOp, loc)}
 }
 
 func (v *virtualID) attribute(uuid string) int {
@@ -128,9 +129,9 @@ type session struct {
 	Expires   time.Time
 }
 
-func (s *session) inventory() SessionInventory {
+func (s *session) inventory(loc *time.Location) SessionInventory {
 	return SessionInventory{UUID: s.UUID, AccountUUID: s.AccountUUID, UserUUID: s.UserUUID,
-		ExpiredDate: formatDate(s.Expires), CreateDate: formatDate(s.Created)}
+		ExpiredDate: formatDate(s.Expires, loc), CreateDate: formatDate(s.Created, loc)}
 }
 
 // sha512Hex is how ZStack clients send passwords.

@@ -184,9 +184,9 @@ func (r *resource) test(c condition, have string) bool {
 	field, op, want := c.name, c.op, c.value
 	switch op {
 	case "=":
-		return have == want
+		return strings.EqualFold(have, want) // MySQL's case-insensitive collation
 	case "?=":
-		return slices.Contains(strings.Split(want, ","), have)
+		return slices.ContainsFunc(strings.Split(want, ","), func(w string) bool { return strings.EqualFold(w, have) })
 	case "~=":
 		return c.like.MatchString(have)
 	}
@@ -219,7 +219,7 @@ func (r *resource) compare(field, have, want string) int {
 	if err1 == nil && err2 == nil {
 		return cmp.Compare(hf, wf)
 	}
-	return strings.Compare(have, want)
+	return strings.Compare(strings.ToLower(have), strings.ToLower(want))
 }
 
 var dateLayouts = []string{javaDate, time.RFC3339Nano, "2006-01-02 15:04:05", "2006-01-02"}

@@ -3,8 +3,10 @@ package zstack
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
+	_ "time/tzdata" // zone names work on hosts and images without a zone database
 
 	"github.com/credemu/credemu/emulator/api"
 	"github.com/credemu/credemu/emulator/ids"
@@ -48,8 +50,12 @@ type jobsSpec struct {
 	Polls *int `yaml:"polls"`
 	// Duration is how long, on the virtual clock, the job runs at least.
 	Duration string `yaml:"duration"`
-	// ExpireAfter is how long a finished job can still be fetched.
+	// ExpireAfter is how long after its creation a finished job can still
+	// be fetched (ZStack's rest.completedApi.expiredPeriod: 3h).
 	ExpireAfter string `yaml:"expireAfter"`
+	// APITimeout is what the 202 answer reports as apiTimeout (ZStack's
+	// default API timeout: 30m).
+	APITimeout string `yaml:"apiTimeout"`
 }
 
 type section struct {
@@ -58,6 +64,11 @@ type section struct {
 	PlainPasswords bool `yaml:"plainPasswords"`
 	// SessionTimeout is how long a login session lives (ZStack's default: 2h).
 	SessionTimeout string `yaml:"sessionTimeout"`
+	// TimeZone is the management server's time zone: ZStack writes dates
+	// without a zone, in local time. An IANA name (Asia/Shanghai), UTC, or
+	// an offset (+08:00); default +08:00, which is what ZStack's Go SDK
+	// assumes when it reads a date.
+	TimeZone string `yaml:"timeZone"`
 	// AsyncJobs answers writes with 202 and an api-jobs location.
 	AsyncJobs  *bool                           `yaml:"asyncJobs"`
 	Jobs       jobsSpec                        `yaml:"jobs"`
@@ -77,6 +88,8 @@ type config struct {
 	jobPolls       int
 	jobDuration    time.Duration
 	jobExpiry      time.Duration
+	apiTimeout     time.Duration
+	loc            *time.Location
 }
 
 type seededSession struct {
@@ -97,8 +110,32 @@ var hex32RE = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
 const maxGenerated = 1_000_000
 
+// DefaultTimeZone is the zone dates are written in unless a scenario says
+// otherwise: ZStack's Go SDK reads zone-less dates as UTC+8.
+var DefaultTimeZone = time.FixedZone("+08:00", 8*3600)
+
 func defaultConfig() config {
-	return config{sessionTimeout: 2 * time.Hour, jobPolls: 1, jobExpiry: time.Hour}
+	return config{sessionTimeout: 2 * time.Hour, jobPolls: 1, jobExpiry: 3 * time.Hour, apiTimeout: 30 * time.Minute, loc: DefaultTimeZone}
+}
+
+// offsetRE matches a fixed offset such as +08:00 or -0530.
+var offsetRE = regexp.MustCompile(`^([+-])(\d{2}):?(\d{2})$`)
+
+// parseZone reads an IANA zone name, UTC, or a fixed offset.
+func parseZone(v string) (*time.Location, error) {
+	if m := offsetRE.FindStringSubmatch(v); m != nil {
+		h, _ := strconv.Atoi(m[2])
+		mins, _ := strconv.Atoi(m[3])
+		if h > 14 || mins > 59 {
+			return nil, fmt.Errorf("offset %q is out of range", v)
+		}
+		off := h*3600 + mins*60
+		if m[1] == "-" {
+			off = -off
+		}
+		return time.FixedZone(v, off), nil
+	}
+	return time.LoadLocation(v)
 }
 
 // LoadWorld compiles the zstack sections of a scenario.
@@ -140,6 +177,15 @@ func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator)
 		}
 		w.cfg.jobDuration = dur(s.Jobs.Duration, "jobs.duration", w.cfg.jobDuration)
 		w.cfg.jobExpiry = dur(s.Jobs.ExpireAfter, "jobs.expireAfter", w.cfg.jobExpiry)
+		w.cfg.apiTimeout = dur(s.Jobs.APITimeout, "jobs.apiTimeout", w.cfg.apiTimeout)
+		if s.TimeZone != "" {
+			loc, err := parseZone(s.TimeZone)
+			if err != nil {
+				errs = append(errs, sec.Errorf(sec.Node, "zstack.timeZone: expected an IANA zone name (Asia/Shanghai), UTC or an offset (+08:00), got %q", s.TimeZone))
+			} else {
+				w.cfg.loc = loc
+			}
+		}
 
 		for _, la := range s.Accounts {
 			a := la.Value
@@ -191,8 +237,8 @@ func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator)
 			case v.Password == "":
 				errs = append(errs, sec.ErrorAt(lv.At, "virtual ID %q: password is required", v.Name))
 				continue
-			case names[v.Name]:
-				errs = append(errs, sec.ErrorAt(lv.At, "virtual ID %q is defined twice", v.Name))
+			case names[strings.ToLower(v.Name)]:
+				errs = append(errs, sec.ErrorAt(lv.At, "virtual ID %q is defined twice (names compare without regard to case)", v.Name))
 				continue
 			case v.UUID != "" && (!hex32RE.MatchString(v.UUID) || uuids[v.UUID]):
 				errs = append(errs, sec.ErrorAt(lv.At, "virtual ID %q: uuid must be 32 lowercase hex digits and unique", v.Name))
@@ -222,7 +268,7 @@ func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator)
 				}
 				vid.Attributes = append(vid.Attributes, &attribute{UUID: idg.Hex32(), Name: as.Name, Value: as.Value, Type: typ, Created: gen.Now, LastOp: gen.Now})
 			}
-			names[vid.Name], uuids[vid.UUID] = true, true
+			names[strings.ToLower(vid.Name)], uuids[vid.UUID] = true, true
 			w.vids = append(w.vids, vid)
 		}
 		if n := s.Generate.VirtualIDs; n > 0 {

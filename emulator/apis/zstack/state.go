@@ -22,14 +22,15 @@ type State struct {
 	byName    map[string]string // virtual ID name → uuid
 	attrOwner map[string]string // attribute uuid → virtual ID uuid
 	jobs      map[string]*job
+	lastPurge time.Time
 }
 
 // job is an API job: the outcome of an accepted write, released to the
 // poller after a number of polls and a running time on the virtual clock.
 type job struct {
+	created   time.Time
 	pollsLeft int
 	readyAt   time.Time
-	doneAt    time.Time
 	status    int
 	body      []byte
 }
@@ -69,12 +70,13 @@ func (s *State) Reset(w api.World) {
 		s.putVID(v)
 	}
 	s.jobs = map[string]*job{}
+	s.lastPurge = now
 }
 
 // putVID stores v and its indexes. Caller holds the write lock.
 func (s *State) putVID(v *virtualID) {
 	s.vids.Put(v.UUID, v)
-	s.byName[v.Name] = v.UUID
+	s.byName[nameKey(v.Name)] = v.UUID
 	for _, a := range v.Attributes {
 		s.attrOwner[a.UUID] = v.UUID
 	}
@@ -84,7 +86,7 @@ func (s *State) putVID(v *virtualID) {
 // write lock.
 func (s *State) deleteVID(v *virtualID) {
 	s.vids.Delete(v.UUID)
-	delete(s.byName, v.Name)
+	delete(s.byName, nameKey(v.Name))
 	for _, a := range v.Attributes {
 		delete(s.attrOwner, a.UUID)
 	}
@@ -111,7 +113,7 @@ func (s *State) Export() any {
 	sort.Slice(accounts, func(i, j int) bool { return accounts[i]["name"].(string) < accounts[j]["name"].(string) })
 	vids := []VirtualIDInventory{}
 	s.vids.Scan(func(_ string, v *virtualID) bool {
-		vids = append(vids, v.inventory())
+		vids = append(vids, v.inventory(s.cfg.loc))
 		return true
 	})
 	return map[string]any{

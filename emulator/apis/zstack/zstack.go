@@ -6,6 +6,9 @@ package zstack
 import (
 	"fmt"
 	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/credemu/credemu/emulator/api"
@@ -46,7 +49,7 @@ const (
 )
 
 // noAuth lists the operations ZStack serves without a session.
-var noAuth = map[string]bool{"logInByAccount": true, "logOut": true, "loginVirtualID": true, "getApiJob": true}
+var noAuth = map[string]bool{"logInByAccount": true, "logOut": true, "validateSession": true, "loginVirtualID": true, "getApiJob": true}
 
 func (f *Family) operations() []*api.Operation {
 	op := func(id, method, path string, write bool, body api.BodyMode, resp string, h func(*State, *api.Request) (*api.Response, error)) *api.Operation {
@@ -60,6 +63,7 @@ func (f *Family) operations() []*api.Operation {
 	ops := []*api.Operation{
 		op("logInByAccount", http.MethodPut, v1+"/accounts/login", false, api.BodyRequired, "zstack/responses/session", logIn),
 		op("logOut", http.MethodDelete, v1+"/accounts/sessions/{uuid}", false, api.BodyNone, "zstack/responses/empty", logOut),
+		op("validateSession", http.MethodGet, v1+"/accounts/sessions/{uuid}/valid", false, api.BodyNone, "zstack/responses/valid", validateSession),
 		op("createVirtualID", http.MethodPost, vids, true, api.BodyRequired, "zstack/responses/virtualID", createVirtualID),
 		op("queryVirtualID", http.MethodGet, vids, false, api.BodyNone, "zstack/responses/virtualIDs", queryVirtualIDs),
 		op("getVirtualID", http.MethodGet, vids+"/{uuid}", false, api.BodyNone, "zstack/responses/virtualIDs", queryVirtualIDs),
@@ -68,10 +72,12 @@ func (f *Family) operations() []*api.Operation {
 			"changeIAM2VirtualIDState": op("changeVirtualIDState", http.MethodPut, vids+"/{uuid}/actions", true, api.BodyRequired, "zstack/responses/virtualID", changeState),
 		}},
 		op("deleteVirtualID", http.MethodDelete, vids+"/{uuid}", true, api.BodyNone, "zstack/responses/empty", deleteVirtualID),
-		op("addAttributesToVirtualID", http.MethodPost, vids+"/{uuid}/attributes", true, api.BodyRequired, "zstack/responses/virtualID", addAttributes),
+		op("addAttributesToVirtualID", http.MethodPost, vids+"/{uuid}/attributes", true, api.BodyRequired, "zstack/responses/empty", addAttributes),
 		op("removeAttributesFromVirtualID", http.MethodDelete, vids+"/{uuid}/attributes", true, api.BodyNone, "zstack/responses/empty", removeAttributes),
 		op("queryVirtualIDAttribute", http.MethodGet, vids+"/attributes", false, api.BodyNone, "zstack/responses/attributes", queryAttributes),
-		op("updateVirtualIDAttribute", http.MethodPut, vids+"/attributes/{uuid}", true, api.BodyRequired, "zstack/responses/attribute", updateAttribute),
+		{ID: "virtualIDAttributeActions", Method: http.MethodPut, Path: vids + "/attributes/{uuid}/actions", Actions: map[string]*api.Operation{
+			"updateIAM2VirtualIDAttribute": op("updateVirtualIDAttribute", http.MethodPut, vids+"/attributes/{uuid}/actions", true, api.BodyRequired, "zstack/responses/attribute", updateAttribute),
+		}},
 		op("loginVirtualID", http.MethodPut, vids+"/login", false, api.BodyRequired, "zstack/responses/session", loginVirtualID),
 		op("getApiJob", http.MethodGet, v1+"/api-jobs/{uuid}", false, api.BodyNone, "", getJob),
 	}
@@ -158,23 +164,16 @@ type ErrorCode struct {
 }
 
 // errorDoc returns the status and body ZStack sends for an API error: 503
-// (or a fault rule's status) with {"error": {...}}.
-func errorDoc(e *api.Error) (int, []byte) {
+// (or a fault rule's status) with {"error": {...}}. A schema failure is
+// worded as ZStack's API message validator words its first failure.
+func errorDoc(e *api.Error, r *api.Request) (int, []byte) {
 	code := e.Code
 	if code == "" {
 		code = kindCodes[e.Kind]
 	}
 	details := e.Message
 	if len(e.Fields) > 0 {
-		parts := make([]string, 0, len(e.Fields))
-		for _, fe := range e.Fields {
-			name := fe.Field()
-			if name == "" {
-				name = fe.Location()
-			}
-			parts = append(parts, fmt.Sprintf("field[%s] %s", name, fe.Message))
-		}
-		details = strings.Join(parts, "; ")
+		details = validatorDetail(e.Fields[0], messageClasses[r.Op.ID], r.JSON)
 	}
 	if details == "" {
 		details = codeDescriptions[code]
@@ -182,6 +181,86 @@ func errorDoc(e *api.Error) (int, []byte) {
 	return e.StatusOr(http.StatusServiceUnavailable), encode(map[string]ErrorCode{
 		"error": {Code: code, Description: codeDescriptions[code], Details: details},
 	})
+}
+
+// messageClasses are the Java API messages behind the operations, which
+// ZStack names in its validation errors.
+var messageClasses = map[string]string{
+	"logInByAccount":                "org.zstack.header.identity.APILogInByAccountMsg",
+	"createVirtualID":               "org.zstack.iam2.api.APICreateIAM2VirtualIDMsg",
+	"updateVirtualID":               "org.zstack.iam2.api.APIUpdateIAM2VirtualIDMsg",
+	"changeVirtualIDState":          "org.zstack.iam2.api.APIChangeIAM2VirtualIDStateMsg",
+	"deleteVirtualID":               "org.zstack.iam2.api.APIDeleteIAM2VirtualIDMsg",
+	"addAttributesToVirtualID":      "org.zstack.iam2.api.APIAddAttributesToIAM2VirtualIDMsg",
+	"removeAttributesFromVirtualID": "org.zstack.iam2.api.APIRemoveAttributesFromIAM2VirtualIDMsg",
+	"updateVirtualIDAttribute":      "org.zstack.iam2.api.APIUpdateIAM2VirtualIDAttributeMsg",
+	"loginVirtualID":                "org.zstack.iam2.api.APILoginIAM2VirtualIDMsg",
+}
+
+var (
+	lengthRE = regexp.MustCompile(`(\d+), but got (\d+)`)
+	enumRE   = regexp.MustCompile(`"((?:[^"\\]|\\.)*)"`)
+)
+
+// validatorDetail words a schema failure as ZStack's ApiMessageProcessor
+// does (org.zstack.portal.apimediator.ApiMessageProcessorImpl).
+func validatorDetail(fe api.FieldError, class string, body any) string {
+	field := fe.Field()
+	if i := strings.LastIndexByte(field, '.'); i >= 0 {
+		field = field[i+1:]
+	}
+	if field == "" {
+		field = fe.Location()
+	}
+	switch fe.Keyword {
+	case "required":
+		return fmt.Sprintf("field[%s] of message[%s] is mandatory, can not be null", field, class)
+	case "maxLength":
+		if m := lengthRE.FindStringSubmatch(fe.Message); m != nil {
+			return fmt.Sprintf("field[%s] of message[%s] exceeds max length of string. expected was <= %s, actual was %s", field, class, m[1], m[2])
+		}
+	case "minLength":
+		if m := lengthRE.FindStringSubmatch(fe.Message); m != nil {
+			if m[2] == "0" {
+				return fmt.Sprintf("field[%s] cannot be an empty string", field)
+			}
+			return fmt.Sprintf("field[%s] of message[%s] less than the min length of string. expected was >= %s, actual was %s", field, class, m[1], m[2])
+		}
+	case "enum":
+		var vals []string
+		for _, m := range enumRE.FindAllStringSubmatch(fe.Message, -1) {
+			if v := strings.ToLower(m[1]); !slices.Contains(vals, v) {
+				vals = append(vals, v)
+			}
+		}
+		return fmt.Sprintf("valid value for field[%s] of message[%s] are [%s], but %v found", field, class, strings.Join(vals, ", "), valueAt(body, fe))
+	case "pattern":
+		return fmt.Sprintf("valid regex value for field[%s] of message[%s] are %s, but %v found", field, class, strings.TrimPrefix(fe.Message, "does not match pattern "), valueAt(body, fe))
+	}
+	return fmt.Sprintf("field[%s] of message[%s] %s", field, class, fe.Message)
+}
+
+// valueAt returns the request body's value at the failing field.
+func valueAt(body any, fe api.FieldError) any {
+	if fe.Location() != "body" {
+		return nil
+	}
+	v := body
+	for _, k := range strings.Split(fe.Field(), ".") {
+		switch x := v.(type) {
+		case map[string]any:
+			v = x[k]
+		case []any:
+			i, err := strconv.Atoi(k)
+			if err != nil || i < 0 || i >= len(x) {
+				return nil
+			}
+			v = x[i]
+		default:
+			return nil
+		}
+	}
+	return v
 }
 
 // plainStatuses are the statuses ZStack's REST layer itself answers, in
@@ -207,7 +286,7 @@ func (f *Family) RenderError(w http.ResponseWriter, r *api.Request, e *api.Error
 		_, _ = w.Write([]byte(msg))
 		return
 	}
-	status, body := errorDoc(e)
+	status, body := errorDoc(e, r)
 	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(body)

@@ -240,16 +240,18 @@ zstack:
 		want []string
 	}{
 		{"name=ann", []string{"ann"}},
+		{"name=ANN", []string{"ann"}}, // MySQL's utf8_general_ci: = ignores case
+		{"name?=ANN,dan", []string{"ann", "Dan"}},
 		{"name!=ann", []string{"ben", "cat", "Dan"}},
 		{"name?=ann,cat", []string{"ann", "cat"}},
 		{"name!?=ann,cat", []string{"ben", "Dan"}},
 		{"name~=%a%", []string{"ann", "cat", "Dan"}},
 		{"name~=d__", []string{"Dan"}}, // LIKE ignores case, as MySQL does
 		{"name!~=%n", []string{"cat"}},
-		{"name>ben", []string{"cat"}},
-		{"name>=ben", []string{"ben", "cat"}},
-		{"name<ben", []string{"ann", "Dan"}},
-		{"name<=ann", []string{"ann", "Dan"}},
+		{"name>ben", []string{"cat", "Dan"}}, // ordering ignores case too
+		{"name>=ben", []string{"ben", "cat", "Dan"}},
+		{"name<ben", []string{"ann"}},
+		{"name<=ann", []string{"ann"}},
 		{"description is null", []string{"ben", "Dan"}},
 		{"description not null", []string{"ann", "cat"}},
 		{"state=Disabled", []string{"cat"}},
@@ -273,7 +275,7 @@ zstack:
 	})
 	t.Run("paging and sort", func(t *testing.T) {
 		got := names(t, srv.Do("GET", vids+"?sort=-name&start=1&limit=2", nil, adminS))
-		if diff := cmp.Diff([]string{"ben", "ann"}, got); diff != "" {
+		if diff := cmp.Diff([]string{"cat", "ben"}, got); diff != "" {
 			t.Error(diff)
 		}
 		m := srv.Do("GET", vids+"?limit=1&replyWithCount=true", nil, adminS).JSON(t)
@@ -303,17 +305,36 @@ func TestBadInput(t *testing.T) {
 	}{
 		{"malformed JSON", "POST", vids, `{"params": {`, func(t *testing.T, r *emulatortest.Response) { plain(t, r, 400, "Malformed JSON") }},
 		{"missing params", "POST", vids, `{"name": "x"}`, func(t *testing.T, r *emulatortest.Response) {
-			if _, d := apiError(t, r, 503); !strings.Contains(d, "field[params] is required") {
+			if _, d := apiError(t, r, 503); d != "field[params] of message[org.zstack.iam2.api.APICreateIAM2VirtualIDMsg] is mandatory, can not be null" {
 				t.Error(d)
 			}
 		}},
 		{"array body", "POST", vids, `[]`, func(t *testing.T, r *emulatortest.Response) { apiError(t, r, 503) }},
 		{"wrong type", "POST", vids, `{"params": {"name": 5, "password": "x"}}`, func(t *testing.T, r *emulatortest.Response) {
-			if _, d := apiError(t, r, 503); !strings.Contains(d, "field[params.name] must be string") {
+			if _, d := apiError(t, r, 503); d != "field[name] of message[org.zstack.iam2.api.APICreateIAM2VirtualIDMsg] must be string, but got number" {
 				t.Error(d)
 			}
 		}},
-		{"over-long name", "POST", vids, map[string]any{"params": map[string]string{"name": strings.Repeat("n", 300), "password": "x"}}, func(t *testing.T, r *emulatortest.Response) { apiError(t, r, 503) }},
+		{"over-long name", "POST", vids, map[string]any{"params": map[string]string{"name": strings.Repeat("n", 300), "password": "x"}}, func(t *testing.T, r *emulatortest.Response) {
+			if _, d := apiError(t, r, 503); d != "field[name] of message[org.zstack.iam2.api.APICreateIAM2VirtualIDMsg] exceeds max length of string. expected was <= 255, actual was 300" {
+				t.Error(d)
+			}
+		}},
+		{"missing password", "POST", vids, map[string]any{"params": map[string]string{"name": "n"}}, func(t *testing.T, r *emulatortest.Response) {
+			if _, d := apiError(t, r, 503); d != "field[password] of message[org.zstack.iam2.api.APICreateIAM2VirtualIDMsg] is mandatory, can not be null" {
+				t.Error(d)
+			}
+		}},
+		{"bad state event", "PUT", vids + "/" + alice + "/actions", map[string]any{"changeIAM2VirtualIDState": map[string]string{"stateEvent": "maintain"}}, func(t *testing.T, r *emulatortest.Response) {
+			if _, d := apiError(t, r, 503); d != "valid value for field[stateEvent] of message[org.zstack.iam2.api.APIChangeIAM2VirtualIDStateMsg] are [enable, disable], but maintain found" {
+				t.Error(d)
+			}
+		}},
+		{"delete of a malformed uuid", "DELETE", vids + "/not-a-uuid", nil, func(t *testing.T, r *emulatortest.Response) {
+			if code, d := apiError(t, r, 503); code != "SYS.1003" || d != "invalid field[uuid], resource[uuid:not-a-uuid, type:IAM2VirtualIDVO] not found" {
+				t.Error(code, d)
+			}
+		}},
 		{"bad resourceUuid", "POST", vids, map[string]any{"params": map[string]string{"name": "n", "password": "x", "resourceUuid": "NOT-HEX"}}, func(t *testing.T, r *emulatortest.Response) { apiError(t, r, 503) }},
 		{"wrong action key", "PUT", vids + "/" + alice + "/actions", `{"updateIAM2Thing": {}}`, func(t *testing.T, r *emulatortest.Response) {
 			plain(t, r, 400, "the body doesn't contain action mapping to the URL[/zstack/v1/iam2/virtual-ids/"+alice+"/actions]")
@@ -325,7 +346,7 @@ func TestBadInput(t *testing.T) {
 				t.Error(c)
 			}
 		}},
-		{"unknown attribute", "PUT", vids + "/attributes/ffffffffffffffffffffffffffffffff", `{"updateIAM2VirtualIDAttribute": {"value": "z"}}`, func(t *testing.T, r *emulatortest.Response) { apiError(t, r, 503) }},
+		{"unknown attribute", "PUT", vids + "/attributes/ffffffffffffffffffffffffffffffff/actions", `{"updateIAM2VirtualIDAttribute": {"value": "z"}}`, func(t *testing.T, r *emulatortest.Response) { apiError(t, r, 503) }},
 		{"remove without uuids", "DELETE", vids + "/" + alice + "/attributes", nil, func(t *testing.T, r *emulatortest.Response) { apiError(t, r, 503) }},
 		{"wrong method", "PATCH", vids, nil, func(t *testing.T, r *emulatortest.Response) {
 			plain(t, r, 405, "The method[PATCH] is not allowed for the path[/zstack/v1/iam2/virtual-ids]")
@@ -354,12 +375,18 @@ func TestAttributes(t *testing.T) {
 	srv := start(t)
 	r := srv.Do("POST", vids+"/"+bob+"/attributes", map[string]any{"params": map[string]any{"attributes": []map[string]string{{"name": "a", "value": "1"}, {"name": "b", "value": "2"}}}}, adminS)
 	want(t, r, 200)
-	attrs := r.JSON(t)["inventory"].(map[string]any)["attributes"].([]any)
+	if string(r.Body) != "{}" {
+		t.Errorf("adding attributes answers %s, ZStack answers {}", r.Body)
+	}
+	attrs := srv.Do("GET", vids+"/attributes?q=virtualIDUuid="+bob+"&sort=+name", nil, adminS).JSON(t)["inventories"].([]any)
 	if len(attrs) != 2 {
 		t.Fatalf("attributes: %v", attrs)
 	}
 	first := attrs[0].(map[string]any)["uuid"].(string)
+	// ZStack serves this update only under .../actions, as every action.
 	r = srv.Do("PUT", vids+"/attributes/"+first, map[string]any{"updateIAM2VirtualIDAttribute": map[string]string{"value": "changed"}}, adminS)
+	want(t, r, 404)
+	r = srv.Do("PUT", vids+"/attributes/"+first+"/actions", map[string]any{"updateIAM2VirtualIDAttribute": map[string]string{"value": "changed"}}, adminS)
 	want(t, r, 200)
 	if v := r.JSON(t)["inventory"].(map[string]any)["value"]; v != "changed" {
 		t.Errorf("updated value %v", v)
