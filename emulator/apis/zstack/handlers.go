@@ -44,7 +44,7 @@ func requireAdmin(r *api.Request) error {
 func (s *State) vid(uuid string) (*virtualID, error) {
 	v, ok := s.vids.Get(uuid)
 	if !ok {
-		return nil, &api.Error{Kind: api.KindNotFound, Message: fmt.Sprintf("Unable to find IAM2VirtualIDVO[uuid:%s]", uuid)}
+		return nil, &api.Error{Kind: api.KindNotFound, Message: fmt.Sprintf("invalid field[uuid], resource[uuid:%s, type:IAM2VirtualIDVO] not found", uuid)}
 	}
 	return v, nil
 }
@@ -515,7 +515,7 @@ func updateAttribute(s *State, r *api.Request) (*api.Response, error) {
 	id := r.Vars["uuid"]
 	owner, ok := s.attrOwner[id]
 	if !ok {
-		return nil, &api.Error{Kind: api.KindNotFound, Message: fmt.Sprintf("Unable to find IAM2VirtualIDAttributeVO[uuid:%s]", id)}
+		return nil, &api.Error{Kind: api.KindNotFound, Message: fmt.Sprintf("invalid field[uuid], resource[uuid:%s, type:IAM2VirtualIDAttributeVO] not found", id)}
 	}
 	v, err := s.vid(owner)
 	if err != nil {
