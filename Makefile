@@ -6,7 +6,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -s -w -X github.com/credemu/credemu/emulator.Version=$(VERSION)
 FUZZTIME ?= 30s
 
-.PHONY: all build run test unit conformance vet fmt-check lint bench load soak fuzz cover update-golden clean
+.PHONY: all build run test unit conformance ansible-deps vet fmt-check lint bench load soak fuzz cover update-golden clean
 
 all: build
 
@@ -36,6 +36,13 @@ conformance: ## the vendors' real clients against credemu (conformance/*)
 	  echo "== conformance: $$mod"; \
 	  (cd $$mod && $(GO) vet ./... && $(GO) test -race -count=1 ./...) || exit 1; \
 	done
+
+# Ansible's collections (vmware.vmware_rest, awx.awx) come with Debian's
+# ansible package; the vSphere suite runs them when ansible-playbook is on
+# PATH and says so when it is not. CI installs them first (.ci/run).
+ansible-deps: ## install Ansible and the Python library its vmware_rest collection needs (Debian, as root)
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ansible python3-aiohttp
 
 vet:
 	$(GO) vet $(PKGS)

@@ -11,6 +11,8 @@ require (
 )
 
 require (
-	github.com/rogpeppe/go-internal v1.16.0 // indirect
-	github.com/vmware/govmomi v0.46.0
+	github.com/kr/pretty v0.3.0 // indirect
+	gopkg.in/check.v1 v1.0.0-20180628173108-788fd7840127 // indirect
 )
+
+require github.com/rogpeppe/go-internal v1.16.0 // indirect

@@ -49,6 +49,7 @@ func config(r *api.Request) map[string]any {
 func createSession(s *State, r *api.Request) (*api.Response, error) {
 	p := principal(r)
 	s.mu.Lock()
+	s.purge(r.Now)
 	ss := &session{ID: ids.Token(), User: p.User, Roles: p.Roles, Local: p.Local, Created: r.Now, LastUsed: r.Now}
 	s.sessions[ss.ID] = ss
 	s.mu.Unlock()
@@ -175,13 +176,17 @@ func apply(a *account, c map[string]any) error {
 	return nil
 }
 
-func fresh(name string) *account {
+// fresh is a new account before its configuration is applied: the day
+// counts a configuration leaves out come from the global policy p.
+func fresh(name string, p Policy) *account {
 	return &account{Username: name, Enabled: true, PasswordExpires: true, InactiveAfterExp: true,
-		DaysAfterExp: unset, MinDays: unset, MaxDays: unset, WarnDays: unset}
+		DaysAfterExp: unset, MinDays: p.MinDays, MaxDays: p.MaxDays, WarnDays: p.WarnDays}
 }
 
-// setPassword changes the password, checking old_password when a user who
-// is not a superAdmin changes their own.
+// setPassword changes the password. A user who is not a superAdmin and
+// changes their own must prove the old one, and may not change it again
+// sooner than their min_days_between_password_change after the last change
+// (the policy's rule; a superAdmin is exempt, as root is from /etc/shadow's).
 func setPassword(r *api.Request, a *account, c map[string]any) error {
 	pw, ok := c["password"].(string)
 	if !ok {
@@ -192,6 +197,11 @@ func setPassword(r *api.Request, a *account, c map[string]any) error {
 		old, _ := c["old_password"].(string)
 		if old != a.Password {
 			return invalid("The old password is incorrect or missing; it is required to change your own password.")
+		}
+		if last := a.LastPasswordChange; last != nil && a.MinDays > 0 && r.Now.Before(last.AddDate(0, 0, a.MinDays)) {
+			return &api.Error{Kind: api.KindInvalidArgument, Code: "com.vmware.appliance.localaccounts.password_change_too_soon",
+				Message: fmt.Sprintf("The password of user %s cannot be changed before %s: min_days_between_password_change is %d day(s) since the last change on %s.",
+					a.Username, formatTime(last.AddDate(0, 0, a.MinDays)), a.MinDays, formatTime(*last))}
 		}
 	}
 	a.Password = pw
@@ -215,7 +225,7 @@ func createAccount(s *State, r *api.Request) (*api.Response, error) {
 	if s.accounts.Has(name) {
 		return nil, &api.Error{Kind: api.KindAlreadyExists, Message: fmt.Sprintf("User %s already exists.", name), Code: "com.vmware.appliance.localaccounts.user_already_exists"}
 	}
-	a := fresh(name)
+	a := fresh(name, s.policy)
 	if err := apply(a, c); err != nil {
 		return nil, err
 	}
@@ -256,7 +266,7 @@ func modify(s *State, r *api.Request, set bool) (*api.Response, error) {
 	}
 	if set {
 		keep := a
-		a = fresh(name)
+		a = fresh(name, s.policy)
 		a.Password, a.LastPasswordChange = keep.Password, keep.LastPasswordChange
 	}
 	if err := apply(a, c); err != nil {

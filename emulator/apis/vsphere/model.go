@@ -17,10 +17,13 @@ func day(t time.Time) time.Time { return t.UTC().Truncate(24 * time.Hour) }
 // Roles an appliance local account can have.
 var validRoles = []string{"operator", "admin", "superAdmin"}
 
-// unset is how the appliance reports a day count that was never set.
+// unset marks a day count that was not given; creation fills the three the
+// global policy has (min, max, warn) from it, as the appliance takes them
+// "from system defaults (see local-accounts/policy)". Days after expiration
+// have no policy default and stay unset: the account is never locked.
 const unset = -1
 
-// account is a local account. Day counts are -1 when unset.
+// account is a local account.
 type account struct {
 	Username           string
 	Password           string // never shown
@@ -36,6 +39,28 @@ type account struct {
 	MaxDays            int
 	WarnDays           int
 	LastPasswordChange *time.Time
+}
+
+// defaultDays fills the day counts that were not given from the policy.
+func (a *account) defaultDays(p Policy) {
+	for _, d := range []struct {
+		dst *int
+		def int
+	}{{&a.MinDays, p.MinDays}, {&a.MaxDays, p.MaxDays}, {&a.WarnDays, p.WarnDays}} {
+		if *d.dst == unset {
+			*d.dst = d.def
+		}
+	}
+}
+
+// inactiveAt is when the account locks after its password expired, or nil.
+func (a *account) inactiveAt(p Policy) *time.Time {
+	exp := a.expiresAt(p)
+	if exp == nil || !a.InactiveAfterExp || a.DaysAfterExp < 0 {
+		return nil
+	}
+	t := exp.AddDate(0, 0, a.DaysAfterExp)
+	return &t
 }
 
 func cloneAccount(a *account) *account {
@@ -85,9 +110,9 @@ func (a *account) info(p Policy) Info {
 	}
 	if exp := a.expiresAt(p); exp != nil {
 		in.PasswordExpiresAt = formatTime(*exp)
-		if a.InactiveAfterExp && a.DaysAfterExp >= 0 {
-			in.InactiveAt = formatTime(exp.AddDate(0, 0, a.DaysAfterExp))
-		}
+	}
+	if lock := a.inactiveAt(p); lock != nil {
+		in.InactiveAt = formatTime(*lock)
 	}
 	return in
 }

@@ -147,6 +147,11 @@ func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator)
 		root, _ := buildAccount(accountSpec{Username: "root", Password: DefaultRootPassword, Roles: []string{"superAdmin"}, FullName: "root"}, gen.Now)
 		w.accounts = append([]*account{root}, w.accounts...)
 	}
+	// Day counts a scenario leaves out come from the global policy, as
+	// they do for accounts created through the API.
+	for _, a := range w.accounts {
+		a.defaultDays(w.policy)
+	}
 	return w, errs.Err()
 }
 

@@ -22,6 +22,26 @@ type State struct {
 	policy   Policy
 	accounts *store.Table[*account]
 	sessions map[string]*session
+	// lastPurge is when idle sessions were last swept (virtual clock).
+	lastPurge time.Time
+}
+
+// purgeEvery is how often, on the virtual clock, idle sessions are swept so
+// that abandoned logins do not pile up.
+const purgeEvery = time.Minute
+
+// purge drops sessions idle longer than the timeout, at most once per
+// purgeEvery. Caller holds the write lock.
+func (s *State) purge(now time.Time) {
+	if now.Sub(s.lastPurge) < purgeEvery {
+		return
+	}
+	s.lastPurge = now
+	for id, ss := range s.sessions {
+		if now.Sub(ss.LastUsed) > s.idle {
+			delete(s.sessions, id)
+		}
+	}
 }
 
 // NewState returns the vSphere state of one sandbox, filled from world.

@@ -131,6 +131,15 @@ func (f *Family) Authenticate(r *api.Request) error {
 		p = &cp
 	}
 	r.Principal = p
+	if p.Local {
+		// A local account is locked from its inactive_at on: no session,
+		// and Basic calls fail too.
+		if a, ok := s.accounts.Get(p.User); ok {
+			if at := a.inactiveAt(s.policy); at != nil && !r.Now.Before(*at) {
+				return unauthenticated()
+			}
+		}
+	}
 	if r.Op.ID == "createSession" || r.Op.ID == "deleteSession" || r.Op.ID == "getSession" {
 		return nil
 	}

@@ -184,14 +184,20 @@ func TestAccountLifecycle(t *testing.T) {
 	got := info(t, srv, "dana")
 	wantInfo := map[string]any{"fullname": "Dana", "roles": []any{"operator"}, "enabled": true, "has_password": true,
 		"last_password_change": "2026-01-01T00:00:00.000Z", "password_expires_at": "2026-04-01T00:00:00.000Z", "inactive_at": "2026-04-06T00:00:00.000Z",
-		"min_days_between_password_change": -1.0, "max_days_between_password_change": -1.0, "warn_days_before_password_expiration": -1.0}
+		"min_days_between_password_change": 0.0, "max_days_between_password_change": 90.0, "warn_days_before_password_expiration": 7.0}
 	if diff := cmp.Diff(wantInfo, got); diff != "" {
 		t.Fatalf("info (-want +got):\n%s", diff)
 	}
-	// The global policy moves password_expires_at of accounts without their own maximum.
+	// The global policy holds the defaults for accounts created (or set)
+	// after it changes, as /etc/login.defs does; existing accounts keep theirs.
 	want(t, srv.Do("PUT", restLA+"/global-policy", map[string]any{"policy": map[string]any{"max_days": 30, "min_days": 1, "warn_days": 3}}, admin), 200)
-	if got := info(t, srv, "dana")["password_expires_at"]; got != "2026-01-31T00:00:00.000Z" {
-		t.Errorf("after policy change: %v", got)
+	if got := info(t, srv, "dana")["password_expires_at"]; got != "2026-04-01T00:00:00.000Z" {
+		t.Errorf("existing account after policy change: %v", got)
+	}
+	want(t, srv.Do("POST", restLA+"/erin", map[string]any{"config": config(map[string]any{})}, admin), 200)
+	got = info(t, srv, "erin")
+	if got["password_expires_at"] != "2026-01-31T00:00:00.000Z" || got["min_days_between_password_change"] != 1.0 || got["warn_days_before_password_expiration"] != 3.0 {
+		t.Errorf("account created after the policy change: %v", got)
 	}
 	// PATCH through /api changes only what is sent.
 	want(t, srv.Do("PATCH", apiLA+"/dana", map[string]any{"email": "d@example.com", "max_days_between_password_change": 10}, admin), 204)
@@ -208,8 +214,8 @@ func TestAccountLifecycle(t *testing.T) {
 	// PUT replaces the configuration: unsent fields go back to defaults.
 	want(t, srv.Do("PUT", apiLA+"/dana", config(map[string]any{"password_expires": false}), admin), 204)
 	got = info(t, srv, "dana")
-	if _, has := got["fullname"]; has || got["max_days_between_password_change"] != -1.0 {
-		t.Errorf("after PUT: %v", got)
+	if _, has := got["fullname"]; has || got["max_days_between_password_change"] != 30.0 {
+		t.Errorf("after PUT (unsent day counts from the current policy): %v", got)
 	}
 	if _, has := got["password_expires_at"]; has {
 		t.Errorf("password_expires false still shows an expiry: %v", got)
@@ -241,6 +247,43 @@ func TestOwnPasswordChange(t *testing.T) {
 	want(t, srv.Do("PATCH", apiLA+"/backup", map[string]any{"password": "Other-1"}, admin), 204)
 	// root exists and is a superAdmin.
 	want(t, srv.Do("GET", apiLA, nil, "Authorization: Basic cm9vdDpWTXdhcmUxIQ=="), 200) // root:VMware1!
+}
+
+// TestPasswordRules checks the minimum days between a user's own password
+// changes and the lock-out at inactive_at, on the virtual clock.
+func TestPasswordRules(t *testing.T) {
+	srv := emulatortest.Start(t, emulator.WithResponseCheck(true), emulator.WithScenarioYAML("rules.yaml", []byte(`
+clock: 2026-01-01T00:00:00Z
+vsphere:
+  users: [{username: administrator@vsphere.local, password: "Passw0rd!", roles: [superAdmin]}]
+  localAccounts:
+    - {username: dev, password: Dev-1, roles: [operator], minDays: 2, lastPasswordChange: 1d}
+    - {username: old, password: Old-1, roles: [operator], maxDays: 10, daysAfterPasswordExpiration: 2, lastPasswordChange: 11d}
+`)))
+	const (
+		dev = "Authorization: Basic ZGV2OkRldi0x" // dev:Dev-1
+		old = "Authorization: Basic b2xkOk9sZC0x" // old:Old-1
+	)
+	// old's password expired yesterday; it locks two days after expiry.
+	if got := info(t, srv, "old")["inactive_at"]; got != "2026-01-02T00:00:00.000Z" {
+		t.Fatalf("inactive_at %v", got)
+	}
+	want(t, srv.Do("POST", "/api/session", nil, old), 201) // expired, not yet locked
+
+	change := map[string]any{"password": "Dev-2", "old_password": "Dev-1"}
+	r := srv.Do("PATCH", apiLA+"/dev", change, dev)
+	if apiErr(t, r, 400) != "INVALID_ARGUMENT" || !strings.Contains(string(r.Body), "min_days_between_password_change is 2") {
+		t.Errorf("own change one day after the last: %s", r.Body)
+	}
+	// A superAdmin is not held to the minimum.
+	want(t, srv.Do("PATCH", apiLA+"/dev", map[string]any{"email": "dev@example.com"}, admin), 204)
+
+	srv.AdvanceClock(24 * time.Hour)
+	want(t, srv.Do("PATCH", apiLA+"/dev", change, dev), 204)
+	// inactive_at reached: no session, no Basic calls.
+	apiErr(t, srv.Do("POST", "/api/session", nil, old), 401)
+	restErr(t, srv.Do("POST", "/rest/com/vmware/cis/session", nil, old), 401)
+	apiErr(t, srv.Do("GET", apiLA+"/old", nil, old), 401)
 }
 
 func TestBadInput(t *testing.T) {
