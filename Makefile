@@ -42,7 +42,7 @@ conformance: ## the vendors' real clients against credemu (conformance/*)
 # PATH and says so when it is not. CI installs them first (.ci/run).
 ansible-deps: ## install Ansible and the Python library its vmware_rest collection needs (Debian, as root)
 	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ansible python3-aiohttp
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ansible python3-aiohttp
 
 vet:
 	$(GO) vet $(PKGS)
