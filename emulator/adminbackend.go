@@ -42,6 +42,16 @@ func (b adminBackend) Info() map[string]any {
 	}
 }
 
+// AllowedHosts are the names given with WithAllowedHosts and those the
+// TLS certificate was made for.
+func (b adminBackend) AllowedHosts() []string {
+	out := append([]string{}, b.s.opts.allowedHosts...)
+	if b.s.opts.tls != nil {
+		out = append(out, b.s.opts.tls.Names...)
+	}
+	return out
+}
+
 func (b adminBackend) Coverage() any  { return b.s.Coverage() }
 func (b adminBackend) ClearCoverage() { b.s.coverage.clear() }
 
@@ -56,8 +66,8 @@ func (v sandboxView) Journal() *journal.Journal { return v.sb.journal }
 func (v sandboxView) Clock() *clock.Clock       { return v.sb.clock }
 func (v sandboxView) State() map[string]any {
 	out := map[string]any{}
-	for name, st := range v.sb.states {
-		out[name] = st.Export()
+	for i, f := range v.sb.families {
+		out[f.Name()] = v.sb.state(i).Export()
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"log/slog"
+	"time"
 
 	"github.com/credemu/credemu/emulator/family"
 )
@@ -29,7 +30,17 @@ type options struct {
 	checkResponses   bool
 	families         []family.Family
 	tls              *TLS
+	maxSandboxes     int
+	sandboxIdle      time.Duration
+	allowedHosts     []string
 }
+
+// DefaultMaxSandboxes is how many named sandboxes may exist at once.
+const DefaultMaxSandboxes = 1000
+
+// DefaultSandboxIdle is how long a named sandbox may go unused before it is
+// dropped to make room for a new one.
+const DefaultSandboxIdle = 15 * time.Minute
 
 // TLS configures HTTPS.
 type TLS struct {
@@ -101,6 +112,28 @@ func WithTLS(t TLS) Option {
 	}
 }
 
+// WithSandboxLimits caps the number of named sandboxes (beyond it a new
+// one is refused with 429) and sets how long one may go unused before it is
+// dropped to make room; zero keeps a default.
+func WithSandboxLimits(max int, idle time.Duration) Option {
+	return func(o *options) {
+		if max > 0 {
+			o.maxSandboxes = max
+		}
+		if idle > 0 {
+			o.sandboxIdle = idle
+		}
+	}
+}
+
+// WithAllowedHosts names hosts, besides localhost and IP addresses, that
+// control requests may be addressed to when no admin token is set (a
+// container's service name, say). Other Host headers are refused, so that a
+// web page cannot reach the control API through DNS rebinding.
+func WithAllowedHosts(names ...string) Option {
+	return func(o *options) { o.allowedHosts = append(o.allowedHosts, names...) }
+}
+
 // WithFamilies replaces the set of emulated APIs (all four by default).
 func WithFamilies(f ...family.Family) Option {
 	return func(o *options) { o.families = append([]family.Family(nil), f...) }
@@ -108,10 +141,12 @@ func WithFamilies(f ...family.Family) Option {
 
 func defaultOptions() *options {
 	return &options{
-		addr:      DefaultAddr,
-		scenario:  "default",
-		logger:    slog.New(slog.DiscardHandler), // a disabled handler: no formatting at all
-		bodyLimit: DefaultBodyLimit,
-		families:  DefaultFamilies(),
+		addr:         DefaultAddr,
+		scenario:     "default",
+		logger:       slog.New(slog.DiscardHandler), // a disabled handler: no formatting at all
+		bodyLimit:    DefaultBodyLimit,
+		families:     DefaultFamilies(),
+		maxSandboxes: DefaultMaxSandboxes,
+		sandboxIdle:  DefaultSandboxIdle,
 	}
 }

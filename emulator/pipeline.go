@@ -58,12 +58,16 @@ func pipeline(f family.Family, op *api.Operation, template string) http.Handler 
 		defer c.recover()
 		sb, err := s.sandboxFor(r)
 		if err != nil {
-			c.fail(&api.Error{Kind: api.KindInvalidArgument, Transport: true, Message: err.Error()})
+			e := &api.Error{Kind: api.KindInvalidArgument, Transport: true, Message: err.Error()}
+			if errors.Is(err, ErrTooManySandboxes) {
+				e.Kind, e.Status = api.KindUnavailable, http.StatusTooManyRequests
+			}
+			c.fail(e)
 			return
 		}
 		c.sb = sb
 		c.req.Sandbox = sb.name
-		c.req.State = sb.states[f.Name()]
+		c.req.State = sb.state(s.familyIndex[f.Name()])
 		c.req.Now = sb.clock.Now()
 		if r.Context().Value(uncleanPathKey{}) != nil {
 			// Spring Security's StrictHttpFirewall wording.

@@ -6,9 +6,13 @@ import (
 	"regexp"
 	"sort"
 	"sync"
+	"sync/atomic"
+	"time"
 
+	"github.com/credemu/credemu/emulator/admin"
 	"github.com/credemu/credemu/emulator/api"
 	"github.com/credemu/credemu/emulator/clock"
+	"github.com/credemu/credemu/emulator/family"
 	"github.com/credemu/credemu/emulator/fault"
 	"github.com/credemu/credemu/emulator/ids"
 	"github.com/credemu/credemu/emulator/journal"
@@ -21,61 +25,121 @@ var sandboxNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
 // sandbox is one isolated world: its own objects, fault rules, journal,
 // clock and id sequence. The default sandbox has the empty name.
+//
+// A family's state is built on the first request that needs it, so a new
+// sandbox costs a few small structures until it is used, and a sandbox
+// used with one API never copies the others' worlds.
 type sandbox struct {
 	name    string
 	clock   *clock.Clock
 	ids     *ids.Gen
 	faults  *fault.Engine
 	journal *journal.Journal
-	states  map[string]api.State // by family; the map itself never changes
+	env     api.Env
+	// states holds each family's state once built, by family index.
+	states   []atomic.Pointer[api.State]
+	families []family.Family
+	lastUsed atomic.Int64 // unix nanoseconds of the last request
 
-	mu  sync.Mutex // guards cur and serialises reset/load
+	mu  sync.Mutex // guards cur and the building of states; serialises reset/load
 	cur *compiled
 }
 
+// ErrTooManySandboxes is returned when a new sandbox would pass the cap.
+var ErrTooManySandboxes = admin.ErrTooManySandboxes
+
 func (s *Server) newSandbox(name string, c *compiled) *sandbox {
 	sb := &sandbox{
-		name:    name,
-		clock:   clock.New(c.sc.Clock),
-		ids:     ids.New(c.seed),
-		faults:  fault.NewEngine(c.seed, c.sc.Faults),
-		journal: journal.New(journal.Config{Entries: s.opts.journalCapacity, BodyLimit: s.opts.journalBodyLimit, Bytes: s.opts.journalBytes}),
-		states:  map[string]api.State{},
-		cur:     c,
+		name:     name,
+		clock:    clock.New(c.sc.Clock),
+		ids:      ids.New(c.seed),
+		faults:   fault.NewEngine(c.seed, c.sc.Faults),
+		journal:  journal.New(journal.Config{Entries: s.opts.journalCapacity, BodyLimit: s.opts.journalBodyLimit, Bytes: s.opts.journalBytes}),
+		states:   make([]atomic.Pointer[api.State], len(s.families)),
+		families: s.families,
+		cur:      c,
 	}
-	env := api.Env{Clock: sb.clock, IDs: sb.ids}
-	for _, f := range s.families {
-		sb.states[f.Name()] = f.NewState(c.worlds[f.Name()], env)
-	}
+	sb.env = api.Env{Clock: sb.clock, IDs: sb.ids}
+	sb.touch()
 	return sb
 }
 
-// sandbox returns the named sandbox, creating it from the server's scenario
+func (sb *sandbox) touch() { sb.lastUsed.Store(time.Now().UnixNano()) }
+
+// state returns family i's state, building it from the sandbox's scenario
 // on first use.
+func (sb *sandbox) state(i int) api.State {
+	if p := sb.states[i].Load(); p != nil {
+		return *p
+	}
+	sb.mu.Lock()
+	defer sb.mu.Unlock()
+	if p := sb.states[i].Load(); p != nil {
+		return *p
+	}
+	f := sb.families[i]
+	st := f.NewState(sb.cur.worlds[f.Name()], sb.env)
+	sb.states[i].Store(&st)
+	return st
+}
+
+// sandbox returns the named sandbox, creating it from the server's scenario
+// on first use. Before creating one it drops sandboxes idle for longer than
+// the idle limit; if the cap is still reached it refuses.
 func (s *Server) sandbox(name string) (*sandbox, error) {
 	if name != "" && !sandboxNameRE.MatchString(name) {
-		return nil, fmt.Errorf("invalid %s %q: use 1 to 64 letters, digits, '.', '_' or '-'", SandboxHeader, name)
+		return nil, fmt.Errorf("invalid %s %q: use 1 to 64 letters, digits, '.', '_' or '-'", SandboxHeader, quoteName(name))
 	}
 	s.mu.RLock()
 	sb := s.sandboxes[name]
 	s.mu.RUnlock()
 	if sb != nil {
+		sb.touch()
 		return sb, nil
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if sb = s.sandboxes[name]; sb == nil {
-		sb = s.newSandbox(name, s.base)
-		s.sandboxes[name] = sb
+	if sb = s.sandboxes[name]; sb != nil {
+		sb.touch()
+		return sb, nil
 	}
+	s.evictIdle()
+	if limit := s.opts.maxSandboxes; len(s.sandboxes)-1 >= limit {
+		return nil, fmt.Errorf("%w: %d named sandboxes are in use (the limit, --max-sandboxes); drop one with DELETE /_emulator/sandboxes/{name}, or wait: a sandbox unused for %s is dropped",
+			ErrTooManySandboxes, limit, s.opts.sandboxIdle)
+	}
+	sb = s.newSandbox(name, s.base)
+	s.sandboxes[name] = sb
 	return sb, nil
+}
+
+// evictIdle drops named sandboxes unused for longer than the idle limit.
+// Caller holds s.mu.
+func (s *Server) evictIdle() {
+	cutoff := time.Now().Add(-s.opts.sandboxIdle).UnixNano()
+	for n, sb := range s.sandboxes {
+		if n != "" && sb.lastUsed.Load() < cutoff {
+			delete(s.sandboxes, n)
+		}
+	}
+}
+
+// quoteName cuts a rejected name to a short prefix for the error.
+func quoteName(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "..."
+	}
+	return s
 }
 
 func (s *Server) sandboxFor(r *http.Request) (*sandbox, error) {
 	return s.sandbox(r.Header.Get(SandboxHeader))
 }
 
-// dropSandbox deletes a named sandbox; the default one cannot be dropped.
+// DropSandbox deletes a named sandbox and reports whether it existed; the
+// default one cannot be dropped.
+func (s *Server) DropSandbox(name string) bool { return s.dropSandbox(name) }
+
 func (s *Server) dropSandbox(name string) bool {
 	if name == "" {
 		return false
@@ -118,8 +182,10 @@ func (sb *sandbox) apply(c *compiled) {
 	sb.ids.Reseed(c.seed)
 	sb.faults.Load(c.seed, c.sc.Faults)
 	sb.journal.Clear()
-	for name, st := range sb.states {
-		st.Reset(c.worlds[name])
+	for i := range sb.states {
+		if p := sb.states[i].Load(); p != nil {
+			(*p).Reset(c.worlds[sb.families[i].Name()])
+		}
 	}
 }
 

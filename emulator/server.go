@@ -42,11 +42,14 @@ type Server struct {
 	log      *slog.Logger
 	families []family.Family
 	byName   map[string]family.Family
-	ops      map[string]map[string]*api.Operation // family → op id → op
-	schemas  *schema.Set
-	loader   *scenario.Loader
-	handler  http.Handler
-	started  time.Time
+	// familyIndex is each family's position in families (and in a
+	// sandbox's states).
+	familyIndex map[string]int
+	ops         map[string]map[string]*api.Operation // family → op id → op
+	schemas     *schema.Set
+	loader      *scenario.Loader
+	handler     http.Handler
+	started     time.Time
 
 	mu        sync.RWMutex
 	base      *compiled // the server's scenario: what new sandboxes start from
@@ -85,15 +88,16 @@ func New(opts ...Option) (*Server, error) {
 		return nil, fmt.Errorf("compiling schemas: %w", err)
 	}
 	s := &Server{
-		opts:      o,
-		log:       o.logger,
-		families:  o.families,
-		byName:    map[string]family.Family{},
-		ops:       map[string]map[string]*api.Operation{},
-		schemas:   set,
-		sandboxes: map[string]*sandbox{},
-		closing:   make(chan struct{}),
-		started:   time.Now(),
+		opts:        o,
+		log:         o.logger,
+		families:    o.families,
+		byName:      map[string]family.Family{},
+		familyIndex: map[string]int{},
+		ops:         map[string]map[string]*api.Operation{},
+		schemas:     set,
+		sandboxes:   map[string]*sandbox{},
+		closing:     make(chan struct{}),
+		started:     time.Now(),
 	}
 	var names []string
 	for _, f := range s.families {
@@ -101,6 +105,7 @@ func New(opts ...Option) (*Server, error) {
 			return nil, fmt.Errorf("API family %q registered twice", f.Name())
 		}
 		s.byName[f.Name()] = f
+		s.familyIndex[f.Name()] = len(names)
 		names = append(names, f.Name())
 		s.ops[f.Name()] = map[string]*api.Operation{}
 		for _, op := range allOperations(f.Operations()) {
@@ -183,7 +188,7 @@ func (s *Server) compileLoaded(sc *scenario.Scenario, loadErr error) (*compiled,
 	if err != nil {
 		errs = append(errs, scenario.Errors(sc.Files[0], err)...)
 	}
-	return nil, errs
+	return nil, errs.Capped()
 }
 
 func (s *Server) compile(sc *scenario.Scenario) (*compiled, error) {
@@ -206,8 +211,11 @@ func (s *Server) compile(sc *scenario.Scenario) (*compiled, error) {
 		}
 		c.worlds[f.Name()] = w
 	}
+	if n := len(sc.Faults); n > fault.MaxRules {
+		errs = append(errs, &scenario.Error{File: sc.Files[0], Msg: fmt.Sprintf("faults: %d rules; a scenario may hold at most %d", n, fault.MaxRules)})
+	}
 	if len(errs) > 0 {
-		return nil, errs
+		return nil, errs.Capped()
 	}
 	return c, nil
 }

@@ -10,7 +10,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
+	"net"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,6 +30,9 @@ import (
 
 // Prefix is where the control API is mounted.
 const Prefix = "/_emulator"
+
+// ErrTooManySandboxes marks a refused sandbox creation; it is answered 429.
+var ErrTooManySandboxes = errors.New("too many sandboxes")
 
 // DefaultPageSize and MaxPageSize bound one answer of GET /requests; the
 // answer's "next" is the "after" of the following page.
@@ -45,8 +51,12 @@ func quote(s string) string {
 	return strings.ToValidUTF8(s[:max], "") + "…"
 }
 
-// maxBody bounds control API bodies (scenarios can be large).
-const maxBody = 32 << 20
+// maxScenarioBody bounds PUT /scenario (scenarios can be large) and
+// maxBody every other control body.
+const (
+	maxScenarioBody = 32 << 20
+	maxBody         = 1 << 20
+)
 
 // Sandbox is what the control API needs of one sandbox.
 type Sandbox interface {
@@ -75,6 +85,10 @@ type Backend interface {
 	Coverage() any
 	// ClearCoverage zeroes the coverage counts.
 	ClearCoverage()
+	// AllowedHosts are the host names, besides localhost and IP literals,
+	// that control requests may be addressed to when no admin token guards
+	// the control API (a defence against DNS rebinding).
+	AllowedHosts() []string
 }
 
 // handler serves one control call for one backend.
@@ -93,7 +107,7 @@ func Mount(r *mux.Router, resolve Resolver) {
 		return func(w http.ResponseWriter, r *http.Request) {
 			b, token := resolve(r)
 			hd := &handler{b: b, token: token}
-			if !hd.authorized(w, r) {
+			if !hd.authorized(w, r) || !hd.fromTool(w, r) {
 				return
 			}
 			fn(hd, w, r)
@@ -124,11 +138,82 @@ func Mount(r *mux.Router, resolve Resolver) {
 		{"/verify", fns{http.MethodPost: (*handler).verify}},
 	}
 	for _, rt := range routes {
-		r.Handle(rt.path, byMethod(mk(rt.methods)))
+		limit := int64(maxBody)
+		if rt.path == "/scenario" {
+			limit = maxScenarioBody
+		}
+		r.Handle(rt.path, limitBody(limit, byMethod(mk(rt.methods))))
 	}
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no control endpoint %s %s", r.Method, r.URL.Path))
 	})
+}
+
+// limitBody caps the body of every call to a control path.
+func limitBody(n int64, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, n)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// bodyError answers a failed body read or decode: 413 past the limit, else
+// 400 with what (a short prefix of) the input got wrong.
+func bodyError(w http.ResponseWriter, what string, err error) {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body larger than %d bytes", tooLarge.Limit))
+		return
+	}
+	writeError(w, http.StatusBadRequest, what+": "+quote(err.Error()))
+}
+
+// fromTool refuses control requests a web page could have made, unless an
+// admin token guards the API (a page cannot send it): a Host that is
+// neither localhost, an IP address nor an allowed name (DNS rebinding); an
+// Origin other than the Host itself (a cross-site request); or a body that
+// is not declared JSON or YAML (a "simple" cross-site POST sends text/plain
+// or a form without asking first).
+func (h *handler) fromTool(w http.ResponseWriter, r *http.Request) bool {
+	if h.token != "" {
+		return true
+	}
+	if !h.hostAllowed(r.Host) {
+		writeError(w, http.StatusForbidden, fmt.Sprintf("control requests must be addressed to localhost, an IP address or an allowed host name (--allowed-host), not %q", quote(r.Host)))
+		return false
+	}
+	if o := r.Header.Get("Origin"); o != "" {
+		u, err := url.Parse(o)
+		if err != nil || !strings.EqualFold(u.Host, r.Host) {
+			writeError(w, http.StatusForbidden, fmt.Sprintf("cross-origin control requests are refused (Origin %q); set --admin-token to allow them", quote(o)))
+			return false
+		}
+	}
+	if r.ContentLength != 0 && r.Method != http.MethodGet {
+		mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		if mt != "application/json" && !strings.Contains(mt, "yaml") {
+			writeError(w, http.StatusUnsupportedMediaType, fmt.Sprintf("control bodies must be application/json or YAML, not %q", quote(mt)))
+			return false
+		}
+	}
+	return true
+}
+
+func (h *handler) hostAllowed(hostport string) bool {
+	host := hostport
+	if hh, _, err := net.SplitHostPort(hostport); err == nil {
+		host = hh
+	}
+	host = strings.TrimSuffix(strings.Trim(host, "[]"), ".")
+	if host == "" || strings.EqualFold(host, "localhost") || net.ParseIP(host) != nil {
+		return true
+	}
+	for _, a := range h.b.AllowedHosts() {
+		if strings.EqualFold(a, host) {
+			return true
+		}
+	}
+	return false
 }
 
 // byMethod dispatches one control path on the method, answering 405 with
@@ -185,7 +270,11 @@ func (h *handler) authorized(w http.ResponseWriter, r *http.Request) bool {
 func (h *handler) sandbox(w http.ResponseWriter, r *http.Request) (Sandbox, bool) {
 	sb, err := h.b.Sandbox(r)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+		status := http.StatusBadRequest
+		if errors.Is(err, ErrTooManySandboxes) {
+			status = http.StatusTooManyRequests
+		}
+		writeError(w, status, err.Error())
 		return nil, false
 	}
 	return sb, true
@@ -217,13 +306,9 @@ func (h *handler) state(w http.ResponseWriter, r *http.Request) {
 }
 
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
-	b, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	b, err := io.ReadAll(r.Body)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "could not read the body: "+err.Error())
-		return nil, false
-	}
-	if len(b) > maxBody {
-		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body larger than %d bytes", maxBody))
+		bodyError(w, "could not read the body", err)
 		return nil, false
 	}
 	return b, true
@@ -285,14 +370,18 @@ func (h *handler) addFault(w http.ResponseWriter, r *http.Request) {
 		err = dec.Decode(&rule)
 	}
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "invalid fault rule: "+err.Error())
+		writeError(w, http.StatusBadRequest, "invalid fault rule: "+quote(err.Error()))
 		return
 	}
 	if err := errors.Join(rule.Validate(), h.b.CheckRule(&rule)); err != nil {
 		writeError(w, http.StatusBadRequest, "invalid fault rule", strings.Split(err.Error(), "\n")...)
 		return
 	}
-	id := sb.Faults().Add(rule)
+	id, err := sb.Faults().Add(rule)
+	if err != nil {
+		writeError(w, http.StatusTooManyRequests, err.Error())
+		return
+	}
 	WriteJSON(w, http.StatusCreated, map[string]any{"id": id, "rule": rule})
 }
 
@@ -415,24 +504,30 @@ func (h *handler) setClock(w http.ResponseWriter, r *http.Request) {
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		writeError(w, http.StatusBadRequest, `expected {"advance": "<duration>"} or {"set": "<RFC 3339 time>"}: `+err.Error())
+		bodyError(w, `expected {"advance": "<duration>"} or {"set": "<RFC 3339 time>"}`, err)
 		return
 	}
 	switch {
 	case req.Advance != "" && req.Set == "":
 		d, err := time.ParseDuration(req.Advance)
 		if err != nil {
-			writeError(w, http.StatusBadRequest, fmt.Sprintf("advance: expected a duration such as 90m or 25h, got %q", req.Advance))
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("advance: expected a duration such as 90m or 25h, got %q", quote(req.Advance)))
 			return
 		}
-		sb.Clock().Advance(d)
+		if _, err := sb.Clock().Advance(d); err != nil {
+			writeError(w, http.StatusBadRequest, "advance: "+err.Error())
+			return
+		}
 	case req.Set != "" && req.Advance == "":
 		t, err := time.Parse(time.RFC3339Nano, req.Set)
 		if err != nil {
-			writeError(w, http.StatusBadRequest, fmt.Sprintf("set: expected an RFC 3339 time, got %q", req.Set))
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("set: expected an RFC 3339 time, got %q", quote(req.Set)))
 			return
 		}
-		sb.Clock().Set(t)
+		if err := sb.Clock().Set(t); err != nil {
+			writeError(w, http.StatusBadRequest, "set: "+err.Error())
+			return
+		}
 	default:
 		writeError(w, http.StatusBadRequest, `give exactly one of "advance" or "set"`)
 		return
@@ -469,7 +564,7 @@ func (h *handler) verify(w http.ResponseWriter, r *http.Request) {
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&x); err != nil {
-		writeError(w, http.StatusBadRequest, "invalid expectation: "+err.Error())
+		bodyError(w, "invalid expectation", err)
 		return
 	}
 	for _, n := range []*int{x.Count, x.AtLeast, x.AtMost} {

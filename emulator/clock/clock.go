@@ -4,6 +4,7 @@
 package clock
 
 import (
+	"errors"
 	"sync"
 	"time"
 )
@@ -34,25 +35,53 @@ func (c *Clock) Now() time.Time {
 	return c.now().UTC().Add(c.offset)
 }
 
+// Min and Max bound the instants the clock may show: far enough from any
+// start that offsets never overflow time.Duration (about ±292 years).
+var (
+	Min = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+	Max = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// ErrOutOfRange is returned for a move that would leave [Min, Max].
+var ErrOutOfRange = errors.New("the virtual clock must stay between " + Min.Format(time.DateOnly) + " and " + Max.Format(time.DateOnly))
+
 // Advance moves the clock forward by d (backwards if d is negative) and
-// returns the new time.
-func (c *Clock) Advance(d time.Duration) time.Time {
+// returns the new time; a move out of [Min, Max] is refused.
+func (c *Clock) Advance(d time.Duration) (time.Time, error) {
 	c.mu.Lock()
+	base := c.start
+	if !c.fixed {
+		base = c.now().UTC()
+	}
+	cur := base.Add(c.offset)
+	if limit := Max.Sub(cur); d > limit {
+		c.mu.Unlock()
+		return cur, ErrOutOfRange
+	}
+	if limit := Min.Sub(cur); d < limit {
+		c.mu.Unlock()
+		return cur, ErrOutOfRange
+	}
 	c.offset += d
 	c.mu.Unlock()
-	return c.Now()
+	return c.Now(), nil
 }
 
 // Set moves the clock to t. On a real clock it sets the offset so that Now
-// reads t at this moment and runs on from there.
-func (c *Clock) Set(t time.Time) {
+// reads t at this moment and runs on from there. An instant out of
+// [Min, Max] is refused.
+func (c *Clock) Set(t time.Time) error {
+	if t.Before(Min) || t.After(Max) {
+		return ErrOutOfRange
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.fixed {
 		c.offset = t.Sub(c.start)
-		return
+		return nil
 	}
 	c.offset = t.Sub(c.now().UTC())
+	return nil
 }
 
 // Restart puts the clock back to its start, as a new clock would be: frozen

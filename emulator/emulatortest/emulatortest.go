@@ -44,10 +44,12 @@ type Server struct {
 
 // Sandbox returns helpers bound to the named sandbox of the same server:
 // its own copy of the scenario's world, faults, journal and clock. Parallel
-// subtests that each take their own sandbox do not see one another.
+// subtests that each take their own sandbox do not see one another. The
+// sandbox is dropped when the test that asked for it ends.
 func (s *Server) Sandbox(name string) *Server {
 	c := *s
 	c.sandbox = name
+	s.t.Cleanup(func() { s.Emu.DropSandbox(name) })
 	return &c
 }
 

@@ -1,7 +1,10 @@
 package fault
 
 import (
+	"errors"
+	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -66,16 +69,76 @@ func notes(r *Rule) []string {
 	return nil
 }
 
+// MaxRules is the most rules one sandbox may hold, scenario rules included.
+const MaxRules = 1000
+
+// ErrTooManyRules is returned by Add when the sandbox holds MaxRules rules.
+var ErrTooManyRules = errors.New("too many fault rules")
+
 // Engine evaluates rules in order; the first rule that fires wins. All
 // counters are updated under one mutex, so concurrent requests see exact
-// after/times semantics.
+// after/times semantics. Rules are indexed by the API and operation they
+// name, so a request meets only the rules that can match it.
 type Engine struct {
 	mu     sync.Mutex
 	seed   uint64
 	rng    *rand.Rand
 	base   []Rule
 	rules  []*Status
+	index  map[indexKey][]*Status
 	nextID int
+}
+
+// indexKey is a rule's API and operation, "" where it names none.
+type indexKey struct{ api, op string }
+
+// reindex rebuilds the index after rules change. Caller holds the lock.
+func (e *Engine) reindex() {
+	e.index = make(map[indexKey][]*Status, len(e.rules))
+	for _, r := range e.rules {
+		k := indexKey{r.Rule.Match.API, r.Rule.Match.Operation}
+		e.index[k] = append(e.index[k], r)
+	}
+}
+
+// candidates returns, in rule order, the rules whose API and operation do
+// not rule out a request to api/op. Caller holds the lock.
+func (e *Engine) candidates(api, op string) []*Status {
+	keys := [4]indexKey{{api, op}, {api, ""}, {"", op}, {"", ""}}
+	var lists [4][]*Status
+	for i, k := range keys {
+		if !slices.Contains(keys[:i], k) { // a request without api or op repeats keys
+			lists[i] = e.index[k]
+		}
+	}
+	n, nonEmpty, only := 0, 0, -1
+	for i, l := range lists {
+		if len(l) > 0 {
+			n += len(l)
+			nonEmpty++
+			only = i
+		}
+	}
+	switch nonEmpty {
+	case 0:
+		return nil
+	case 1:
+		return lists[only]
+	}
+	// Merge by id, which follows rule order.
+	out := make([]*Status, 0, n)
+	var pos [4]int
+	for len(out) < n {
+		best := -1
+		for i, l := range lists {
+			if pos[i] < len(l) && (best < 0 || l[pos[i]].ID < lists[best][pos[best]].ID) {
+				best = i
+			}
+		}
+		out = append(out, lists[best][pos[best]])
+		pos[best]++
+	}
+	return out
 }
 
 // NewEngine returns an engine holding the scenario's rules, drawing
@@ -100,15 +163,23 @@ func (e *Engine) Load(seed uint64, rules []Rule) {
 		e.nextID++
 		e.rules = append(e.rules, &Status{ID: e.nextID, Rule: r, FromScenario: true})
 	}
+	e.reindex()
 }
 
-// Add appends a rule (already validated) and returns its id.
-func (e *Engine) Add(r Rule) int {
+// Add appends a rule (already validated) and returns its id, or
+// ErrTooManyRules when the engine already holds MaxRules.
+func (e *Engine) Add(r Rule) (int, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if len(e.rules) >= MaxRules {
+		return 0, fmt.Errorf("%w: a sandbox holds at most %d; remove some with DELETE /_emulator/faults", ErrTooManyRules, MaxRules)
+	}
 	e.nextID++
-	e.rules = append(e.rules, &Status{ID: e.nextID, Rule: r})
-	return e.nextID
+	st := &Status{ID: e.nextID, Rule: r}
+	e.rules = append(e.rules, st)
+	k := indexKey{r.Match.API, r.Match.Operation}
+	e.index[k] = append(e.index[k], st)
+	return e.nextID, nil
 }
 
 // Remove deletes the rule with the given id and reports whether it existed.
@@ -118,6 +189,7 @@ func (e *Engine) Remove(id int) bool {
 	for i, r := range e.rules {
 		if r.ID == id {
 			e.rules = append(e.rules[:i], e.rules[i+1:]...)
+			e.reindex()
 			return true
 		}
 	}
@@ -128,6 +200,7 @@ func (e *Engine) Remove(id int) bool {
 func (e *Engine) Clear() {
 	e.mu.Lock()
 	e.rules = nil
+	e.reindex()
 	e.mu.Unlock()
 }
 
@@ -149,7 +222,7 @@ func (e *Engine) List() []Status {
 func (e *Engine) Evaluate(req *Request) *Decision {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	for _, r := range e.rules {
+	for _, r := range e.candidates(req.API, req.Operation) {
 		if !r.Rule.Match.matches(req) {
 			continue
 		}

@@ -147,7 +147,8 @@ func (r *Rule) Validate() error {
 	if r.After < 0 || r.Times < 0 {
 		errs = append(errs, errors.New("after and times must not be negative"))
 	}
-	if r.Probability != nil && (*r.Probability < 0 || *r.Probability > 1) {
+	// Written so that NaN fails too: every comparison with NaN is false.
+	if r.Probability != nil && !(*r.Probability >= 0 && *r.Probability <= 1) {
 		errs = append(errs, fmt.Errorf("probability must be between 0 and 1, got %v", *r.Probability))
 	}
 	r.Match.Method = strings.ToUpper(r.Match.Method)

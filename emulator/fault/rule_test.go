@@ -2,6 +2,8 @@ package fault_test
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/credemu/credemu/emulator/fault"
@@ -58,4 +60,42 @@ func TestEngineAfterTimes(t *testing.T) {
 	if e.Evaluate(&fault.Request{Operation: "y"}) != nil {
 		t.Error("fired for another operation")
 	}
+}
+
+// TestEngineIndexKeepsOrder checks that rules indexed apart (by API and
+// operation, by API only, by operation only, by neither) are still tried in
+// the order they were added, and that the engine refuses rules past its cap.
+func TestEngineIndexKeepsOrder(t *testing.T) {
+	e := fault.NewEngine(1, nil)
+	add := func(api, op string, status int) {
+		t.Helper()
+		if _, err := e.Add(fault.Rule{Match: fault.Match{API: api, Operation: op}, Times: 1, Respond: fault.Respond{Status: status}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add("", "", 501)
+	add("avisi", "", 502)
+	add("avisi", "getCloudAccount", 503)
+	add("", "getCloudAccount", 504)
+	add("zstack", "", 505)
+	var got []int
+	for range 5 {
+		d := e.Evaluate(&fault.Request{API: "avisi", Operation: "getCloudAccount"})
+		if d == nil {
+			got = append(got, 0)
+			continue
+		}
+		got = append(got, d.Err.Status)
+	}
+	if fmt.Sprint(got) != "[501 502 503 504 0]" {
+		t.Errorf("fired %v, want each matching rule once, in order", got)
+	}
+	for i := len(e.List()); i < fault.MaxRules; i++ {
+		add("zstack", "x", 500)
+	}
+	if _, err := e.Add(fault.Rule{Respond: fault.Respond{Status: 500}}); !errors.Is(err, fault.ErrTooManyRules) {
+		t.Errorf("rule past the cap: %v", err)
+	}
+	e.Remove(1)
+	add("", "", 500)
 }

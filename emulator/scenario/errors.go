@@ -40,6 +40,32 @@ func (l ErrorList) Error() string {
 	return strings.Join(parts, "\n")
 }
 
+// MaxReported is how many problems one load reports; the rest are counted.
+const MaxReported = 100
+
+// maxMessage bounds one problem's text.
+const maxMessage = 500
+
+// Capped returns the list cut to MaxReported problems, each message cut to
+// a readable length, with a last entry counting what was left out; a
+// hostile file cannot make the error itself huge.
+func (l ErrorList) Capped() ErrorList {
+	out := make(ErrorList, 0, min(len(l), MaxReported+1))
+	for i, e := range l {
+		if i == MaxReported {
+			out = append(out, &Error{File: e.File, Msg: fmt.Sprintf("... and %d more problems", len(l)-MaxReported)})
+			break
+		}
+		if len(e.Msg) > maxMessage {
+			c := *e
+			c.Msg = strings.ToValidUTF8(e.Msg[:maxMessage], "") + "..."
+			e = &c
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
 // Err returns nil for an empty list, so callers can return it directly.
 func (l ErrorList) Err() error {
 	if len(l) == 0 {

@@ -123,7 +123,7 @@ func (l *Loader) Load(name string, data []byte, dir string) (*Scenario, error) {
 	var errs ErrorList
 	l.loadFile(sc, name, data, dir, true, map[string]bool{}, 0, &errs)
 	if len(errs) > 0 {
-		return sc, errs
+		return sc, errs.Capped()
 	}
 	if sc.Name == "" {
 		base := path.Base(filepath.ToSlash(name))
@@ -137,6 +137,11 @@ func (l *Loader) loadFile(sc *Scenario, name string, data []byte, dir string, to
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		*errs = append(*errs, yamlErrors(name, err)...)
+		return
+	}
+	if n := expandedNodes(&doc, MaxExpandedNodes+1); n > MaxExpandedNodes {
+		*errs = append(*errs, &Error{File: name, Line: 1, Column: 1,
+			Msg: fmt.Sprintf("the document expands through its aliases to more than %d YAML nodes; a scenario may not (use generate: for bulk data)", MaxExpandedNodes)})
 		return
 	}
 	root := resolve(&doc)
@@ -306,4 +311,35 @@ func NewGenerator(seed uint64, family string, now time.Time) *Generator {
 		h = h*1099511628211 + uint64(c)
 	}
 	return &Generator{Faker: gofakeit.New(int64(h)), Now: now}
+}
+
+// MaxExpandedNodes bounds the YAML nodes a scenario file may expand to
+// through aliases: a few kilobytes of nested aliases can otherwise stand
+// for billions of nodes (the "billion laughs" attack), which every later
+// walk of the document would follow.
+const MaxExpandedNodes = 1_000_000
+
+// expandedNodes counts the nodes of n with every alias expanded, stopping
+// as soon as the count reaches limit.
+func expandedNodes(n *yaml.Node, limit int) int {
+	count := 0
+	var walk func(*yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n == nil || count >= limit {
+			return
+		}
+		count++
+		if n.Kind == yaml.AliasNode {
+			walk(n.Alias)
+			return
+		}
+		for _, c := range n.Content {
+			walk(c)
+			if count >= limit {
+				return
+			}
+		}
+	}
+	walk(n)
+	return count
 }

@@ -1,6 +1,7 @@
 package avisi
 
 import (
+	"slices"
 	"sort"
 	"sync"
 
@@ -62,7 +63,8 @@ func (s *State) Reset(w api.World) {
 		s.tokens[k] = v
 	}
 	s.profiles = make(map[string]*CloudProfile, len(wd.profiles))
-	s.profileOrder = s.profileOrder[:0]
+	// A new slice, never the old one refilled: an export may still hold it.
+	s.profileOrder = make([]string, 0, len(wd.profiles))
 	for _, p := range wd.profiles {
 		s.profiles[p.Identity] = cloneProfile(p)
 		s.profileOrder = append(s.profileOrder, p.Identity)
@@ -124,7 +126,8 @@ func (s *State) Export() any {
 		}
 		orgs[slug] = out
 	}
-	return map[string]any{"tokens": tokens, "cloudProfiles": s.profileOrder, "organisations": orgs}
+	// Everything returned is a copy: it is encoded after the lock is released.
+	return map[string]any{"tokens": tokens, "cloudProfiles": slices.Clone(s.profileOrder), "organisations": orgs}
 }
 
 // accountView renders a stored account. Caller holds the lock.

@@ -1,6 +1,7 @@
 package vsphere
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -78,7 +79,7 @@ func (s *State) Export() any {
 	defer s.mu.RUnlock()
 	users := []map[string]any{}
 	for _, u := range s.users {
-		users = append(users, map[string]any{"username": u.Username, "roles": u.Roles, "password": journal.Redacted})
+		users = append(users, map[string]any{"username": u.Username, "roles": slices.Clone(u.Roles), "password": journal.Redacted})
 	}
 	sort.Slice(users, func(i, j int) bool { return users[i]["username"].(string) < users[j]["username"].(string) })
 	accounts := map[string]Info{}

@@ -1,0 +1,206 @@
+package emulator_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/credemu/credemu/emulator"
+	"github.com/credemu/credemu/emulator/scenario"
+)
+
+// aliasBomb nests aliases so that a few hundred bytes stand for 10^levels
+// nodes under a typed field (AWX users).
+func aliasBomb(levels int) string {
+	var b strings.Builder
+	b.WriteString("awx:\n  users:\n    - &a0 {username: u, password: p}\n")
+	prev := "a0"
+	for i := 1; i <= levels; i++ {
+		name := fmt.Sprintf("a%d", i)
+		fmt.Fprintf(&b, "    - &%s [%s]\n", name, strings.TrimSuffix(strings.Repeat("*"+prev+", ", 10), ", "))
+		prev = name
+	}
+	return b.String()
+}
+
+// TestAliasBomb checks that a scenario expanding through aliases to
+// billions of nodes is refused quickly, with a short error, by every path:
+// emulator.New (--scenario, validate) and PUT /_emulator/scenario.
+func TestAliasBomb(t *testing.T) {
+	bomb := aliasBomb(9)
+	if len(bomb) > 1500 {
+		t.Fatalf("bomb is %d bytes", len(bomb))
+	}
+	_, err := emulator.New(emulator.WithScenarioYAML("bomb.yaml", []byte(bomb)))
+	if err == nil || !strings.Contains(err.Error(), "expands through its aliases to more than") {
+		t.Fatalf("New: %v", err)
+	}
+	srv := start(t)
+	r := srv.Do("PUT", "/_emulator/scenario?name=bomb.yaml", bomb, "Content-Type: application/yaml")
+	if r.Status != http.StatusBadRequest || len(r.Body) > 4096 || !strings.Contains(string(r.Body), "expands through its aliases") {
+		t.Errorf("PUT /scenario: %d, %d bytes: %.300s", r.Status, len(r.Body), r.Body)
+	}
+}
+
+// TestErrorsAreCapped checks that a scenario with thousands of problems
+// reports a bounded list, ending with a count of the rest.
+func TestErrorsAreCapped(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("awx:\n  users:\n")
+	for i := range 1000 {
+		fmt.Fprintf(&b, "    - {username: u%d, bogus%s: 1}\n", i, strings.Repeat("x", 600))
+	}
+	_, err := emulator.New(emulator.WithScenarioYAML("many.yaml", []byte(b.String())))
+	list, ok := err.(scenario.ErrorList)
+	if !ok || len(list) != scenario.MaxReported+1 || !strings.Contains(list[len(list)-1].Msg, "more problems") {
+		t.Fatalf("errors: %d (%T)", len(list), err)
+	}
+	for _, e := range list {
+		if len(e.Msg) > 600 {
+			t.Errorf("message of %d bytes", len(e.Msg))
+		}
+	}
+}
+
+// TestControlBodiesAreBounded checks that control calls refuse huge bodies
+// and never echo their input back at length.
+func TestControlBodiesAreBounded(t *testing.T) {
+	srv := start(t)
+	huge := `{"set": "` + strings.Repeat("9", 2<<20) + `"}`
+	for _, path := range []string{"/_emulator/clock", "/_emulator/verify", "/_emulator/faults"} {
+		r := srv.Do("POST", path, huge)
+		if r.Status != http.StatusRequestEntityTooLarge || len(r.Body) > 1024 {
+			t.Errorf("%s with 2 MiB: %d, %d bytes", path, r.Status, len(r.Body))
+		}
+	}
+	long := `{"set": "` + strings.Repeat("9", 100000) + `"}`
+	if r := srv.Do("POST", "/_emulator/clock", long); r.Status != 400 || len(r.Body) > 1024 {
+		t.Errorf("a long bad value is echoed: %d, %d bytes", r.Status, len(r.Body))
+	}
+}
+
+// TestClockRange checks that the clock refuses instants it cannot hold.
+func TestClockRange(t *testing.T) {
+	srv := start(t)
+	for _, body := range []string{`{"set": "9999-01-01T00:00:00Z"}`, `{"set": "0001-01-01T00:00:00Z"}`, `{"advance": "2562047h"}`, `{"advance": "-2562047h"}`} {
+		r := srv.Do("POST", "/_emulator/clock", body)
+		if r.Status != 400 || !strings.Contains(string(r.Body), "must stay between 1900-01-01 and 2200-01-01") {
+			t.Errorf("%s: %d %s", body, r.Status, r.Body)
+		}
+	}
+	want(t, srv.Do("POST", "/_emulator/clock", `{"set": "2199-12-31T00:00:00Z"}`), 200)
+	for range 3 { // repeated advances cannot wrap around either
+		if r := srv.Do("POST", "/_emulator/clock", `{"advance": "2000000h"}`); r.Status != 400 {
+			t.Errorf("advance past 2200: %d %s", r.Status, r.Body)
+		}
+	}
+}
+
+// TestFaultNumbersValidated checks every number of a rule, in the control
+// API and in scenarios alike.
+func TestFaultNumbersValidated(t *testing.T) {
+	srv := start(t)
+	for _, rule := range []string{
+		"match: {api: avisi}\nprobability: .nan\nrespond: {status: 500}\n",
+		"match: {api: avisi}\nprobability: .inf\nrespond: {status: 500}\n",
+		"match: {api: avisi}\nprobability: -0.5\nrespond: {status: 500}\n",
+		"match: {api: avisi}\nprobability: 1.5\nrespond: {status: 500}\n",
+		"match: {api: avisi}\nafter: -1\nrespond: {status: 500}\n",
+		"match: {api: avisi}\ntimes: -1\nrespond: {status: 500}\n",
+	} {
+		if r := srv.Do("POST", "/_emulator/faults", rule, "Content-Type: application/yaml"); r.Status != 400 {
+			t.Errorf("control API took %q: %d %s", rule, r.Status, r.Body)
+		}
+		sc := "faults:\n  - " + strings.ReplaceAll(strings.TrimSpace(rule), "\n", "\n    ") + "\n"
+		if _, err := emulator.New(emulator.WithScenarioYAML("f.yaml", []byte(sc))); err == nil {
+			t.Errorf("scenario took %q", rule)
+		}
+	}
+	if r := srv.Do("GET", "/_emulator/faults", nil); r.Status != 200 {
+		t.Errorf("listing: %d", r.Status)
+	}
+}
+
+// TestControlAPIRefusesBrowsers checks the defences against web pages
+// without an admin token: foreign Host (DNS rebinding), foreign Origin and
+// simple cross-site content types; and that tools still get through.
+func TestControlAPIRefusesBrowsers(t *testing.T) {
+	srv := start(t)
+	tests := []struct {
+		name    string
+		method  string
+		path    string
+		body    string
+		headers []string
+		status  int
+	}{
+		{"tool", "POST", "/_emulator/reset", "", nil, 200},
+		{"tool with JSON", "POST", "/_emulator/clock", `{"advance": "1h"}`, []string{"Content-Type: application/json"}, 200},
+		{"rebinding host", "GET", "/_emulator/state", "", []string{"Host: attacker.example:8080"}, 403},
+		{"localhost", "GET", "/_emulator/health", "", []string{"Host: localhost:8080"}, 200},
+		{"cross-site origin", "POST", "/_emulator/reset", "", []string{"Origin: http://evil.example"}, 403},
+		{"other local origin", "POST", "/_emulator/reset", "", []string{"Origin: http://127.0.0.1:3000"}, 403},
+		{"text/plain body", "POST", "/_emulator/faults", `{"match": {}, "respond": {"status": 500}}`, []string{"Content-Type: text/plain"}, 415},
+		{"form body", "POST", "/_emulator/clock", `advance=1h`, []string{"Content-Type: application/x-www-form-urlencoded"}, 415},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest(tc.method, srv.URL()+tc.path, strings.NewReader(tc.body))
+			for _, h := range tc.headers {
+				k, v, _ := strings.Cut(h, ":")
+				if k == "Host" {
+					req.Host = strings.TrimSpace(v)
+				} else {
+					req.Header.Set(k, strings.TrimSpace(v))
+				}
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tc.status {
+				t.Errorf("status %d, want %d", resp.StatusCode, tc.status)
+			}
+		})
+	}
+	// Same-origin pages (the emulator's own URL) and allowed names pass.
+	allowed := start(t, emulator.WithAllowedHosts("credemu"))
+	req, _ := http.NewRequest("GET", allowed.URL()+"/_emulator/health", nil)
+	req.Host = "credemu:8080"
+	req.Header.Set("Origin", "http://credemu:8080")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Errorf("allowed host: %v %v", err, resp)
+	}
+	// An admin token replaces these checks.
+	guarded := start(t, emulator.WithAdminToken("s3cret"))
+	r := guarded.Do("POST", "/_emulator/reset", nil, "Authorization: Bearer s3cret", "Origin: http://evil.example")
+	want(t, r, 200)
+}
+
+// TestExportRacesReset reads every family's state while resets run, for
+// the race detector.
+func TestExportRacesReset(t *testing.T) {
+	srv := start(t, emulator.WithScenario("default"))
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			for range 150 {
+				srv.Do("GET", "/_emulator/state", nil)
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			for range 150 {
+				srv.Do("POST", "/_emulator/reset", nil)
+			}
+		}()
+	}
+	wg.Wait()
+}
