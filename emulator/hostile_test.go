@@ -6,7 +6,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/credemu/credemu/emulator"
 	"github.com/credemu/credemu/emulator/scenario"
