@@ -248,9 +248,16 @@ func TestClockControl(t *testing.T) {
 
 func TestAdminToken(t *testing.T) {
 	srv := start(t, emulator.WithAdminToken("let-me-in"))
-	want(t, srv.Do("GET", "/_emulator/health", nil), 401)
-	want(t, srv.Do("GET", "/_emulator/health", nil, "Authorization: Bearer wrong"), 401)
-	want(t, srv.Do("GET", "/_emulator/health", nil, "Authorization: Bearer let-me-in"), 200)
+	// Health answers a probe without the token, with nothing but "ok".
+	if r := srv.Do("GET", "/_emulator/health", nil); r.Status != 200 || strings.TrimSpace(string(r.Body)) != "{\n  \"status\": \"ok\"\n}" {
+		t.Errorf("health without the token: %d %s", r.Status, r.Body)
+	}
+	want(t, srv.Do("GET", "/_emulator/state", nil), 401)
+	want(t, srv.Do("GET", "/_emulator/state", nil, "Authorization: Bearer wrong"), 401)
+	r := srv.Do("GET", "/_emulator/health", nil, "Authorization: Bearer let-me-in")
+	if r.Status != 200 || r.JSON(t)["scenario"] != "default" {
+		t.Errorf("health with the token: %d %s", r.Status, r.Body)
+	}
 	want(t, srv.Do("POST", "/_emulator/reset", nil, "X-Emulator-Token: let-me-in"), 200)
 	// The Go helpers present the token themselves.
 	if srv.State()["scenario"] != "default" {

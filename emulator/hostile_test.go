@@ -1,11 +1,15 @@
 package emulator_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/credemu/credemu/emulator"
 	"github.com/credemu/credemu/emulator/scenario"
@@ -202,4 +206,74 @@ func TestExportRacesReset(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// startReal runs an emulator on a real loopback listener.
+func startReal(t *testing.T, opts ...emulator.Option) *emulator.Server {
+	t.Helper()
+	emu, err := emulator.New(append([]emulator.Option{emulator.WithAddr("127.0.0.1:0")}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := emu.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = emu.Close(ctx)
+	})
+	return emu
+}
+
+// TestTimeouts checks that a trickled body and an idle keep-alive
+// connection are both closed by the server, and that a stalled upload does
+// not hold up a graceful shutdown.
+func TestTimeouts(t *testing.T) {
+	emu := startReal(t, emulator.WithTimeouts(300*time.Millisecond, 300*time.Millisecond))
+	addr := strings.TrimPrefix(emu.URL(), "http://")
+	closedWithin := func(conn net.Conn, d time.Duration) bool {
+		_ = conn.SetReadDeadline(time.Now().Add(d))
+		buf := make([]byte, 4096)
+		for {
+			if _, err := conn.Read(buf); err != nil {
+				var ne net.Error
+				return !(errors.As(err, &ne) && ne.Timeout())
+			}
+		}
+	}
+	slow, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Close()
+	fmt.Fprintf(slow, "POST /api/v1/orgs/acme/cloud-accounts HTTP/1.1\r\nHost: %s\r\nAuthorization: Token admin-token\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{", addr)
+	if !closedWithin(slow, 5*time.Second) {
+		t.Error("a trickled body kept its connection past the read timeout")
+	}
+	idle, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idle.Close()
+	fmt.Fprintf(idle, "GET /_emulator/health HTTP/1.1\r\nHost: %s\r\n\r\n", addr)
+	if !closedWithin(idle, 5*time.Second) {
+		t.Error("an idle keep-alive connection stayed open past the idle timeout")
+	}
+
+	// A long read timeout: only the drain can end this upload.
+	drain := startReal(t, emulator.WithTimeouts(time.Hour, time.Hour))
+	daddr := strings.TrimPrefix(drain.URL(), "http://")
+	stalled, err := net.Dial("tcp", daddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stalled.Close()
+	fmt.Fprintf(stalled, "POST /api/v1/orgs/acme/cloud-accounts HTTP/1.1\r\nHost: %s\r\nAuthorization: Token admin-token\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{", daddr)
+	time.Sleep(100 * time.Millisecond) // the handler is now reading the body
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := drain.Close(ctx); err != nil {
+		t.Errorf("shutdown with a stalled upload: %v", err)
+	}
 }

@@ -33,7 +33,16 @@ type options struct {
 	maxSandboxes     int
 	sandboxIdle      time.Duration
 	allowedHosts     []string
+	readTimeout      time.Duration
+	idleTimeout      time.Duration
 }
+
+// DefaultReadTimeout bounds reading a whole request, body included: a
+// client that trickles a body is cut off. Injected delays are not affected.
+const DefaultReadTimeout = 30 * time.Second
+
+// DefaultIdleTimeout closes keep-alive connections idle this long.
+const DefaultIdleTimeout = 2 * time.Minute
 
 // DefaultMaxSandboxes is how many named sandboxes may exist at once.
 const DefaultMaxSandboxes = 1000
@@ -134,6 +143,20 @@ func WithAllowedHosts(names ...string) Option {
 	return func(o *options) { o.allowedHosts = append(o.allowedHosts, names...) }
 }
 
+// WithTimeouts sets how long reading one request may take (header and
+// body) and how long an idle keep-alive connection stays open; zero keeps a
+// default. Injected delays are not affected.
+func WithTimeouts(read, idle time.Duration) Option {
+	return func(o *options) {
+		if read > 0 {
+			o.readTimeout = read
+		}
+		if idle > 0 {
+			o.idleTimeout = idle
+		}
+	}
+}
+
 // WithFamilies replaces the set of emulated APIs (all four by default).
 func WithFamilies(f ...family.Family) Option {
 	return func(o *options) { o.families = append([]family.Family(nil), f...) }
@@ -148,5 +171,7 @@ func defaultOptions() *options {
 		families:     DefaultFamilies(),
 		maxSandboxes: DefaultMaxSandboxes,
 		sandboxIdle:  DefaultSandboxIdle,
+		readTimeout:  DefaultReadTimeout,
+		idleTimeout:  DefaultIdleTimeout,
 	}
 }

@@ -94,13 +94,17 @@ func pipeline(f family.Family, op *api.Operation, template string) http.Handler 
 			c.fail(e)
 			return
 		}
-		c.run()
+		c.run(w)
 	})
 }
 
-func (c *call) run() {
+func (c *call) run(w http.ResponseWriter) {
 	r := c.req.HTTP
+	// A body that trickles in is cut short when the server shuts down, so
+	// that a stalled upload cannot hold up a graceful drain.
+	done := c.s.readingBody(w)
 	body, err := middleware.ReadBody(r, c.s.opts.bodyLimit)
+	done()
 	if err != nil {
 		if errors.Is(err, middleware.ErrTooLarge) {
 			c.fail(&api.Error{Kind: api.KindPayloadTooLarge, Transport: true,

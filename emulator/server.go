@@ -67,6 +67,43 @@ type Server struct {
 	serveErr    chan error
 	closing     chan struct{}
 	closeOne    sync.Once
+
+	// readers are the requests reading their body now, cut short on Close.
+	readersMu sync.Mutex
+	readers   map[*http.ResponseController]struct{}
+}
+
+// readingBody registers a request that is reading its body, and returns
+// the function that unregisters it. After Close began, the read is cut
+// short at once.
+func (s *Server) readingBody(w http.ResponseWriter) func() {
+	rc := http.NewResponseController(w)
+	s.readersMu.Lock()
+	defer s.readersMu.Unlock()
+	select {
+	case <-s.closing:
+		_ = rc.SetReadDeadline(time.Now())
+		return func() {}
+	default:
+	}
+	if s.readers == nil {
+		s.readers = map[*http.ResponseController]struct{}{}
+	}
+	s.readers[rc] = struct{}{}
+	return func() {
+		s.readersMu.Lock()
+		delete(s.readers, rc)
+		s.readersMu.Unlock()
+	}
+}
+
+// cutReads ends every body read in progress.
+func (s *Server) cutReads() {
+	s.readersMu.Lock()
+	defer s.readersMu.Unlock()
+	for rc := range s.readers {
+		_ = rc.SetReadDeadline(time.Now())
+	}
 }
 
 // compiled is a scenario with every family's world built from it.
@@ -302,6 +339,8 @@ func (s *Server) Start() error {
 	s.httpSrv = &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       s.opts.readTimeout,
+		IdleTimeout:       s.opts.idleTimeout,
 		TLSConfig:         tlsConf,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
@@ -382,7 +421,10 @@ func (s *Server) Wait() error {
 // Close shuts the server down gracefully: it stops accepting connections,
 // cuts injected delays short, and waits for requests in flight until ctx ends.
 func (s *Server) Close(ctx context.Context) error {
+	s.readersMu.Lock()
 	s.closeOne.Do(func() { close(s.closing) })
+	s.readersMu.Unlock()
+	s.cutReads()
 	if s.httpSrv == nil {
 		return nil
 	}

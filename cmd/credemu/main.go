@@ -105,7 +105,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	seed := fs.Int64("seed", -1, "override the scenario's seed (ids, generated data, fault probabilities)")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
-	adminToken := fs.String("admin-token", "", "require this token on /_emulator calls (Authorization: Bearer or X-Emulator-Token)")
+	adminToken := fs.String("admin-token", os.Getenv("CREDEMU_ADMIN_TOKEN"), "require this token on /_emulator calls (Authorization: Bearer or X-Emulator-Token); default $CREDEMU_ADMIN_TOKEN")
 	journalSize := fs.Int("journal-size", 0, "requests kept per sandbox journal (default 10000)")
 	journalBodyLimit := fs.Int("journal-body-limit", 0, "bytes of each request and response body the journal keeps; longer ones are cut and marked (default 65536)")
 	journalBytes := fs.Int64("journal-bytes", 0, "memory bound of each sandbox's journal in bytes; the oldest entries go first (default 67108864)")
@@ -120,6 +120,12 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	tlsCAOut := fs.String("tls-ca-out", "", "write the certificate clients should trust (the generated CA) to this file, PEM")
 	var tlsSANs listFlag
 	fs.Var(&tlsSANs, "tls-san", "extra DNS name or IP address for the generated certificate (repeatable, or comma-separated)")
+	var allowedHosts listFlag
+	fs.Var(&allowedHosts, "allowed-host", "host name, besides localhost and IP addresses, that control requests may be addressed to without an admin token (repeatable; a container's service name)")
+	maxSandboxes := fs.Int("max-sandboxes", emulator.DefaultMaxSandboxes, "most named sandboxes at once; beyond it new ones get 429")
+	sandboxIdle := fs.Duration("sandbox-idle", emulator.DefaultSandboxIdle, "a named sandbox unused this long is dropped to make room for a new one")
+	readTimeout := fs.Duration("read-timeout", emulator.DefaultReadTimeout, "longest time to read one request, body included (injected delays are not affected)")
+	idleTimeout := fs.Duration("idle-timeout", emulator.DefaultIdleTimeout, "keep-alive connections idle this long are closed")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -150,7 +156,8 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		emulator.WithAddr(*addr), emulator.WithScenario(*scen), emulator.WithLogger(logger),
 		emulator.WithAdminToken(*adminToken), emulator.WithJournalCapacity(*journalSize),
 		emulator.WithJournalBodyLimit(*journalBodyLimit), emulator.WithJournalBytes(*journalBytes),
-		emulator.WithResponseCheck(*check),
+		emulator.WithResponseCheck(*check), emulator.WithAllowedHosts(allowedHosts...),
+		emulator.WithSandboxLimits(*maxSandboxes, *sandboxIdle), emulator.WithTimeouts(*readTimeout, *idleTimeout),
 	}
 	tlsOn := *useTLS || *tlsAddr != "" || *tlsCert != ""
 	if tlsOn {
@@ -232,7 +239,7 @@ func writeCoverage(srv *emulator.Server, path, format string) error {
 func healthcheck(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("healthcheck", "healthcheck [--url URL] [--cacert FILE | --insecure]", stderr)
 	url := fs.String("url", "http://"+emulator.DefaultAddr, "base URL of the emulator (http:// or https://)")
-	token := fs.String("admin-token", "", "the emulator's admin token, if it has one")
+	token := fs.String("admin-token", os.Getenv("CREDEMU_ADMIN_TOKEN"), "the emulator's admin token, if it has one (not needed for the health check); default $CREDEMU_ADMIN_TOKEN")
 	caFile := fs.String("cacert", "", "PEM file of the certificate to trust for an https:// URL (what serve --tls-ca-out wrote)")
 	insecure := fs.Bool("insecure", false, "do not verify the server's certificate (https:// only)")
 	if err := parse(fs, args); err != nil {

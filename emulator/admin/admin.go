@@ -107,6 +107,12 @@ func Mount(r *mux.Router, resolve Resolver) {
 		return func(w http.ResponseWriter, r *http.Request) {
 			b, token := resolve(r)
 			hd := &handler{b: b, token: token}
+			// GET /health answers without the token (a container's health
+			// probe has none), saying only "ok" unless the token was given.
+			if r.URL.Path == Prefix+"/health" && r.Method == http.MethodGet && token != "" && !hd.tokenGiven(r) {
+				WriteJSON(w, http.StatusOK, map[string]any{"status": "ok"})
+				return
+			}
 			if !hd.authorized(w, r) || !hd.fromTool(w, r) {
 				return
 			}
@@ -251,16 +257,21 @@ func writeError(w http.ResponseWriter, status int, msg string, details ...string
 	WriteJSON(w, status, body)
 }
 
+// tokenGiven reports whether the request carries the admin token.
+func (h *handler) tokenGiven(r *http.Request) bool {
+	got := r.Header.Get("X-Emulator-Token")
+	if got == "" {
+		got, _ = strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	}
+	return subtle.ConstantTimeCompare([]byte(got), []byte(h.token)) == 1
+}
+
 // authorized checks the admin token, answering 401 when it is wrong.
 func (h *handler) authorized(w http.ResponseWriter, r *http.Request) bool {
 	if h.token == "" {
 		return true
 	}
-	got := r.Header.Get("X-Emulator-Token")
-	if got == "" {
-		got, _ = strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	}
-	if subtle.ConstantTimeCompare([]byte(got), []byte(h.token)) != 1 {
+	if !h.tokenGiven(r) {
 		writeError(w, http.StatusUnauthorized, "the control API needs the admin token (Authorization: Bearer <token> or X-Emulator-Token)")
 		return false
 	}

@@ -102,6 +102,12 @@ const notProvided = "Authentication credentials were not provided. To establish 
 // Authenticate accepts HTTP Basic with a user's password and
 // "Authorization: Bearer <token>"; ping needs neither.
 func (f *Family) Authenticate(r *api.Request) error {
+	// Django's <int:pk> converter reads "0002" as 2; so must the lookup.
+	if id, ok := r.Vars["id"]; ok {
+		if n, err := strconv.Atoi(id); err == nil {
+			r.Vars["id"] = strconv.Itoa(n)
+		}
+	}
 	if r.Op.ID == "ping" {
 		return nil
 	}

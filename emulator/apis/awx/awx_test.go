@@ -539,3 +539,18 @@ func TestClientFlow(t *testing.T) {
 	want(t, srv.Do("DELETE", loc, nil, bob), 204)
 	want(t, srv.Do("GET", loc, nil, bob), 404)
 }
+
+// TestDjangoDetails checks two things Django does that clients meet: ids
+// with leading zeros resolve, and names are capped at 150 characters.
+func TestDjangoDetails(t *testing.T) {
+	srv := start(t)
+	r := srv.Do("GET", "/api/v2/users/0002/", nil, admin)
+	if r.Status != 200 || r.JSON(t)["username"] != "bob" {
+		t.Errorf("/users/0002/: %d %s", r.Status, r.Body)
+	}
+	r = srv.Do("PATCH", "/api/v2/users/2/", map[string]string{"first_name": strings.Repeat("x", 151)}, admin)
+	if r.Status != 400 || !strings.Contains(string(r.Body), "first_name") {
+		t.Errorf("151-character first_name: %d %s", r.Status, r.Body)
+	}
+	want(t, srv.Do("PATCH", "/api/v2/users/2/", map[string]string{"last_name": strings.Repeat("y", 150)}, admin), 200)
+}
