@@ -73,3 +73,20 @@ func mustMarshal(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+// TestLongHeaders checks that over-long headers are answered 431 in each
+// API's own format rather than by Go's plain text.
+func TestLongHeaders(t *testing.T) {
+	srv := start(t, emulator.WithScenario("default"))
+	big := "X-Big: " + strings.Repeat("b", 100<<10)
+	for path, want := range map[string]string{
+		"/api/v1/orgs/acme/cloud-accounts": `"message":"Request headers are larger than 65536 bytes"`,
+		"/api/v2/users/":                   `"detail":"Request headers are larger than 65536 bytes"`,
+		"/rest/appliance/local-accounts":   `"type":"com.vmware.vapi.std.errors.invalid_request"`,
+	} {
+		r := srv.Do("GET", path, nil, big)
+		if r.Status != 431 || !strings.Contains(string(r.Body), want) {
+			t.Errorf("%s: %d %.200s", path, r.Status, r.Body)
+		}
+	}
+}

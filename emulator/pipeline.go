@@ -69,6 +69,11 @@ func pipeline(f family.Family, op *api.Operation, template string) http.Handler 
 		c.req.Sandbox = sb.name
 		c.req.State = sb.state(s.familyIndex[f.Name()])
 		c.req.Now = sb.clock.Now()
+		if r.Context().Value(headersTooLargeKey{}) != nil {
+			c.fail(&api.Error{Kind: api.KindPayloadTooLarge, Status: http.StatusRequestHeaderFieldsTooLarge, Transport: true,
+				Message: fmt.Sprintf("Request headers are larger than %d bytes", MaxHeaderBytes)})
+			return
+		}
 		if r.Context().Value(uncleanPathKey{}) != nil {
 			// Spring Security's StrictHttpFirewall wording.
 			msg := "The request was rejected because the URL was not normalized."

@@ -497,6 +497,9 @@ func (s *Server) routes() http.Handler {
 	routers.Unlock()
 	return middleware.RequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := context.WithValue(r.Context(), serverKey{}, s)
+		if headerBytes(r) > MaxHeaderBytes {
+			ctx = context.WithValue(ctx, headersTooLargeKey{}, true)
+		}
 		if clean, ok := cleanPath(r.URL.Path); !ok {
 			if f := s.familyOf(clean); f != nil {
 				if st, strict := f.(family.StrictPaths); strict && st.RejectsUncleanPaths() {
@@ -513,6 +516,24 @@ func (s *Server) routes() http.Handler {
 
 // uncleanPathKey marks a request whose path a strict family refuses.
 type uncleanPathKey struct{}
+
+// headersTooLargeKey marks a request whose headers pass MaxHeaderBytes.
+type headersTooLargeKey struct{}
+
+// MaxHeaderBytes bounds a request's headers: larger ones are answered 431
+// in the API's own format (past 1 MiB Go's server answers before credemu
+// sees the request).
+const MaxHeaderBytes = 64 << 10
+
+func headerBytes(r *http.Request) int {
+	n := len(r.RequestURI)
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			n += len(k) + len(v) + 4
+		}
+	}
+	return n
+}
 
 // familyOf returns the family whose prefix the (clean) path is under.
 func (s *Server) familyOf(path string) family.Family {
