@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -78,8 +80,8 @@ func bareServer(body []byte, contentType string) (string, func(), error) {
 
 // startEmulator starts credemu in this process on the default scenario
 // with 20 fault rules that never match, as the targets specify.
-func startEmulator(scenario string) (*emulator.Server, error) {
-	emu, err := emulator.New(emulator.WithScenario(scenario), emulator.WithAddr("127.0.0.1:0"))
+func startEmulator(scenario string, opts ...emulator.Option) (*emulator.Server, error) {
+	emu, err := emulator.New(append([]emulator.Option{emulator.WithScenario(scenario), emulator.WithAddr("127.0.0.1:0")}, opts...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -194,6 +196,8 @@ type soakReport struct {
 	rssStart, rssEnd string
 	rssWarm          string // after a quarter of the run: journal full, state at its size
 	resets           int
+	// hostile counts the outcomes of the hostile traffic by kind.
+	hostile map[string]int64
 }
 
 func (r soakReport) print(w io.Writer) {
@@ -208,14 +212,82 @@ func (r soakReport) print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "latency: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms\n", ms(r.p50), ms(r.p90), ms(r.p99), ms(r.max))
 	fmt.Fprintf(w, "resident memory: start %s, after warm-up %s, end %s (%d resets keep the state bounded)\n", r.rssStart, r.rssWarm, r.rssEnd, r.resets)
+	if len(r.hostile) > 0 {
+		keys := make([]string, 0, len(r.hostile))
+		for k := range r.hostile {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		fmt.Fprintln(w, "hostile traffic (bounded by the emulator's limits):")
+		for _, k := range keys {
+			fmt.Fprintf(w, "  %-40s %d\n", k, r.hostile[k])
+		}
+	}
+}
+
+// hostileRun sends, until deadline, the traffic a careless or hostile
+// client sends: a new sandbox name on every request (sandbox churn),
+// 60 KiB query strings (journal growth) and bodies that trickle in and
+// stall (slow uploads). Every request goes to 127.0.0.1.
+func hostileRun(ctx context.Context, base string, deadline time.Time, count func(string)) {
+	var wg sync.WaitGroup
+	client := &http.Client{Timeout: 10 * time.Second}
+	loop := func(f func(i int)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; time.Now().Before(deadline) && ctx.Err() == nil; i++ {
+				f(i)
+			}
+		}()
+	}
+	do := func(kind string, req *http.Request) {
+		resp, err := client.Do(req)
+		if err != nil {
+			count(kind + ": transport error")
+			return
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		count(fmt.Sprintf("%s: status %d", kind, resp.StatusCode))
+	}
+	loop(func(i int) { // sandbox churn, unauthenticated
+		req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/orgs/acme/cloud-accounts", nil)
+		req.Header.Set("X-Emulator-Sandbox", fmt.Sprintf("churn-%d", i))
+		do("sandbox churn", req)
+	})
+	big := strings.Repeat("q", 60<<10)
+	loop(func(i int) { // large queries
+		req, _ := http.NewRequest(http.MethodGet, base+"/api/v2/users/?search="+big, nil)
+		req.Header.Set("Authorization", "Basic YWRtaW46cGFzc3dvcmQ=")
+		do("60 KiB query", req)
+	})
+	host := strings.TrimPrefix(base, "http://")
+	loop(func(i int) { // a body that never finishes, at most one at a time per loop
+		conn, err := net.DialTimeout("tcp", host, time.Second)
+		if err != nil {
+			count("slow body: dial error")
+			return
+		}
+		defer conn.Close()
+		fmt.Fprintf(conn, "POST /api/v1/orgs/acme/cloud-accounts HTTP/1.1\r\nHost: %s\r\nAuthorization: Token admin-token\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{", host)
+		_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, err := conn.Read(make([]byte, 512)); err == nil || !errors.Is(err, os.ErrDeadlineExceeded) {
+			count("slow body: cut by the server")
+		} else {
+			count("slow body: still open after 5s")
+		}
+	})
+	wg.Wait()
 }
 
 // soakRun drives a mixed load on every family of an in-process credemu
 // running the faults scenario, for d or maxRequests, whichever ends first.
 // Latencies are kept in a bounded reservoir so the soak's own memory stays
 // flat too.
-func soakRun(ctx context.Context, d time.Duration, concurrency int, maxRequests int64) (soakReport, error) {
-	emu, err := startEmulator("faults")
+func soakRun(ctx context.Context, d time.Duration, concurrency int, maxRequests int64, hostile bool) (soakReport, error) {
+	// Short limits, so that the hostile traffic meets them within the run.
+	emu, err := startEmulator("faults", emulator.WithSandboxLimits(200, time.Minute), emulator.WithTimeouts(time.Second, 5*time.Second))
 	if err != nil {
 		return soakReport{}, err
 	}
@@ -255,6 +327,30 @@ func soakRun(ctx context.Context, d time.Duration, concurrency int, maxRequests 
 		}
 	}()
 	var wg sync.WaitGroup
+	if hostile {
+		rep.hostile = map[string]int64{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			hostileRun(ctx, emu.URL(), deadline, func(k string) {
+				mu.Lock()
+				rep.hostile[k]++
+				mu.Unlock()
+			})
+		}()
+	}
+	if hostile {
+		rep.hostile = map[string]int64{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			hostileRun(ctx, emu.URL(), deadline, func(k string) {
+				mu.Lock()
+				rep.hostile[k]++
+				mu.Unlock()
+			})
+		}()
+	}
 	for w := 0; w < concurrency; w++ {
 		wg.Add(1)
 		go func(w int) {

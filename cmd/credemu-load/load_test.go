@@ -11,7 +11,7 @@ import (
 // TestSoakShort is the short version of make soak that make test runs: a
 // bounded mixed load on every family with faults on, against 127.0.0.1.
 func TestSoakShort(t *testing.T) {
-	rep, err := soakRun(context.Background(), time.Second, 4, 20000)
+	rep, err := soakRun(context.Background(), 2*time.Second, 4, 20000, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -23,9 +23,14 @@ func TestSoakShort(t *testing.T) {
 			t.Errorf("unexpected %s", status)
 		}
 	}
+	// The hostile traffic met the limits: sandboxes past the cap got 429, and
+	// stalled uploads were cut by the read timeout.
+	if rep.hostile["sandbox churn: status 429"] == 0 || rep.hostile["slow body: cut by the server"] == 0 || rep.hostile["60 KiB query: status 200"] == 0 {
+		t.Errorf("hostile outcomes: %v", rep.hostile)
+	}
 	var out bytes.Buffer
 	rep.print(&out)
-	for _, want := range []string{"requests", "p99", "resident memory"} {
+	for _, want := range []string{"requests", "p99", "resident memory", "hostile traffic"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}

@@ -35,6 +35,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	startupRuns := fs.Int("startup-runs", 7, "start-up measurements to take the median of")
 	soak := fs.Duration("soak", 0, "run a mixed soak load for this long instead of the throughput figures")
 	maxRequests := fs.Int64("max-requests", 50_000_000, "stop the soak after this many requests")
+	hostile := fs.Bool("hostile", true, "add hostile traffic to the soak: sandbox churn, 60 KiB queries, stalled uploads")
 	serveBaseline := fs.Bool("serve-baseline", false, "internal: serve the bare baseline and print its URL")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: credemu-load [flags]\n\nMeasures credemu against a bare net/http server on 127.0.0.1.\n\nFlags:")
@@ -54,7 +55,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if *soak > 0 {
-		rep, err := soakRun(context.Background(), *soak, *concurrency, *maxRequests)
+		rep, err := soakRun(context.Background(), *soak, *concurrency, *maxRequests, *hostile)
 		if err != nil {
 			fmt.Fprintln(stderr, "credemu-load:", err)
 			return 1
