@@ -167,6 +167,10 @@ func (j *Journal) Add(e Entry) int64 {
 // may be changed afterwards.
 func (j *Journal) AddWithBodies(e Entry, request, response []byte, red *Redactor) int64 {
 	limit := j.cfg.BodyLimit
+	// Copies: the request's strings are slices of its whole request line,
+	// which a journal entry must not keep alive (a 3-letter method could
+	// hold a 64 KiB query).
+	e.Method = strings.Clone(e.Method)
 	e.Path = cutField(&e, "path", e.Path)
 	e.Query = cutField(&e, "query", e.Query)
 	rec := record{redactor: red}
@@ -212,10 +216,10 @@ func (j *Journal) evictOldest() {
 
 func cutField(e *Entry, name, v string) string {
 	if len(v) <= fieldLimit {
-		return v
+		return strings.Clone(v)
 	}
 	noteCut(e, name, len(v))
-	return v[:fieldLimit]
+	return strings.Clone(v[:fieldLimit])
 }
 
 // cutBody keeps a (redacted) body whole when it fits, else a JSON string of
