@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/credemu/credemu/emulator"
+	"github.com/credemu/credemu/emulator/journal"
 	"github.com/credemu/credemu/emulator/scenario"
 )
 
@@ -275,5 +276,53 @@ func TestTimeouts(t *testing.T) {
 	defer cancel()
 	if err := drain.Close(ctx); err != nil {
 		t.Errorf("shutdown with a stalled upload: %v", err)
+	}
+}
+
+// TestEscapedSecretKeysRedacted sends a secret under a JSON-escaped key to
+// every family and finds it redacted in the journal.
+func TestEscapedSecretKeysRedacted(t *testing.T) {
+	srv := start(t, emulator.WithScenario("default"))
+	const secret = "hunter2-escaped"
+	calls := []struct{ method, path, body string }{
+		{"POST", accounts + "/0b0e1c6a-2f4d-4c55-9a51-6d0f3f4f9a03/credentials/vsphere", `{"displayName":"x","credentials":{"username":"u","pass\u0077ord":"` + secret + `"}}`},
+		{"PUT", zstackLogin, `{"logInByAccount":{"accountName":"admin","pass\u0077ord":"` + secret + `"}}`},
+		{"POST", "/api/v2/users/", `{"username":"esc","pass\u0077ord":"` + secret + `"}`},
+		{"POST", "/rest/appliance/local-accounts/esc", `{"config":{"roles":["operator"],"pass\u0077ord":"` + secret + `"}}`},
+	}
+	for _, c := range calls {
+		srv.Do(c.method, c.path, c.body, admin, "Authorization: Basic YWRtaW46cGFzc3dvcmQ=")
+	}
+	for _, e := range srv.Requests(journal.Filter{}) {
+		if strings.Contains(string(e.RequestBody), secret) {
+			t.Errorf("%s %s journalled the secret: %s", e.Method, e.Path, e.RequestBody)
+		}
+	}
+}
+
+// TestSessionsArePurged checks that expired ZStack sessions and idle
+// vSphere sessions do not pile up: they are swept on the virtual clock.
+func TestSessionsArePurged(t *testing.T) {
+	srv := start(t, emulator.WithScenarioYAML("purge.yaml", []byte("clock: 2026-01-01T00:00:00Z\ninclude: [fixtures/zstack/default-world.yaml, fixtures/vsphere/default-world.yaml]\n")))
+	for range 50 {
+		loginIDs(t, srv)
+	}
+	count := func() (float64, float64, float64) {
+		apis := srv.State()["apis"].(map[string]any)
+		z := apis["zstack"].(map[string]any)
+		return z["sessions"].(float64), z["jobs"].(float64), apis["vsphere"].(map[string]any)["sessions"].(float64)
+	}
+	zs, jobs, vs := count()
+	if zs < 51 || jobs != 50 || vs < 100 {
+		t.Fatalf("before: %v ZStack sessions, %v jobs, %v vSphere sessions", zs, jobs, vs)
+	}
+	// Past ZStack's 2h sessions and 3h jobs (never polled) and vSphere's
+	// 30 idle minutes; a login sweeps.
+	srv.AdvanceClock(3 * time.Hour)
+	loginIDs(t, srv)
+	zs, jobs, vs = count()
+	// Left: the pinned ZStack session and this login's, its job, its two vSphere sessions.
+	if zs != 2 || jobs != 1 || vs != 2 {
+		t.Errorf("after: %v ZStack sessions, %v jobs, %v vSphere sessions", zs, jobs, vs)
 	}
 }

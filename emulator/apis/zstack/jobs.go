@@ -89,9 +89,10 @@ type acceptedBody struct {
 }
 
 // expired reports whether a finished job is past ZStack's completed-API
-// expiry, counted from the job's creation as ZStack's clean-up does.
+// expiry, counted from the job's creation as ZStack's clean-up does,
+// whether or not anyone polled it.
 func (s *State) expired(j *job, now time.Time) bool {
-	return j.pollsLeft == 0 && !now.Before(j.readyAt) && now.Sub(j.created) >= s.cfg.jobExpiry
+	return !now.Before(j.readyAt) && now.Sub(j.created) >= s.cfg.jobExpiry
 }
 
 // purgeEvery is how often, on the virtual clock, expired sessions and jobs
