@@ -63,7 +63,7 @@ func wantBody(t *testing.T, r *emulatortest.Response, status int, body string) {
 }
 
 func TestGolden(t *testing.T) {
-	machine := map[string]any{"name": "bob-key", "credential_type": 1, "inputs": map[string]any{"username": "bob", "password": "s3cret", "ssh_key_data": "KEY", "ssh_key_unlock": "pass"}}
+	machine := map[string]any{"name": "bob-key", "credential_type": 1, "inputs": map[string]any{"username": "bob", "password": "s3cret", "ssh_key_data": encryptedKey, "ssh_key_unlock": "pass"}}
 	tests := []struct {
 		name, method, path string
 		body               any
@@ -92,9 +92,12 @@ func TestGolden(t *testing.T) {
 		{"error-validation", "POST", v2 + "/users/2/credentials/", map[string]any{"name": strings.Repeat("n", 513), "credential_type": 99}, admin, 400},
 		{"error-inputs", "POST", v2 + "/users/2/credentials/", map[string]any{"name": "aws", "credential_type": 5, "inputs": map[string]any{"username": 7, "security_token": "$encrypted$"}}, admin, 400},
 		{"error-unknown-input", "POST", v2 + "/users/2/credentials/", map[string]any{"name": "m", "credential_type": 1, "inputs": map[string]any{"usernme": "x", "extra": 1}}, admin, 400},
-		{"error-dependency", "POST", v2 + "/users/2/credentials/", map[string]any{"name": "m", "credential_type": 1, "inputs": map[string]any{"ssh_key_unlock": "x"}}, admin, 400},
+		{"error-dependency", "POST", v2 + "/users/2/credentials/", map[string]any{"name": "n", "credential_type": 4, "inputs": map[string]any{"username": "u", "authorize_password": "x"}}, admin, 400},
+		{"error-ssh-key", "POST", v2 + "/users/2/credentials/", map[string]any{"name": "k", "credential_type": 1, "inputs": map[string]any{"ssh_key_data": "not a key"}}, admin, 400},
+		{"error-ssh-key-unlock", "POST", v2 + "/users/2/credentials/", map[string]any{"name": "k", "credential_type": 1, "inputs": map[string]any{"ssh_key_data": clearKey, "ssh_key_unlock": "x"}}, admin, 400},
 		{"error-duplicate-org-credential", "POST", v2 + "/credentials/", map[string]any{"name": "shared-vault", "credential_type": 3, "organization": 1, "inputs": map[string]any{"vault_password": "x"}}, admin, 400},
-		{"error-duplicate-username", "POST", v2 + "/users/", map[string]any{"username": "bob"}, admin, 400},
+		{"error-duplicate-username", "POST", v2 + "/users/", map[string]any{"username": "bob", "password": "x"}, admin, 400},
+		{"error-user-without-password", "POST", v2 + "/users/", map[string]any{"username": "nopass", "password": ""}, admin, 400},
 		{"error-invalid-page", "GET", v2 + "/credentials/?page=7", nil, admin, 404},
 		{"error-filter-inputs", "GET", v2 + "/credentials/?inputs__username=bob", nil, admin, 403},
 		{"error-unknown-filter", "GET", v2 + "/credentials/?colour=red", nil, admin, 400},
@@ -239,16 +242,27 @@ func TestSecrets(t *testing.T) {
 	if in := decode(t, srv.Do("GET", path, nil, admin))["inputs"].(map[string]any); in["password"] != "$encrypted$" || in["username"] != "AKIA1" {
 		t.Fatalf("inputs shown as %v", in)
 	}
-	// Sending $encrypted$ back keeps the secret: the required password is
-	// still there, so the update passes ...
+	// Sending $encrypted$ back keeps the secret ...
 	want(t, srv.Do("PATCH", path, map[string]any{"inputs": map[string]any{"username": "AKIA2", "password": "$encrypted$"}}, admin), 200)
-	// ... while leaving it out replaces inputs without it.
+	if in := decode(t, srv.Do("GET", path, nil, admin))["inputs"].(map[string]any); in["password"] != "$encrypted$" {
+		t.Errorf("secret lost: %v", in)
+	}
+	// ... while leaving it out replaces inputs without it: AWX checks
+	// required inputs when a job starts, not on save.
 	r = srv.Do("PATCH", path, map[string]any{"inputs": map[string]any{"username": "AKIA3"}}, admin)
-	wantBody(t, r, 400, `{"inputs": {"password": ["required for Amazon Web Services"]}}`)
-	// $encrypted$ on create is refused.
+	want(t, r, 200)
+	if in := decode(t, r)["inputs"].(map[string]any); len(in) != 1 {
+		t.Errorf("inputs after replacing them: %v", in)
+	}
+	// A secret sent empty is not stored.
+	r = srv.Do("PATCH", path, map[string]any{"inputs": map[string]any{"username": "AKIA3", "password": ""}}, admin)
+	if in := decode(t, r)["inputs"].(map[string]any); len(in) != 1 {
+		t.Errorf("an empty secret was kept: %v", in)
+	}
+	// $encrypted$ on create is refused, as one message listed under inputs.
 	r = srv.Do("POST", v2+"/users/3/credentials/", map[string]any{"name": "aws2", "credential_type": 5,
 		"inputs": map[string]any{"username": "A", "password": "$encrypted$"}}, admin)
-	wantBody(t, r, 400, `{"inputs": {"password": ["$encrypted$ is a reserved keyword and may not be used for password."]}}`)
+	wantBody(t, r, 400, `{"inputs": ["$encrypted$ is a reserved keyword, and cannot be used for password."]}`)
 	for _, b := range []string{string(srv.Do("GET", "/_emulator/requests", nil).Body), string(srv.Do("GET", "/_emulator/state", nil).Body)} {
 		if strings.Contains(b, "very-secret") || strings.Contains(b, "bob-ssh-secret") {
 			t.Errorf("secret leaked: %s", b)
@@ -367,7 +381,7 @@ awx:
 	if len(seen) != 60 {
 		t.Fatalf("saw %d credentials", len(seen))
 	}
-	if diff := cmp.Diff([]string{v2 + "/credentials/?page_size=25", v2 + "/credentials/?page=2&page_size=25"}, prev); diff != "" {
+	if diff := cmp.Diff([]string{v2 + "/credentials/?page=1&page_size=25", v2 + "/credentials/?page=2&page_size=25"}, prev); diff != "" {
 		t.Errorf("previous links (-want +got):\n%s", diff)
 	}
 	if m := decode(t, srv.Do("GET", v2+"/credentials/?page_size=500", nil, admin)); len(m["results"].([]any)) != 60 {
@@ -398,14 +412,15 @@ func TestBadInput(t *testing.T) {
 		{"name as object", "POST", v2 + "/users/2/credentials/", `{"name": {}, "credential_type": 1}`, nil, 400, `{"name":["Not a valid string."]}`},
 		{"pk as bool", "POST", v2 + "/users/2/credentials/", `{"name": "n", "credential_type": true}`, nil, 400, `{"credential_type":["Incorrect type. Expected pk value, received bool."]}`},
 		{"inputs as list", "POST", v2 + "/users/2/credentials/", `{"name": "n", "credential_type": 1, "inputs": []}`, nil, 400, `{"inputs":["Expected a dictionary of items but got type \"list\"."]}`},
-		{"two owners", "POST", v2 + "/credentials/", `{"name": "n", "credential_type": 1, "user": 2, "organization": 1}`, nil, 400, `{"detail":["Only one of 'user', 'team', or 'organization' should be provided, received 2 fields."]}`},
+		{"two owners", "POST", v2 + "/credentials/", `{"name": "n", "credential_type": 1, "user": 2, "organization": 1}`, nil, 400, `{"detail":["Only one of 'user', 'team', or 'organization' should be provided, received organization, user fields."]}`},
 		{"missing user", "POST", v2 + "/credentials/", `{"name": "n", "credential_type": 1, "user": 77}`, nil, 400, `{"user":["Invalid pk \"77\" - object does not exist."]}`},
 		{"PUT without name", "PUT", v2 + "/credentials/1/", `{"credential_type": 1}`, nil, 400, `{"name":["This field is required."]}`},
 		{"unknown user path", "POST", v2 + "/users/99/credentials/", `{"name": "n", "credential_type": 1}`, nil, 404, `{"detail":"Not found."}`},
-		{"bad kind", "POST", v2 + "/credential_types/", `{"name": "t", "kind": "ssh"}`, nil, 400, `{"kind":["\"ssh\" is not a valid choice."]}`},
+		{"bad kind", "POST", v2 + "/credential_types/", `{"name": "t", "kind": "ssh"}`, nil, 400, `{"kind":["Must be 'cloud' or 'net', not ssh"]}`},
+		{"unknown kind", "POST", v2 + "/credential_types/", `{"name": "t", "kind": "bogus"}`, nil, 400, `{"kind":["\"bogus\" is not a valid choice."]}`},
 		{"undefined injector field", "POST", v2 + "/credential_types/", `{"name": "t", "kind": "cloud", "inputs": {"fields": [{"id": "api_token", "label": "T"}]}, "injectors": {"env": {"TOKEN": "{{ api_tolkien }}"}}}`, nil, 400,
 			`{"injectors":["TOKEN uses an undefined field ('api_tolkien' is undefined)"]}`},
-		{"managed type edit", "PATCH", v2 + "/credential_types/1/", `{"name": "Mine"}`, nil, 403, `{"detail":"You do not have permission to perform this action."}`},
+		{"managed type edit", "PATCH", v2 + "/credential_types/1/", `{"name": "Mine"}`, nil, 403, `{"detail":"Modifications not allowed for managed credential types"}`},
 		{"managed type delete", "DELETE", v2 + "/credential_types/1/", nil, nil, 403, `{"detail":"You do not have permission to perform this action."}`},
 		{"method", "PUT", v2 + "/users/", `{}`, nil, 405, `{"detail":"Method \"PUT\" not allowed."}`},
 		{"invalid UTF-8", "POST", v2 + "/users/", []byte("{\"username\": \"\xff\"}"), nil, 400, `"detail"`},
@@ -431,37 +446,51 @@ func TestBadInput(t *testing.T) {
 func TestCredentialTypes(t *testing.T) {
 	srv := start(t)
 	m := decode(t, srv.Do("GET", v2+"/credential_types/?managed=true&page_size=200", nil, admin))
-	if m["count"].(float64) != 18 {
-		t.Errorf("%v managed types", m["count"])
+	if m["count"].(float64) != 30 {
+		t.Errorf("%v managed types, want AWX 24.6.1's 30", m["count"])
 	}
 	r := srv.Do("POST", v2+"/credential_types/", map[string]any{"name": "Mine", "kind": "net",
 		"inputs": map[string]any{"fields": []any{map[string]any{"id": "key", "label": "Key", "secret": true}}, "required": []any{"key"}}}, admin)
 	want(t, r, 201)
 	id := int(decode(t, r)["id"].(float64))
-	if id != 19 {
-		t.Errorf("custom type id %d, want 19 (after the built-ins)", id)
+	if id != 31 {
+		t.Errorf("custom type id %d, want 31 (after the built-ins)", id)
 	}
 	typePath := fmt.Sprintf("%s/credential_types/%d/", v2, id)
-	// A credential of the custom type is checked against its inputs.
-	wantBody(t, srv.Do("POST", v2+"/users/2/credentials/", map[string]any{"name": "c", "credential_type": id}, admin), 400,
-		`{"inputs": {"key": ["required for Mine"]}}`)
+	// A credential of the custom type may be saved without its required
+	// input (a job checks it), and its kind is null.
+	r = srv.Do("POST", v2+"/users/2/credentials/", map[string]any{"name": "c0", "credential_type": id}, admin)
+	want(t, r, 201)
+	c0 := decode(t, r)
+	if k, has := c0["kind"]; !has || k != nil {
+		t.Errorf("kind of a custom type's credential: %v", k)
+	}
 	r = srv.Do("POST", v2+"/users/2/credentials/", map[string]any{"name": "c", "credential_type": id, "inputs": map[string]any{"key": "k"}}, admin)
 	want(t, r, 201)
 	if in := decode(t, r)["inputs"].(map[string]any); in["key"] != "$encrypted$" {
 		t.Errorf("custom secret shown as %v", in["key"])
 	}
-	// In use: its inputs may not change and it may not be deleted.
-	want(t, srv.Do("PATCH", typePath, map[string]any{"inputs": map[string]any{"fields": []any{}}}, admin), 400)
+	// In use: its inputs may not change (403), though sending them back
+	// unchanged is fine; and it may not be deleted.
+	wantBody(t, srv.Do("PATCH", typePath, map[string]any{"inputs": map[string]any{"fields": []any{}}}, admin), 403,
+		`{"detail": "Modifications to inputs are not allowed for credential types that are in use"}`)
+	want(t, srv.Do("PUT", typePath, map[string]any{"name": "Mine", "kind": "net", "description": "same inputs",
+		"inputs": map[string]any{"fields": []any{map[string]any{"id": "key", "label": "Key", "secret": true}}, "required": []any{"key"}}}, admin), 200)
+	wantBody(t, srv.Do("POST", v2+"/credential_types/", map[string]any{"name": "Ssh", "kind": "ssh"}, admin), 400,
+		`{"kind": ["Must be 'cloud' or 'net', not ssh"]}`)
+	wantBody(t, srv.Do("PATCH", v2+"/credential_types/1/", map[string]any{"description": "x"}, admin), 403,
+		`{"detail": "Modifications not allowed for managed credential types"}`)
 	wantBody(t, srv.Do("DELETE", typePath, nil, admin), 403, `{"detail": "Credential types that are in use cannot be deleted"}`)
 	want(t, srv.Do("PATCH", typePath, map[string]any{"description": "mine"}, admin), 200)
-	if n := len(names(t, srv.Do("GET", typePath+"credentials/", nil, admin))); n != 1 {
+	if n := len(names(t, srv.Do("GET", typePath+"credentials/", nil, admin))); n != 2 {
 		t.Errorf("type's credentials: %d", n)
 	}
 	want(t, srv.Do("DELETE", v2+fmt.Sprintf("/credentials/%d/", int(decode(t, r)["id"].(float64))), nil, admin), 204)
+	want(t, srv.Do("DELETE", v2+fmt.Sprintf("/credentials/%d/", int(c0["id"].(float64))), nil, admin), 204)
 	want(t, srv.Do("DELETE", typePath, nil, admin), 204)
 	// Only superusers create types.
 	want(t, srv.Do("POST", v2+"/credential_types/", map[string]any{"name": "X", "kind": "cloud"}, bob), 403)
-	wantBody(t, srv.Do("POST", v2+"/credential_types/", map[string]any{"name": "Machine", "kind": "ssh"}, admin), 400, `{"kind": ["\"ssh\" is not a valid choice."]}`)
+	wantBody(t, srv.Do("POST", v2+"/credential_types/", map[string]any{"name": "Machine", "kind": "ssh"}, admin), 400, `{"kind": ["Must be 'cloud' or 'net', not ssh"]}`)
 }
 
 func TestInjectedErrorsMatchNativeBodies(t *testing.T) {
@@ -554,3 +583,10 @@ func TestDjangoDetails(t *testing.T) {
 	}
 	want(t, srv.Do("PATCH", "/api/v2/users/2/", map[string]string{"last_name": strings.Repeat("y", 150)}, admin), 200)
 }
+
+// encryptedKey is a PEM private key marked encrypted, as ssh-keygen writes
+// one with a passphrase (its body only needs to be base64 here).
+const encryptedKey = "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,0123456789ABCDEF0123456789ABCDEF\n\nbm90IGEgcmVhbCBrZXksIGJ1dCB2YWxpZCBiYXNlNjQ=\n-----END RSA PRIVATE KEY-----\n"
+
+// clearKey is a PEM private key without a passphrase.
+const clearKey = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ==\n-----END OPENSSH PRIVATE KEY-----\n"

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"reflect"
 	"regexp"
 	"sort"
 	"strings"
@@ -12,6 +13,13 @@ import (
 )
 
 func forbidden() error { return &api.Error{Kind: api.KindPermissionDenied} }
+
+// sorted returns a sorted copy, as AWX names fields in its messages.
+func sorted(list []string) []string {
+	out := append([]string(nil), list...)
+	sort.Strings(out)
+	return out
+}
 func notFound() error  { return &api.Error{Kind: api.KindNotFound} }
 
 func fieldErr(field, format string, args ...any) *api.Error {
@@ -80,11 +88,15 @@ func userView(u, viewer *user) UserView {
 	return UserView{ID: u.ID, Type: "user", URL: base, Related: rel,
 		SummaryFields: map[string]any{"user_capabilities": caps{Edit: viewer.Superuser || self, Delete: viewer.Superuser && !self}},
 		Created:       formatTime(u.Created), Modified: formatTime(u.Modified), Username: u.Username, FirstName: u.FirstName,
-		LastName: u.LastName, Email: u.Email, IsSuperuser: u.Superuser, IsSystemAuditor: u.Auditor, Auth: []any{}}
+		LastName: u.LastName, Email: u.Email, IsSuperuser: u.Superuser, IsSystemAuditor: u.Auditor, Password: encrypted, Auth: []any{}}
 }
 
 // canSeeAll is true for users who see every object: superusers and system auditors.
 func canSeeAll(u *user) bool { return u.Superuser || u.Auditor }
+
+// canSeeUser follows AWX's UserAccess: superusers and auditors see everyone;
+// others see themselves and every superuser.
+func canSeeUser(viewer, u *user) bool { return canSeeAll(viewer) || viewer.ID == u.ID || u.Superuser }
 
 func me(s *State, r *api.Request) (*api.Response, error) {
 	s.mu.RLock()
@@ -106,7 +118,7 @@ func listUsers(s *State, r *api.Request) (*api.Response, error) {
 	me := caller(r)
 	return listOf(r, lq, userListSpec, func(yield func(*user) bool) {
 		s.users.Scan(func(_ string, u *user) bool {
-			if canSeeAll(me) || u.ID == me.ID {
+			if canSeeUser(me, u) {
 				return yield(u)
 			}
 			return true
@@ -120,7 +132,7 @@ func (s *State) target(r *api.Request) (*user, error) {
 	if !found {
 		return nil, notFound()
 	}
-	if me := caller(r); !canSeeAll(me) && me.ID != u.ID {
+	if !canSeeUser(caller(r), u) {
 		return nil, forbidden()
 	}
 	return u, nil
@@ -150,7 +162,8 @@ func applyUser(u *user, b map[string]any) {
 	if v, has := b["email"]; has {
 		u.Email = strOf(v)
 	}
-	if v, has := b["password"]; has && strOf(v) != "" {
+	// An empty password or the "$encrypted$" AWX shows leaves it unchanged.
+	if v, has := b["password"]; has && strOf(v) != "" && strOf(v) != encrypted {
 		u.Password = strOf(v)
 	}
 	if v, has := b["is_superuser"]; has {
@@ -169,8 +182,15 @@ func createUser(s *State, r *api.Request) (*api.Response, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	name := strOf(b["username"])
+	var fes []api.FieldError
 	if _, dup := s.byName[name]; dup {
-		return nil, fieldErr("username", "A user with that username already exists.")
+		fes = append(fes, fieldErr("username", "A user with that username already exists.").Fields...)
+	}
+	if strOf(b["password"]) == "" {
+		fes = append(fes, fieldErr("password", "Password required for new User.").Fields...)
+	}
+	if len(fes) > 0 {
+		return nil, &api.Error{Kind: api.KindInvalidArgument, Fields: fes}
 	}
 	u := &user{ID: s.nextUser, Created: r.Now, Modified: r.Now}
 	applyUser(u, b)
@@ -319,7 +339,7 @@ func (s *State) credView(c *credential, viewer *user, inUserList bool) Credentia
 	sf.UserCapabilities = caps{Edit: edit, Delete: edit, Copy: boolp(viewer.Superuser), Use: boolp(edit)}
 	v := CredentialView{ID: c.ID, Type: "credential", URL: base, Related: rel, SummaryFields: sf,
 		Created: formatTime(c.Created), Modified: formatTime(c.Modified), Name: c.Name, Description: c.Description,
-		CredentialType: c.TypeID, Inputs: showInputs(t, c.Inputs), Kind: t.Namespace,
+		CredentialType: c.TypeID, Inputs: showInputs(t, c.Inputs), Kind: nullIfEmpty(t.Namespace),
 		Cloud: t.Kind == "cloud", Kubernetes: t.Kind == "kubernetes"}
 	if !inUserList {
 		v.Organization = rawNull()
@@ -414,7 +434,13 @@ func (s *State) credFields(c *credential, b map[string]any, creating bool) error
 		if m == nil {
 			m = map[string]any{}
 		}
+		if creating {
+			if err := reservedOnCreate(t, m); err != nil {
+				return err
+			}
+		}
 		inputs = mergeSecrets(t, m, stored)
+		dropEmptySecrets(t, inputs)
 	}
 	if fe := validateInputs(t, inputs, stored); len(fe) > 0 {
 		return &api.Error{Kind: api.KindInvalidArgument, Fields: fe}
@@ -469,7 +495,7 @@ func createCredential(s *State, r *api.Request) (*api.Response, error) {
 		return nil, &api.Error{Kind: api.KindInvalidArgument, Fields: []api.FieldError{{Pointer: "/body/detail", Keyword: awxKeyword, Message: "Missing 'user', 'team', or 'organization'."}}}
 	case len(owners) > 1:
 		return nil, &api.Error{Kind: api.KindInvalidArgument, Fields: []api.FieldError{{Pointer: "/body/detail", Keyword: awxKeyword,
-			Message: fmt.Sprintf("Only one of 'user', 'team', or 'organization' should be provided, received %d fields.", len(owners))}}}
+			Message: fmt.Sprintf("Only one of 'user', 'team', or 'organization' should be provided, received %s fields.", strings.Join(sorted(owners), ", "))}}}
 	}
 	c := &credential{Inputs: map[string]any{}}
 	id, _ := intOf(b[owners[0]])
@@ -689,6 +715,9 @@ func (s *State) applyType(t *credType, b map[string]any) error {
 	}
 	if v, has := b["kind"]; has {
 		t.Kind = strOf(v)
+		if t.Kind != "cloud" && t.Kind != "net" {
+			return fieldErr("kind", "Must be 'cloud' or 'net', not %s", t.Kind)
+		}
 	}
 	if v, has := b["inputs"]; has {
 		var in typeInputs
@@ -696,7 +725,7 @@ func (s *State) applyType(t *credType, b map[string]any) error {
 		if err := json.Unmarshal(raw, &in); err != nil {
 			return fieldErr("inputs", "%s", strings.TrimPrefix(err.Error(), "json: "))
 		}
-		if msg := checkTypeInputs(in); msg != "" {
+		if msg := checkTypeInputs(in, false); msg != "" {
 			return fieldErr("inputs", "%s", msg)
 		}
 		t.Inputs = in
@@ -734,6 +763,22 @@ func (s *State) applyType(t *credType, b map[string]any) error {
 	return nil
 }
 
+// sameInputs reports whether a body's inputs equal the stored ones, as
+// decoded JSON (key order and omitted defaults aside).
+func sameInputs(old typeInputs, sent any) bool {
+	var a, b any
+	ra, _ := json.Marshal(old)
+	_ = json.Unmarshal(ra, &a)
+	var in typeInputs
+	rs, _ := json.Marshal(sent)
+	if json.Unmarshal(rs, &in) != nil {
+		return false
+	}
+	rb, _ := json.Marshal(in)
+	_ = json.Unmarshal(rb, &b)
+	return reflect.DeepEqual(a, b)
+}
+
 func createCredentialType(s *State, r *api.Request) (*api.Response, error) {
 	if !caller(r).Superuser {
 		return nil, forbidden()
@@ -758,12 +803,17 @@ func updateCredentialType(s *State, r *api.Request) (*api.Response, error) {
 	if !found {
 		return nil, notFound()
 	}
-	if t.Managed || !caller(r).Superuser {
+	if !caller(r).Superuser {
 		return nil, forbidden()
 	}
+	if t.Managed {
+		return nil, &api.Error{Kind: api.KindPermissionDenied, Message: "Modifications not allowed for managed credential types"}
+	}
 	b := body(r)
-	if _, has := b["inputs"]; has && s.inUse(t.ID) {
-		return nil, fieldErr("inputs", "Modifications to inputs are not allowed for credential types that are in use")
+	// Only a real change of the inputs is refused: a declarative client
+	// sends the whole object back, inputs unchanged.
+	if v, has := b["inputs"]; has && s.inUse(t.ID) && !sameInputs(t.Inputs, v) {
+		return nil, &api.Error{Kind: api.KindPermissionDenied, Message: "Modifications to inputs are not allowed for credential types that are in use"}
 	}
 	if err := s.applyType(t, b); err != nil {
 		return nil, err

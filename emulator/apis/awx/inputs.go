@@ -58,9 +58,11 @@ func validateInputs(ct *credType, inputs map[string]any, stored map[string]any) 
 				out = append(out, inputErr(f.ID, "%s is not of type 'string'", pyRepr(v)))
 				continue
 			}
-			if s == encrypted && f.Secret && (stored == nil || stored[f.ID] == nil) {
-				out = append(out, inputErr(f.ID, "$encrypted$ is a reserved keyword and may not be used for %s.", f.ID))
-				continue
+			if f.Format == "ssh_private_key" && s != "" && s != encrypted {
+				if _, err := validateSSHPrivateKey(strings.ReplaceAll(s, `\u003d`, "=")); err != nil {
+					out = append(out, inputErr(f.ID, "%s", err.Error()))
+					continue
+				}
 			}
 			if len(f.Choices) > 0 && !contains(f.Choices, s) {
 				quoted := make([]string, len(f.Choices))
@@ -85,13 +87,60 @@ func validateInputs(ct *credType, inputs map[string]any, stored map[string]any) 
 			}
 		}
 	}
-	for _, r := range ct.Inputs.Required {
-		if !present(inputs, r) {
-			out = append(out, inputErr(r, "required for %s", ct.Name))
-		}
-	}
+	// Required inputs are not checked on save (AWX 5.0 and later): a
+	// credential may be saved without them and get them from an input
+	// source; a job checks them when it starts.
+	out = append(out, checkKeyUnlock(ct, inputs, out)...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Pointer < out[j].Pointer })
 	return out
+}
+
+// checkKeyUnlock applies AWX's rules for ssh_key_unlock on the managed
+// types that have it: needed for an encrypted key, refused for a clear one.
+func checkKeyUnlock(ct *credType, inputs map[string]any, errs []api.FieldError) []api.FieldError {
+	if !ct.Managed || ct.Inputs.field("ssh_key_unlock") == nil {
+		return nil
+	}
+	for _, e := range errs {
+		if e.Pointer == "/body/inputs/ssh_key_data" {
+			return nil
+		}
+	}
+	key, _ := inputs["ssh_key_data"].(string)
+	unlock := present(inputs, "ssh_key_unlock")
+	encryptedKey := false
+	if key != "" {
+		objs, err := validateSSHPrivateKey(key)
+		encryptedKey = err == nil && hasEncryptedKey(objs)
+	}
+	switch {
+	case encryptedKey && !unlock:
+		return []api.FieldError{inputErr("ssh_key_unlock", "must be set when SSH key is encrypted.")}
+	case key != "" && unlock && !encryptedKey:
+		return []api.FieldError{inputErr("ssh_key_unlock", "should not be set when SSH key is not encrypted.")}
+	}
+	return nil
+}
+
+// reservedOnCreate is AWX's refusal of "$encrypted$" in a new credential's
+// secret inputs: one message, a flat list under "inputs".
+func reservedOnCreate(ct *credType, inputs map[string]any) *api.Error {
+	for _, f := range ct.Inputs.Fields {
+		if f.Secret && inputs[f.ID] == encrypted {
+			return &api.Error{Kind: api.KindInvalidArgument, Fields: []api.FieldError{
+				inputErr("", "$encrypted$ is a reserved keyword, and cannot be used for %s.", f.ID)}}
+		}
+	}
+	return nil
+}
+
+// dropEmptySecrets removes secret inputs sent as "": AWX stores no value.
+func dropEmptySecrets(ct *credType, inputs map[string]any) {
+	for k, v := range inputs {
+		if f := ct.Inputs.field(k); f != nil && f.Secret && v == "" {
+			delete(inputs, k)
+		}
+	}
 }
 
 func present(m map[string]any, k string) bool {

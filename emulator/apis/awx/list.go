@@ -397,7 +397,8 @@ type Page struct {
 
 // paginate works out the page of n results (start and end indexes) and
 // builds next/previous links from the request's own path and query, as
-// DRF does (relative URLs, sorted parameters).
+// AWX's Pagination does (relative URLs, sorted parameters; unlike plain DRF
+// it keeps page=1 in the link back to the first page, and caps page_size).
 func (lq *listQuery) paginate(r *http.Request, n int) (int, int, Page, *api.Error) {
 	pages := max(1, (n+lq.pageSize-1)/lq.pageSize)
 	if lq.page > pages {
@@ -408,10 +409,9 @@ func (lq *listQuery) paginate(r *http.Request, n int) (int, int, Page, *api.Erro
 	p := Page{Count: n, Results: []any{}}
 	link := func(page int) *string {
 		q := r.URL.Query()
-		if page == 1 {
-			q.Del("page")
-		} else {
-			q.Set("page", itoa(page))
+		q.Set("page", itoa(page))
+		if n, err := strconv.Atoi(q.Get("page_size")); err == nil && n > maxPageSize {
+			q.Set("page_size", itoa(maxPageSize))
 		}
 		s := r.URL.Path
 		if enc := q.Encode(); enc != "" {

@@ -34,7 +34,10 @@ type inputField struct {
 }
 
 type typeInputs struct {
-	Fields       []inputField        `yaml:"fields" json:"fields"`
+	Fields []inputField `yaml:"fields" json:"fields"`
+	// Metadata are the inputs a credential input source gives a lookup
+	// (credential-plugin types only).
+	Metadata     []inputField        `yaml:"metadata" json:"metadata,omitempty"`
 	Required     []string            `yaml:"required" json:"required,omitempty"`
 	Dependencies map[string][]string `yaml:"dependencies" json:"dependencies,omitempty"`
 }
@@ -170,9 +173,10 @@ type CredentialView struct {
 	CredentialType int             `json:"credential_type"`
 	Managed        bool            `json:"managed"`
 	Inputs         map[string]any  `json:"inputs"`
-	Kind           string          `json:"kind"`
-	Cloud          bool            `json:"cloud"`
-	Kubernetes     bool            `json:"kubernetes"`
+	// Kind is the type's namespace (ssh, aws, ...); null for a custom type.
+	Kind       *string `json:"kind"`
+	Cloud      bool    `json:"cloud"`
+	Kubernetes bool    `json:"kubernetes"`
 }
 
 // UserView is a user as AWX serialises it; the password never appears.
@@ -190,10 +194,12 @@ type UserView struct {
 	Email           string            `json:"email"`
 	IsSuperuser     bool              `json:"is_superuser"`
 	IsSystemAuditor bool              `json:"is_system_auditor"`
-	LdapDN          string            `json:"ldap_dn"`
-	LastLogin       *string           `json:"last_login"`
-	ExternalAccount *string           `json:"external_account"`
-	Auth            []any             `json:"auth"`
+	// Password is always "$encrypted$" for a local user (AWX 22.2 and later).
+	Password        string  `json:"password"`
+	LdapDN          string  `json:"ldap_dn"`
+	LastLogin       *string `json:"last_login"`
+	ExternalAccount *string `json:"external_account"`
+	Auth            []any   `json:"auth"`
 }
 
 // CredentialTypeView is a credential type as AWX serialises it.
@@ -224,3 +230,11 @@ func boolp(b bool) *bool    { return &b }
 func strp(s string) *string { return &s }
 func rawInt(i int) []byte   { return []byte(itoa(i)) }
 func rawNull() []byte       { return []byte("null") }
+
+// nullIfEmpty is nil for "" (JSON null), else a pointer to s.
+func nullIfEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

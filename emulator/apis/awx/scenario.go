@@ -154,7 +154,7 @@ func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator)
 			errs = append(errs, sec.ErrorAt(at, "credential type %q is defined twice", t.Name))
 			return
 		}
-		if msg := checkTypeInputs(t.Inputs); msg != "" {
+		if msg := checkTypeInputs(t.Inputs, t.Managed); msg != "" {
 			errs = append(errs, sec.ErrorAt(at, "credential type %q: inputs: %s", t.Name, msg))
 			return
 		}
@@ -328,11 +328,13 @@ func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator)
 }
 
 // checkTypeInputs checks a credential type's input definition; "" is fine.
-func checkTypeInputs(in typeInputs) string {
+// Managed types are AWX's own and skip the id rule custom ones must follow
+// (a plugin's metadata has ids such as "account-name").
+func checkTypeInputs(in typeInputs, managed bool) string {
 	seen := map[string]bool{}
-	for _, f := range in.Fields {
+	for _, f := range append(append([]inputField{}, in.Fields...), in.Metadata...) {
 		switch {
-		case !fieldIDRE.MatchString(f.ID):
+		case !managed && !fieldIDRE.MatchString(f.ID):
 			return fmt.Sprintf("%q is not a valid field id", f.ID)
 		case f.Label == "":
 			return fmt.Sprintf("field %q needs a label", f.ID)
