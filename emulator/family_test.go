@@ -83,7 +83,7 @@ func TestCustomFamilyAndPanicRecovery(t *testing.T) {
 		t.Errorf("panic not logged: %s", logs.String())
 	}
 	// The server goes on serving, and state works through the interface.
-	r = srv.Do("POST", "/toy/count", `{"pin": "1234"}`)
+	r = srv.Do("POST", "/toy/count", `{"pin": "pin-s3cret-value"}`)
 	if r.Status != 201 || r.Header.Get("X-Request-Id") == "" {
 		t.Fatalf("after panic: %d %v", r.Status, r.Header)
 	}
@@ -95,11 +95,11 @@ func TestCustomFamilyAndPanicRecovery(t *testing.T) {
 		t.Errorf("405: %d %v", r.Status, r.Header)
 	}
 	// Access log: one structured line per request, no bodies.
-	if !strings.Contains(logs.String(), `"operation":"count"`) || strings.Contains(logs.String(), "1234") {
+	if !strings.Contains(logs.String(), `"operation":"count"`) || strings.Contains(logs.String(), "pin-s3cret-value") {
 		t.Errorf("access log: %s", logs.String())
 	}
 	// The journal redacts the family's own secret fields.
-	if e := srv.Requests(journalFilter("count")); len(e) != 1 || strings.Contains(string(e[0].RequestBody), "1234") {
+	if e := srv.Requests(journalFilter("count")); len(e) != 1 || strings.Contains(string(e[0].RequestBody), "pin-s3cret-value") {
 		t.Errorf("journal: %+v", e)
 	}
 	// A caller's request id is echoed.

@@ -116,6 +116,9 @@ func TestBadInputMatrix(t *testing.T) {
 			cases = append(cases, pathInputs...)
 		}
 		for _, in := range cases {
+			if in.name == "empty body" && op.body == api.BodyOptional {
+				continue // a body the API may do without (POST /api/v2/tokens/)
+			}
 			urlFamily := strings.Split(strings.TrimPrefix(op.path, "/"), "/")[0]
 			name := fmt.Sprintf("%s/%s/%s/%s", op.family, urlFamily, op.id, in.name)
 			sandboxes++

@@ -69,6 +69,15 @@ func (f *Family) operations() []*api.Operation {
 		cred  = "/credentials/{id:[0-9]+}/"
 		types = "/credential_types/"
 		ctype = "/credential_types/{id:[0-9]+}/"
+		orgs  = "/organizations/"
+		org   = "/organizations/{id:[0-9]+}/"
+		teams = "/teams/"
+		team  = "/teams/{id:[0-9]+}/"
+		toks  = "/tokens/"
+		tok   = "/tokens/{id:[0-9]+}/"
+		role  = "/roles/{id:[0-9]+}/"
+		srcs  = "/credential_input_sources/"
+		src   = "/credential_input_sources/{id:[0-9]+}/"
 	)
 	return []*api.Operation{
 		op("ping", http.MethodGet, "/ping/", false, api.BodyNone, "awx/responses/ping", ping),
@@ -94,6 +103,40 @@ func (f *Family) operations() []*api.Operation {
 		op("updateCredentialType", http.MethodPatch, ctype, true, api.BodyRequired, "awx/responses/credentialType", updateCredentialType),
 		op("deleteCredentialType", http.MethodDelete, ctype, true, api.BodyNone, "", deleteCredentialType),
 		op("listCredentialTypeCredentials", http.MethodGet, ctype+"credentials/", false, api.BodyNone, "awx/responses/credentialPage", listTypeCredentials),
+		op("getCredentialCopy", http.MethodGet, cred+"copy/", false, api.BodyNone, "awx/responses/copy", getCredentialCopy),
+		op("copyCredential", http.MethodPost, cred+"copy/", true, api.BodyRequired, "awx/responses/credential", copyCredential),
+		op("listCredentialObjectRoles", http.MethodGet, cred+"object_roles/", false, api.BodyNone, "awx/responses/rolePage", listCredentialObjectRoles),
+		op("listCredentialInputSourcesOfCredential", http.MethodGet, cred+"input_sources/", false, api.BodyNone, "awx/responses/inputSourcePage", listInputSources),
+		op("createCredentialInputSourceOfCredential", http.MethodPost, cred+"input_sources/", true, api.BodyRequired, "awx/responses/inputSource", createInputSource),
+		op("listCredentialInputSources", http.MethodGet, srcs, false, api.BodyNone, "awx/responses/inputSourcePage", listInputSources),
+		op("createCredentialInputSource", http.MethodPost, srcs, true, api.BodyRequired, "awx/responses/inputSource", createInputSource),
+		op("getCredentialInputSource", http.MethodGet, src, false, api.BodyNone, "awx/responses/inputSource", getInputSource),
+		op("replaceCredentialInputSource", http.MethodPut, src, true, api.BodyRequired, "awx/responses/inputSource", updateInputSource),
+		op("updateCredentialInputSource", http.MethodPatch, src, true, api.BodyRequired, "awx/responses/inputSource", updateInputSource),
+		op("deleteCredentialInputSource", http.MethodDelete, src, true, api.BodyNone, "", deleteInputSource),
+		op("listOrganizations", http.MethodGet, orgs, false, api.BodyNone, "awx/responses/organizationPage", listOrganizations),
+		op("createOrganization", http.MethodPost, orgs, true, api.BodyRequired, "awx/responses/organization", createOrganization),
+		op("getOrganization", http.MethodGet, org, false, api.BodyNone, "awx/responses/organization", getOrganization),
+		op("replaceOrganization", http.MethodPut, org, true, api.BodyRequired, "awx/responses/organization", updateOrganization),
+		op("updateOrganization", http.MethodPatch, org, true, api.BodyRequired, "awx/responses/organization", updateOrganization),
+		op("deleteOrganization", http.MethodDelete, org, true, api.BodyNone, "", deleteOrganization),
+		op("listTeams", http.MethodGet, teams, false, api.BodyNone, "awx/responses/teamPage", listTeams),
+		op("createTeam", http.MethodPost, teams, true, api.BodyRequired, "awx/responses/team", createTeam),
+		op("getTeam", http.MethodGet, team, false, api.BodyNone, "awx/responses/team", getTeam),
+		op("replaceTeam", http.MethodPut, team, true, api.BodyRequired, "awx/responses/team", updateTeam),
+		op("updateTeam", http.MethodPatch, team, true, api.BodyRequired, "awx/responses/team", updateTeam),
+		op("deleteTeam", http.MethodDelete, team, true, api.BodyNone, "", deleteTeam),
+		op("listTokens", http.MethodGet, toks, false, api.BodyNone, "awx/responses/tokenPage", listTokens),
+		op("createToken", http.MethodPost, toks, true, api.BodyOptional, "awx/responses/token", createToken),
+		op("getToken", http.MethodGet, tok, false, api.BodyNone, "awx/responses/token", getToken),
+		op("deleteToken", http.MethodDelete, tok, true, api.BodyNone, "", deleteToken),
+		op("getRole", http.MethodGet, role, false, api.BodyNone, "awx/responses/role", getRole),
+		op("listRoleUsers", http.MethodGet, role+"users/", false, api.BodyNone, "awx/responses/userPage", listRoleUsers),
+		op("grantRoleToUser", http.MethodPost, role+"users/", true, api.BodyRequired, "", grantRoleUser),
+		op("listRoleTeams", http.MethodGet, role+"teams/", false, api.BodyNone, "awx/responses/teamPage", listRoleTeams),
+		op("grantRoleToTeam", http.MethodPost, role+"teams/", true, api.BodyRequired, "", grantRoleTeam),
+		op("listUserRoles", http.MethodGet, user+"roles/", false, api.BodyNone, "awx/responses/rolePage", listUserRoles),
+		op("grantUserRole", http.MethodPost, user+"roles/", true, api.BodyRequired, "", grantUserRole),
 	}
 }
 
@@ -135,7 +178,7 @@ func (f *Family) Authenticate(r *api.Request) error {
 			return &api.Error{Kind: api.KindUnauthenticated}
 		}
 		u := s.userByName(t.User)
-		if u == nil {
+		if u == nil || !r.Now.Before(t.Expires) {
 			return &api.Error{Kind: api.KindUnauthenticated}
 		}
 		p = &principal{user: u, readOnly: t.Scope == "read"}
@@ -286,15 +329,17 @@ func fieldErrors(r *api.Request, fes []api.FieldError) map[string]any {
 			add("non_field_errors", fmt.Sprintf("Invalid data. Expected a dictionary, but got %s.", pyType(r.JSON)))
 			continue
 		}
-		if parts[0] == "inputs" && fe.Keyword == awxKeyword {
+		// inputs and metadata are JSON fields whose checks AWX reports
+		// per key, one level down.
+		if (parts[0] == "inputs" || parts[0] == "metadata") && fe.Keyword == awxKeyword {
 			if len(parts) == 1 {
-				add("inputs", fe.Message)
+				add(parts[0], fe.Message)
 				continue
 			}
-			nested, _ := out["inputs"].(map[string][]string)
+			nested, _ := out[parts[0]].(map[string][]string)
 			if nested == nil {
 				nested = map[string][]string{}
-				out["inputs"] = nested
+				out[parts[0]] = nested
 			}
 			nested[parts[1]] = append(nested[parts[1]], fe.Message)
 			continue

@@ -198,25 +198,31 @@ func TestPermissions(t *testing.T) {
 	want(t, srv.Do("POST", v2+"/users/3/credentials/", machine("x"), bob), 403)
 	want(t, srv.Do("POST", v2+"/credentials/", map[string]any{"name": "x", "credential_type": 1, "user": 3}, bob), 403)
 	want(t, srv.Do("POST", v2+"/credentials/", map[string]any{"name": "x", "credential_type": 1, "organization": 1}, bob), 403)
-	// bob sees only his own credentials, everywhere.
+	// bob sees his own credentials and the one his team may use, nothing
+	// of carol's.
 	var page struct {
 		Count   int
 		Results []struct{ Name string }
 	}
 	_ = json.Unmarshal(srv.Do("GET", v2+"/credentials/", nil, bob).Body, &page)
-	if page.Count != 3 {
-		t.Errorf("bob sees %d credentials, want his 3: %+v", page.Count, page.Results)
+	if page.Count != 4 {
+		t.Errorf("bob sees %d credentials, want his 3 and shared-vault: %+v", page.Count, page.Results)
 	}
-	want(t, srv.Do("GET", v2+"/users/3/credentials/", nil, bob), 403)
+	// carol is in bob's organization, so bob may see her and list her
+	// credentials, filtered to the ones he may see (none), as AWX does.
+	wantBody(t, srv.Do("GET", v2+"/users/3/credentials/", nil, bob), 200,
+		`{"count": 0, "next": null, "previous": null, "results": []}`)
 	want(t, srv.Do("PATCH", v2+"/credentials/2/", map[string]any{"name": "stolen"}, bob), 403)
 	want(t, srv.Do("DELETE", v2+"/credentials/2/", nil, bob), 403)
-	want(t, srv.Do("GET", v2+"/users/3/", nil, bob), 403)
+	want(t, srv.Do("GET", v2+"/users/3/", nil, bob), 200)
+	// The auditor is in no organization bob is in.
+	want(t, srv.Do("GET", v2+"/users/4/", nil, bob), 403)
+	want(t, srv.Do("GET", v2+"/users/4/credentials/", nil, bob), 403)
 	// A user may edit themself, but not promote themself.
 	want(t, srv.Do("PATCH", v2+"/users/2/", map[string]any{"first_name": "Rob"}, bob), 200)
 	want(t, srv.Do("PATCH", v2+"/users/2/", map[string]any{"is_superuser": true}, bob), 403)
 	want(t, srv.Do("DELETE", v2+"/users/2/", nil, bob), 403)
 	// The system auditor sees everything and changes nothing.
-	auditor := "Authorization: Basic YXVkaXRvcjphdWRpdG9yLXBhc3N3b3Jk"
 	_ = json.Unmarshal(srv.Do("GET", v2+"/credentials/", nil, auditor).Body, &page)
 	if page.Count != 5 {
 		t.Errorf("auditor sees %d credentials, want 5", page.Count)

@@ -20,7 +20,7 @@ func sorted(list []string) []string {
 	sort.Strings(out)
 	return out
 }
-func notFound() error  { return &api.Error{Kind: api.KindNotFound} }
+func notFound() error { return &api.Error{Kind: api.KindNotFound} }
 
 func fieldErr(field, format string, args ...any) *api.Error {
 	return &api.Error{Kind: api.KindInvalidArgument, Fields: []api.FieldError{{Pointer: "/body/" + field, Keyword: awxKeyword, Message: fmt.Sprintf(format, args...)}}}
@@ -95,8 +95,19 @@ func userView(u, viewer *user) UserView {
 func canSeeAll(u *user) bool { return u.Superuser || u.Auditor }
 
 // canSeeUser follows AWX's UserAccess: superusers and auditors see everyone;
-// others see themselves and every superuser.
-func canSeeUser(viewer, u *user) bool { return canSeeAll(viewer) || viewer.ID == u.ID || u.Superuser }
+// others see themselves, every superuser, and the members of the
+// organizations they belong to.
+func (s *State) canSeeUser(viewer, u *user) bool {
+	if canSeeAll(viewer) || viewer.ID == u.ID || u.Superuser {
+		return true
+	}
+	for _, o := range s.orgs {
+		if (o.Members[viewer.ID] || o.Admins[viewer.ID]) && (o.Members[u.ID] || o.Admins[u.ID]) {
+			return true
+		}
+	}
+	return false
+}
 
 func me(s *State, r *api.Request) (*api.Response, error) {
 	s.mu.RLock()
@@ -118,7 +129,7 @@ func listUsers(s *State, r *api.Request) (*api.Response, error) {
 	me := caller(r)
 	return listOf(r, lq, userListSpec, func(yield func(*user) bool) {
 		s.users.Scan(func(_ string, u *user) bool {
-			if canSeeUser(me, u) {
+			if s.canSeeUser(me, u) {
 				return yield(u)
 			}
 			return true
@@ -132,7 +143,7 @@ func (s *State) target(r *api.Request) (*user, error) {
 	if !found {
 		return nil, notFound()
 	}
-	if !canSeeUser(caller(r), u) {
+	if !s.canSeeUser(caller(r), u) {
 		return nil, forbidden()
 	}
 	return u, nil
@@ -290,9 +301,6 @@ func (s *State) credRow(c *credential) row {
 	return rw
 }
 
-func canSeeCred(u *user, c *credential) bool  { return canSeeAll(u) || c.UserID == u.ID }
-func canEditCred(u *user, c *credential) bool { return u.Superuser || c.UserID == u.ID }
-
 // credView renders a credential for the viewer; inUserList leaves out the
 // organization key, as a user's credential sub-list does.
 func (s *State) credView(c *credential, viewer *user, inUserList bool) CredentialView {
@@ -334,7 +342,7 @@ func (s *State) credView(c *credential, viewer *user, inUserList bool) Credentia
 			}
 		}
 	}
-	edit := canEditCred(viewer, c)
+	edit := s.canEditCred(viewer, c)
 	// Copying needs an organization to put the copy in: superusers only here.
 	sf.UserCapabilities = caps{Edit: edit, Delete: edit, Copy: boolp(viewer.Superuser), Use: boolp(edit)}
 	v := CredentialView{ID: c.ID, Type: "credential", URL: base, Related: rel, SummaryFields: sf,
@@ -373,7 +381,7 @@ func (s *State) listCreds(r *api.Request, keep func(*credential) bool, inUserLis
 	}
 	return listOf(r, lq, credListSpec, func(yield func(*credential) bool) {
 		s.creds.Scan(func(_ string, c *credential) bool {
-			if keep(c) && canSeeCred(me, c) {
+			if keep(c) && s.canSeeCred(me, c) {
 				return yield(c)
 			}
 			return true
@@ -562,7 +570,7 @@ func (s *State) cred(r *api.Request) (*credential, error) {
 	if !found {
 		return nil, notFound()
 	}
-	if !canSeeCred(caller(r), c) {
+	if !s.canSeeCred(caller(r), c) {
 		return nil, forbidden()
 	}
 	return c, nil
@@ -589,7 +597,7 @@ func updateCredential(s *State, r *api.Request) (*api.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !canEditCred(me, c) {
+	if !s.canEditCred(me, c) {
 		return nil, forbidden()
 	}
 	if v, has := b["organization"]; has {
@@ -627,11 +635,21 @@ func deleteCredential(s *State, r *api.Request) (*api.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !canEditCred(caller(r), c) {
+	if !s.canEditCred(caller(r), c) {
 		return nil, forbidden()
 	}
 	s.creds.Delete(itoa(c.ID))
 	s.touchCreds()
+	// Its roles and the input sources that use it go with it (CASCADE).
+	for _, rid := range c.Roles {
+		delete(s.roleUsers, rid)
+		delete(s.roleTeams, rid)
+	}
+	for id, x := range s.sources {
+		if x.TargetCredID == c.ID || x.SourceCredID == c.ID {
+			delete(s.sources, id)
+		}
+	}
 	return noContent()
 }
 

@@ -42,6 +42,16 @@ type typeInputs struct {
 	Dependencies map[string][]string `yaml:"dependencies" json:"dependencies,omitempty"`
 }
 
+// metadataField is the metadata input with that id (plugin types).
+func (in typeInputs) metadataField(id string) *inputField {
+	for i := range in.Metadata {
+		if in.Metadata[i].ID == id {
+			return &in.Metadata[i]
+		}
+	}
+	return nil
+}
+
 func (in typeInputs) field(id string) *inputField {
 	for i := range in.Fields {
 		if in.Fields[i].ID == id {
@@ -95,12 +105,35 @@ type org struct {
 	ID          int
 	Name        string
 	Description string
+	MaxHosts    int
+	Created     time.Time
+	Modified    time.Time
+	// Members and Admins hold user ids (member_role and admin_role).
+	Members map[int]bool
+	Admins  map[int]bool
+}
+
+func (o *org) clone() *org {
+	c := *o
+	c.Members, c.Admins = maps.Clone(o.Members), maps.Clone(o.Admins)
+	return &c
 }
 
 type team struct {
-	ID    int
-	Name  string
-	OrgID int
+	ID          int
+	Name        string
+	Description string
+	OrgID       int
+	Created     time.Time
+	Modified    time.Time
+	// Members holds user ids (member_role).
+	Members map[int]bool
+}
+
+func (t *team) clone() *team {
+	c := *t
+	c.Members = maps.Clone(t.Members)
+	return &c
 }
 
 func cloneCred(c *credential) *credential {

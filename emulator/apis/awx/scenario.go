@@ -59,12 +59,13 @@ type section struct {
 	Version string `yaml:"version"`
 	// BuiltinCredentialTypes loads AWX's managed types (default true).
 	BuiltinCredentialTypes *bool                         `yaml:"builtinCredentialTypes"`
-	Organizations          []scenario.Located[org]       `yaml:"organizations"`
+	Organizations          []scenario.Located[orgSpec]   `yaml:"organizations"`
 	Teams                  []scenario.Located[teamSpec]  `yaml:"teams"`
 	Users                  []scenario.Located[userSpec]  `yaml:"users"`
 	Tokens                 []scenario.Located[tokenSpec] `yaml:"tokens"`
 	CredentialTypes        []scenario.Located[typeSpec]  `yaml:"credentialTypes"`
 	Credentials            []scenario.Located[credSpec]  `yaml:"credentials"`
+	RoleGrants             []scenario.Located[grantSpec] `yaml:"roleGrants"`
 	Generate               struct {
 		Users              int `yaml:"users"`
 		CredentialsPerUser int `yaml:"credentialsPerUser"`
@@ -72,8 +73,25 @@ type section struct {
 }
 
 type teamSpec struct {
-	Name         string `yaml:"name"`
-	Organization string `yaml:"organization"`
+	Name         string   `yaml:"name"`
+	Description  string   `yaml:"description"`
+	Organization string   `yaml:"organization"`
+	Members      []string `yaml:"members"` // usernames
+}
+
+type orgSpec struct {
+	Name        string   `yaml:"name"`
+	Description string   `yaml:"description"`
+	Members     []string `yaml:"members"` // usernames
+	Admins      []string `yaml:"admins"`  // usernames
+}
+
+// grantSpec gives a user or a team a role on a credential.
+type grantSpec struct {
+	Credential string `yaml:"credential"` // name
+	Role       string `yaml:"role"`       // admin, use or read
+	User       string `yaml:"user"`
+	Team       string `yaml:"team"`
 }
 
 // world is the compiled awx section.
@@ -82,9 +100,18 @@ type world struct {
 	orgs    []*org
 	teams   []*team
 	users   []*user
-	tokens  map[string]tokenSpec
+	tokens  []*token
 	types   []*credType
 	creds   []*credential
+	grants  []grant
+}
+
+// grant is a role a scenario gives a user or team on a credential.
+type grant struct {
+	cred   int
+	role   int // 0 admin, 1 use, 2 read
+	team   bool
+	member int
 }
 
 // DefaultVersion is the AWX version reported unless a scenario sets one.
@@ -115,7 +142,7 @@ func builtinTypes() ([]scenario.Located[typeSpec], error) {
 
 // LoadWorld compiles the awx sections of a scenario.
 func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator) (api.World, error) {
-	w := &world{version: DefaultVersion, tokens: map[string]tokenSpec{}}
+	w := &world{version: DefaultVersion}
 	var errs scenario.ErrorList
 	now := gen.Now
 	useBuiltins := true
@@ -190,6 +217,8 @@ func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator)
 	orgByName := map[string]*org{}
 	teamByName := map[string]*team{}
 	userByName := map[string]*user{}
+	orgSpecs := map[*org]orgSpec{}
+	teamSpecs := map[*team]teamSpec{}
 	for _, p := range parsed {
 		sec, s := p.sec, p.s
 		for _, lo := range s.Organizations {
@@ -198,7 +227,9 @@ func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator)
 				errs = append(errs, sec.ErrorAt(lo.At, "organization: a unique name is required"))
 				continue
 			}
-			oo := &org{ID: len(w.orgs) + 1, Name: o.Name, Description: o.Description}
+			oo := &org{ID: len(w.orgs) + 1, Name: o.Name, Description: o.Description, Created: now, Modified: now,
+				Members: map[int]bool{}, Admins: map[int]bool{}}
+			orgSpecs[oo] = o
 			orgByName[o.Name] = oo
 			w.orgs = append(w.orgs, oo)
 		}
@@ -209,7 +240,9 @@ func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator)
 				errs = append(errs, sec.ErrorAt(lt.At, "team %q: name and an existing organization are required", t.Name))
 				continue
 			}
-			tt := &team{ID: len(w.teams) + 1, Name: t.Name, OrgID: o.ID}
+			tt := &team{ID: len(w.teams) + 1, Name: t.Name, Description: t.Description, OrgID: o.ID, Created: now, Modified: now,
+				Members: map[int]bool{}}
+			teamSpecs[tt] = t
 			teamByName[t.Name] = tt
 			w.teams = append(w.teams, tt)
 		}
@@ -245,7 +278,8 @@ func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator)
 			case t.Scope != "read" && t.Scope != "write":
 				errs = append(errs, sec.ErrorAt(lt.At, "token: scope must be read or write"))
 			default:
-				w.tokens[t.Token] = t
+				w.tokens = append(w.tokens, &token{ID: len(w.tokens) + 1, Token: t.Token, User: t.User, Scope: t.Scope,
+					Description: "from the scenario", Created: now, Expires: now.AddDate(tokenYears, 0, 0)})
 			}
 		}
 		for _, lc := range s.Credentials {
@@ -321,6 +355,61 @@ func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator)
 						TypeID: machine.ID, UserID: u.ID, Created: now, Modified: now,
 						Inputs: map[string]any{"username": u.Username, "password": gen.Password(true, true, true, false, false, 16)}})
 				}
+			}
+		}
+	}
+	// Memberships and role grants refer to users, teams and credentials of
+	// any file, so they are resolved once everything is loaded.
+	for o, spec := range orgSpecs {
+		for _, list := range []struct {
+			names []string
+			into  map[int]bool
+		}{{spec.Members, o.Members}, {spec.Admins, o.Admins}} {
+			for _, n := range list.names {
+				if u := userByName[n]; u != nil {
+					list.into[u.ID] = true
+				} else {
+					errs = append(errs, &scenario.Error{File: "awx", Msg: fmt.Sprintf("organization %q: no user %q", o.Name, n)})
+				}
+			}
+		}
+	}
+	for t, spec := range teamSpecs {
+		for _, n := range spec.Members {
+			if u := userByName[n]; u != nil {
+				t.Members[u.ID] = true
+			} else {
+				errs = append(errs, &scenario.Error{File: "awx", Msg: fmt.Sprintf("team %q: no user %q", t.Name, n)})
+			}
+		}
+	}
+	credByName := map[string]*credential{}
+	for _, c := range w.creds {
+		if credByName[c.Name] == nil {
+			credByName[c.Name] = c
+		}
+	}
+	for _, p := range parsed {
+		for _, lg := range p.s.RoleGrants {
+			g := lg.Value
+			c := credByName[g.Credential]
+			idx := map[string]int{"admin": 0, "use": 1, "read": 2}
+			role, okRole := idx[g.Role]
+			switch {
+			case c == nil:
+				errs = append(errs, p.sec.ErrorAt(lg.At, "role grant: no credential named %q", g.Credential))
+			case !okRole:
+				errs = append(errs, p.sec.ErrorAt(lg.At, "role grant: role must be admin, use or read, got %q", g.Role))
+			case (g.User == "") == (g.Team == ""):
+				errs = append(errs, p.sec.ErrorAt(lg.At, "role grant: give exactly one of user and team"))
+			case g.User != "" && userByName[g.User] == nil:
+				errs = append(errs, p.sec.ErrorAt(lg.At, "role grant: no user %q", g.User))
+			case g.Team != "" && teamByName[g.Team] == nil:
+				errs = append(errs, p.sec.ErrorAt(lg.At, "role grant: no team %q", g.Team))
+			case g.User != "":
+				w.grants = append(w.grants, grant{cred: c.ID, role: role, member: userByName[g.User].ID})
+			default:
+				w.grants = append(w.grants, grant{cred: c.ID, role: role, team: true, member: teamByName[g.Team].ID})
 			}
 		}
 	}

@@ -19,12 +19,16 @@ type State struct {
 	orgs    map[int]*org
 	teams   map[int]*team
 	users   *store.Table[*user]
-	byName  map[string]int // username → id
-	tokens  map[string]tokenSpec
-	types   *store.Table[*credType]
-	creds   *store.Table[*credential]
+	byName  map[string]int    // username → id
+	tokens  map[string]*token // by value
+	// roleUsers and roleTeams are role grants: role id → member ids.
+	roleUsers, roleTeams map[int]map[int]bool
+	sources              map[int]*inputSource
+	types                *store.Table[*credType]
+	creds                *store.Table[*credential]
 	// next ids, per table; role ids are shared by all credentials.
-	nextUser, nextCred, nextType, nextRole int
+	nextUser, nextCred, nextType, nextRole   int
+	nextOrg, nextTeam, nextToken, nextSource int
 
 	// credVersion counts credential writes; the default-order cache below
 	// is valid while it matches, so paging an unchanged list of 100,000
@@ -79,13 +83,14 @@ func (s *State) Reset(w api.World) {
 	defer s.mu.Unlock()
 	s.version = wd.version
 	s.orgs, s.teams = map[int]*org{}, map[int]*team{}
+	s.nextOrg, s.nextTeam = 1, 1
 	for _, o := range wd.orgs {
-		c := *o
-		s.orgs[o.ID] = &c
+		s.orgs[o.ID] = o.clone()
+		s.nextOrg = max(s.nextOrg, o.ID+1)
 	}
 	for _, t := range wd.teams {
-		c := *t
-		s.teams[t.ID] = &c
+		s.teams[t.ID] = t.clone()
+		s.nextTeam = max(s.nextTeam, t.ID+1)
 	}
 	s.users, s.byName = store.NewTable(cloneUser), map[string]int{}
 	s.nextUser = 1
@@ -94,10 +99,15 @@ func (s *State) Reset(w api.World) {
 		s.byName[u.Username] = u.ID
 		s.nextUser = max(s.nextUser, u.ID+1)
 	}
-	s.tokens = map[string]tokenSpec{}
-	for k, v := range wd.tokens {
-		s.tokens[k] = v
+	s.tokens = map[string]*token{}
+	s.nextToken = 1
+	for _, t := range wd.tokens {
+		c := *t
+		s.tokens[t.Token] = &c
+		s.nextToken = max(s.nextToken, t.ID+1)
 	}
+	s.roleUsers, s.roleTeams = map[int]map[int]bool{}, map[int]map[int]bool{}
+	s.sources, s.nextSource = map[int]*inputSource{}, 1
 	s.types = store.NewTable(cloneType)
 	s.nextType = 1
 	for _, t := range wd.types {
@@ -112,6 +122,18 @@ func (s *State) Reset(w api.World) {
 		cc.Roles = s.allocRoles()
 		s.creds.Put(itoa(c.ID), cc)
 		s.nextCred = max(s.nextCred, c.ID+1)
+	}
+	for _, g := range wd.grants {
+		c, _ := s.creds.Get(itoa(g.cred))
+		grants := s.roleUsers
+		if g.team {
+			grants = s.roleTeams
+		}
+		rid := c.Roles[g.role]
+		if grants[rid] == nil {
+			grants[rid] = map[int]bool{}
+		}
+		grants[rid][g.member] = true
 	}
 }
 

@@ -1,0 +1,1188 @@
+package awx
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/credemu/credemu/emulator/api"
+)
+
+// Organizations, teams, personal tokens, roles, credential input sources
+// and credential copies: what Ansible's awx.awx collection needs around
+// credentials. Behaviour and messages follow AWX 24.6.1's serializers and
+// access rules.
+
+// Role names and descriptions of a credential's roles, in id order.
+var credRoleInfo = [3]struct{ field, name, desc string }{
+	{"admin_role", "Admin", "Can manage all aspects of the credential"},
+	{"use_role", "Use", "Can use the credential in a job template"},
+	{"read_role", "Read", "May view settings for the credential"},
+}
+
+// roleOf finds the credential and role index a role id belongs to.
+// Caller holds the lock.
+func (s *State) roleOf(id int) (*credential, int) {
+	var found *credential
+	idx := -1
+	s.creds.Scan(func(_ string, c *credential) bool {
+		for i, rid := range c.Roles {
+			if rid == id {
+				found, idx = c, i
+				return false
+			}
+		}
+		return true
+	})
+	return found, idx
+}
+
+// hasRole reports whether u holds a credential role (index i or a stronger
+// one: admin implies use implies read), directly or through a team.
+func (s *State) hasRole(u *user, c *credential, i int) bool {
+	for j := 0; j <= i; j++ {
+		rid := c.Roles[j]
+		if s.roleUsers[rid][u.ID] {
+			return true
+		}
+		for tid := range s.roleTeams[rid] {
+			if t := s.teams[tid]; t != nil && t.Members[u.ID] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (s *State) canSeeCred(u *user, c *credential) bool {
+	return canSeeAll(u) || c.UserID == u.ID || s.hasRole(u, c, 2) || s.orgAdmin(u, c.OrgID)
+}
+
+func (s *State) canEditCred(u *user, c *credential) bool {
+	return u.Superuser || c.UserID == u.ID || s.hasRole(u, c, 0) || s.orgAdmin(u, c.OrgID)
+}
+
+func (s *State) canUseCred(u *user, c *credential) bool {
+	return s.canEditCred(u, c) || s.hasRole(u, c, 1)
+}
+
+func (s *State) orgAdmin(u *user, orgID int) bool {
+	o := s.orgs[orgID]
+	return o != nil && o.Admins[u.ID]
+}
+
+// Organizations.
+
+var orgListSpec = &listSpec{
+	model:  "Organization",
+	fields: map[string]kind{"id": kInt, "name": kString, "description": kString, "max_hosts": kInt, "created": kTime, "modified": kTime},
+	search: []string{"name", "description"},
+	order:  []string{"name"},
+}
+
+func orgRow(o *org) row {
+	return row{"id": o.ID, "name": o.Name, "description": o.Description, "max_hosts": o.MaxHosts, "created": o.Created, "modified": o.Modified}
+}
+
+func (s *State) canSeeOrg(u *user, o *org) bool {
+	if canSeeAll(u) || o.Members[u.ID] || o.Admins[u.ID] {
+		return true
+	}
+	for _, t := range s.teams {
+		if t.OrgID == o.ID && t.Members[u.ID] {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *State) orgView(o *org, viewer *user) map[string]any {
+	base := orgURL(o.ID)
+	rel := map[string]string{}
+	for _, k := range []string{"execution_environments", "projects", "inventories", "job_templates", "workflow_job_templates", "users",
+		"admins", "teams", "credentials", "applications", "activity_stream", "notification_templates", "instance_groups",
+		"galaxy_credentials", "object_roles", "access_list"} {
+		rel[k] = base + k + "/"
+	}
+	teams, users := 0, len(o.Members)
+	for _, t := range s.teams {
+		if t.OrgID == o.ID {
+			teams++
+		}
+	}
+	edit := viewer.Superuser || o.Admins[viewer.ID]
+	return map[string]any{
+		"id": o.ID, "type": "organization", "url": base, "related": rel,
+		"summary_fields": map[string]any{
+			"user_capabilities": caps{Edit: edit, Delete: viewer.Superuser},
+			"related_field_counts": map[string]int{"inventories": 0, "teams": teams, "users": users, "job_templates": 0,
+				"admins": len(o.Admins), "projects": 0},
+		},
+		"created": formatTime(o.Created), "modified": formatTime(o.Modified), "name": o.Name, "description": o.Description,
+		"max_hosts": o.MaxHosts, "custom_virtualenv": nil, "default_environment": nil,
+	}
+}
+
+func listOrganizations(s *State, r *api.Request) (*api.Response, error) {
+	lq, e := orgListSpec.parseList(r.Query)
+	if e != nil {
+		return nil, e
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	me := caller(r)
+	return listOf(r, lq, orgListSpec, func(yield func(*org) bool) {
+		for _, o := range sortedByID(s.orgs) {
+			if s.canSeeOrg(me, o) && !yield(o) {
+				return
+			}
+		}
+	}, orgRow, func(o *org) int { return o.ID }, func(o *org) any { return s.orgView(o, me) })
+}
+
+func sortedByID[T interface{ id() int }](m map[int]T) []T {
+	out := make([]T, 0, len(m))
+	for _, v := range m {
+		out = append(out, v)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].id() < out[j].id() })
+	return out
+}
+
+func (o *org) id() int  { return o.ID }
+func (t *team) id() int { return t.ID }
+
+// organization returns the organization in the path, checking the caller
+// may see it. Caller holds the lock.
+func (s *State) organization(r *api.Request) (*org, error) {
+	o := s.orgs[atoiOr(r.Vars["id"])]
+	if o == nil {
+		return nil, notFound()
+	}
+	if !s.canSeeOrg(caller(r), o) {
+		return nil, forbidden()
+	}
+	return o, nil
+}
+
+func atoiOr(s string) int {
+	n, _ := intOf(s)
+	return n
+}
+
+func getOrganization(s *State, r *api.Request) (*api.Response, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	o, err := s.organization(r)
+	if err != nil {
+		return nil, err
+	}
+	return ok(s.orgView(o, caller(r)))
+}
+
+// applyOrg copies an organization body onto o, checking the unique name.
+// Caller holds the write lock.
+func (s *State) applyOrg(o *org, b map[string]any) error {
+	if v, has := b["name"]; has {
+		o.Name = strOf(v)
+	}
+	if v, has := b["description"]; has {
+		o.Description = strOf(v)
+	}
+	if v, has := b["max_hosts"]; has {
+		o.MaxHosts, _ = intOf(v)
+	}
+	for _, other := range s.orgs {
+		if other.ID != o.ID && other.Name == o.Name {
+			return fieldErr("name", "Organization with this Name already exists.")
+		}
+	}
+	return nil
+}
+
+func createOrganization(s *State, r *api.Request) (*api.Response, error) {
+	if !caller(r).Superuser {
+		return nil, forbidden()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := &org{ID: s.nextOrg, Created: r.Now, Modified: r.Now, Members: map[int]bool{}, Admins: map[int]bool{}}
+	if err := s.applyOrg(o, body(r)); err != nil {
+		return nil, err
+	}
+	s.nextOrg++
+	s.orgs[o.ID] = o
+	return created(orgURL(o.ID), s.orgView(o, caller(r)))
+}
+
+func updateOrganization(s *State, r *api.Request) (*api.Response, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, err := s.organization(r)
+	if err != nil {
+		return nil, err
+	}
+	me := caller(r)
+	if !me.Superuser && !o.Admins[me.ID] {
+		return nil, forbidden()
+	}
+	c := o.clone()
+	if err := s.applyOrg(c, body(r)); err != nil {
+		return nil, err
+	}
+	c.Modified = r.Now
+	s.orgs[c.ID] = c
+	return ok(s.orgView(c, me))
+}
+
+// deleteOrganization removes an organization with its teams; its
+// credentials stay, with no organization, as AWX's SET_NULL does.
+func deleteOrganization(s *State, r *api.Request) (*api.Response, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, err := s.organization(r)
+	if err != nil {
+		return nil, err
+	}
+	if !caller(r).Superuser {
+		return nil, forbidden()
+	}
+	delete(s.orgs, o.ID)
+	for id, t := range s.teams {
+		if t.OrgID == o.ID {
+			s.dropTeam(id)
+		}
+	}
+	var changed []*credential
+	s.creds.Scan(func(_ string, c *credential) bool {
+		if c.OrgID == o.ID {
+			cc := cloneCred(c)
+			cc.OrgID, cc.TeamID = 0, 0
+			changed = append(changed, cc)
+		}
+		return true
+	})
+	for _, c := range changed {
+		s.creds.Put(itoa(c.ID), c)
+	}
+	s.touchCreds()
+	return noContent()
+}
+
+// Teams.
+
+var teamListSpec = &listSpec{
+	model:  "Team",
+	fields: map[string]kind{"id": kInt, "name": kString, "description": kString, "organization": kInt, "created": kTime, "modified": kTime, "organization__name": kString},
+	search: []string{"name", "description"},
+	order:  []string{"organization__name", "name"},
+}
+
+func (s *State) teamRow(t *team) row {
+	rw := row{"id": t.ID, "name": t.Name, "description": t.Description, "organization": t.OrgID, "created": t.Created, "modified": t.Modified}
+	if o := s.orgs[t.OrgID]; o != nil {
+		rw["organization__name"] = o.Name
+	}
+	return rw
+}
+
+func (s *State) canSeeTeam(u *user, t *team) bool {
+	return canSeeAll(u) || t.Members[u.ID] || s.orgAdmin(u, t.OrgID) || (s.orgs[t.OrgID] != nil && s.orgs[t.OrgID].Members[u.ID])
+}
+
+func (s *State) teamView(t *team, viewer *user) map[string]any {
+	base := teamURL(t.ID)
+	rel := map[string]string{"organization": orgURL(t.OrgID)}
+	for _, k := range []string{"created_by", "modified_by", "projects", "users", "credentials", "roles", "object_roles", "activity_stream", "access_list"} {
+		rel[k] = base + k + "/"
+	}
+	delete(rel, "created_by")
+	delete(rel, "modified_by")
+	sf := map[string]any{"user_capabilities": caps{Edit: viewer.Superuser || s.orgAdmin(viewer, t.OrgID), Delete: viewer.Superuser || s.orgAdmin(viewer, t.OrgID)}}
+	if o := s.orgs[t.OrgID]; o != nil {
+		sf["organization"] = ref{ID: o.ID, Name: o.Name, Description: o.Description}
+	}
+	return map[string]any{"id": t.ID, "type": "team", "url": base, "related": rel, "summary_fields": sf,
+		"created": formatTime(t.Created), "modified": formatTime(t.Modified), "name": t.Name, "description": t.Description,
+		"organization": t.OrgID}
+}
+
+func listTeams(s *State, r *api.Request) (*api.Response, error) {
+	lq, e := teamListSpec.parseList(r.Query)
+	if e != nil {
+		return nil, e
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	me := caller(r)
+	return listOf(r, lq, teamListSpec, func(yield func(*team) bool) {
+		for _, t := range sortedByID(s.teams) {
+			if s.canSeeTeam(me, t) && !yield(t) {
+				return
+			}
+		}
+	}, s.teamRow, func(t *team) int { return t.ID }, func(t *team) any { return s.teamView(t, me) })
+}
+
+func (s *State) teamOf(r *api.Request) (*team, error) {
+	t := s.teams[atoiOr(r.Vars["id"])]
+	if t == nil {
+		return nil, notFound()
+	}
+	if !s.canSeeTeam(caller(r), t) {
+		return nil, forbidden()
+	}
+	return t, nil
+}
+
+func getTeam(s *State, r *api.Request) (*api.Response, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	t, err := s.teamOf(r)
+	if err != nil {
+		return nil, err
+	}
+	return ok(s.teamView(t, caller(r)))
+}
+
+// applyTeam copies a team body onto t: organization must exist, and
+// (organization, name) is unique. Caller holds the write lock.
+func (s *State) applyTeam(t *team, b map[string]any) error {
+	if v, has := b["name"]; has {
+		t.Name = strOf(v)
+	}
+	if v, has := b["description"]; has {
+		t.Description = strOf(v)
+	}
+	if v, has := b["organization"]; has {
+		id, _ := intOf(v)
+		if s.orgs[id] == nil {
+			return invalidPK("organization", v)
+		}
+		t.OrgID = id
+	}
+	for _, o := range s.teams {
+		if o.ID != t.ID && o.OrgID == t.OrgID && o.Name == t.Name {
+			return &api.Error{Kind: api.KindAlreadyExists, Message: "Team with this Organization and Name already exists."}
+		}
+	}
+	return nil
+}
+
+func createTeam(s *State, r *api.Request) (*api.Response, error) {
+	b := body(r)
+	me := caller(r)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	orgID, _ := intOf(b["organization"])
+	if !me.Superuser && !s.orgAdmin(me, orgID) {
+		if s.orgs[orgID] == nil {
+			return nil, invalidPK("organization", b["organization"])
+		}
+		return nil, forbidden()
+	}
+	t := &team{ID: s.nextTeam, Created: r.Now, Modified: r.Now, Members: map[int]bool{}}
+	if err := s.applyTeam(t, b); err != nil {
+		return nil, err
+	}
+	s.nextTeam++
+	s.teams[t.ID] = t
+	return created(teamURL(t.ID), s.teamView(t, me))
+}
+
+func updateTeam(s *State, r *api.Request) (*api.Response, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, err := s.teamOf(r)
+	if err != nil {
+		return nil, err
+	}
+	me := caller(r)
+	if !me.Superuser && !s.orgAdmin(me, t.OrgID) {
+		return nil, forbidden()
+	}
+	c := t.clone()
+	if err := s.applyTeam(c, body(r)); err != nil {
+		return nil, err
+	}
+	c.Modified = r.Now
+	s.teams[c.ID] = c
+	return ok(s.teamView(c, me))
+}
+
+func deleteTeam(s *State, r *api.Request) (*api.Response, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, err := s.teamOf(r)
+	if err != nil {
+		return nil, err
+	}
+	if me := caller(r); !me.Superuser && !s.orgAdmin(me, t.OrgID) {
+		return nil, forbidden()
+	}
+	s.dropTeam(t.ID)
+	return noContent()
+}
+
+// dropTeam deletes a team and its role grants; its credentials stay with
+// the organization. Caller holds the write lock.
+func (s *State) dropTeam(id int) {
+	delete(s.teams, id)
+	for _, teams := range s.roleTeams {
+		delete(teams, id)
+	}
+	var changed []*credential
+	s.creds.Scan(func(_ string, c *credential) bool {
+		if c.TeamID == id {
+			cc := cloneCred(c)
+			cc.TeamID = 0
+			changed = append(changed, cc)
+		}
+		return true
+	})
+	for _, c := range changed {
+		s.creds.Put(itoa(c.ID), c)
+	}
+	s.touchCreds()
+}
+
+// Personal access tokens.
+
+// token is a personal OAuth2 token: the value is shown once, on creation.
+type token struct {
+	ID          int
+	Token       string
+	User        string
+	Scope       string
+	Description string
+	Created     time.Time
+	Expires     time.Time
+}
+
+// tokenYears is AWX's default lifetime of a personal token
+// (ACCESS_TOKEN_EXPIRE_SECONDS: a thousand years, in effect never).
+const tokenYears = 1000
+
+var tokenListSpec = &listSpec{
+	model:  "OAuth2AccessToken",
+	fields: map[string]kind{"id": kInt, "description": kString, "scope": kString, "created": kTime, "modified": kTime},
+	order:  []string{"id"},
+}
+
+func (s *State) tokenView(t *token, show bool) map[string]any {
+	u := s.userByName(t.User)
+	uid := 0
+	if u != nil {
+		uid = u.ID
+	}
+	value := "************"
+	if show {
+		value = t.Token
+	}
+	sf := map[string]any{"user_capabilities": caps{Edit: true, Delete: true}}
+	if u != nil {
+		sf["user"] = map[string]any{"id": u.ID, "username": u.Username, "first_name": u.FirstName, "last_name": u.LastName}
+	}
+	return map[string]any{"id": t.ID, "type": "o_auth2_access_token", "url": fmt.Sprintf("/api/v2/tokens/%d/", t.ID),
+		"related":        map[string]string{"user": userURL(uid), "activity_stream": fmt.Sprintf("/api/v2/tokens/%d/activity_stream/", t.ID)},
+		"summary_fields": sf, "created": formatTime(t.Created), "modified": formatTime(t.Created), "description": t.Description,
+		"user": uid, "token": value, "refresh_token": nil, "application": nil, "expires": formatTime(t.Expires), "scope": t.Scope}
+}
+
+func (s *State) visibleTokens(me *user) []*token {
+	var out []*token
+	for _, t := range s.tokens {
+		if me.Superuser || t.User == me.Username {
+			out = append(out, t)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+func listTokens(s *State, r *api.Request) (*api.Response, error) {
+	lq, e := tokenListSpec.parseList(r.Query)
+	if e != nil {
+		return nil, e
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	me := caller(r)
+	return listOf(r, lq, tokenListSpec, func(yield func(*token) bool) {
+		for _, t := range s.visibleTokens(me) {
+			if !yield(t) {
+				return
+			}
+		}
+	}, func(t *token) row {
+		return row{"id": t.ID, "description": t.Description, "scope": t.Scope, "created": t.Created, "modified": t.Created}
+	}, func(t *token) int { return t.ID }, func(t *token) any { return s.tokenView(t, false) })
+}
+
+// createToken makes a personal token for the caller. A token made with a
+// read token is refused by the scope check before this.
+func createToken(s *State, r *api.Request) (*api.Response, error) {
+	b := body(r)
+	scope := strOf(b["scope"])
+	if scope == "" {
+		scope = "write"
+	}
+	if scope != "read" && scope != "write" {
+		return nil, fieldErr("scope", "Must be a simple space-separated string with allowed scopes ['read', 'write'].")
+	}
+	if v, has := b["application"]; has && v != nil {
+		return nil, invalidPK("application", v)
+	}
+	raw := make([]byte, 15)
+	_, _ = rand.Read(raw)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	me := caller(r)
+	t := &token{ID: s.nextToken, Token: hex.EncodeToString(raw)[:30], User: me.Username, Scope: scope,
+		Description: strOf(b["description"]), Created: r.Now, Expires: r.Now.AddDate(tokenYears, 0, 0)}
+	s.nextToken++
+	s.tokens[t.Token] = t
+	return created(fmt.Sprintf("/api/v2/tokens/%d/", t.ID), s.tokenView(t, true))
+}
+
+func (s *State) tokenOf(r *api.Request) (*token, error) {
+	id := atoiOr(r.Vars["id"])
+	me := caller(r)
+	for _, t := range s.tokens {
+		if t.ID == id {
+			if !me.Superuser && t.User != me.Username {
+				return nil, forbidden()
+			}
+			return t, nil
+		}
+	}
+	return nil, notFound()
+}
+
+func getToken(s *State, r *api.Request) (*api.Response, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	t, err := s.tokenOf(r)
+	if err != nil {
+		return nil, err
+	}
+	return ok(s.tokenView(t, false))
+}
+
+func deleteToken(s *State, r *api.Request) (*api.Response, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, err := s.tokenOf(r)
+	if err != nil {
+		return nil, err
+	}
+	delete(s.tokens, t.Token)
+	return noContent()
+}
+
+// Roles of credentials.
+
+func (s *State) roleView(c *credential, i int) map[string]any {
+	id := c.Roles[i]
+	base := fmt.Sprintf("/api/v2/roles/%d/", id)
+	return map[string]any{"id": id, "type": "role", "url": base,
+		"related": map[string]string{"users": base + "users/", "teams": base + "teams/", "credential": credURL(c.ID)},
+		"summary_fields": map[string]any{"resource_name": c.Name, "resource_type": "credential",
+			"resource_type_display_name": "Credential", "resource_id": c.ID,
+			"user_capabilities": map[string]bool{"unattach": true}},
+		"name": credRoleInfo[i].name, "description": credRoleInfo[i].desc}
+}
+
+// rolesPage answers a role-related list (roles, or a role's users or
+// teams), paged like any AWX list; these short lists take no filters.
+func rolesPage(r *api.Request, views []any) (*api.Response, error) {
+	lq, e := roleListSpec.parseList(r.Query)
+	if e != nil {
+		return nil, e
+	}
+	start, end, p, e := lq.paginate(r.HTTP, len(views))
+	if e != nil {
+		return nil, e
+	}
+	p.Results = append(p.Results, views[start:end]...)
+	return ok(p)
+}
+
+var roleListSpec = &listSpec{model: "Role", fields: map[string]kind{"id": kInt, "name": kString}, order: []string{"id"}}
+
+func listCredentialObjectRoles(s *State, r *api.Request) (*api.Response, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	c, err := s.cred(r)
+	if err != nil {
+		return nil, err
+	}
+	views := make([]any, 3)
+	for i := range credRoleInfo {
+		views[i] = s.roleView(c, i)
+	}
+	return rolesPage(r, views)
+}
+
+func (s *State) roleFromPath(r *api.Request) (*credential, int, error) {
+	c, i := s.roleOf(atoiOr(r.Vars["id"]))
+	if c == nil {
+		return nil, -1, notFound()
+	}
+	if !s.canSeeCred(caller(r), c) {
+		return nil, -1, forbidden()
+	}
+	return c, i, nil
+}
+
+func getRole(s *State, r *api.Request) (*api.Response, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	c, i, err := s.roleFromPath(r)
+	if err != nil {
+		return nil, err
+	}
+	return ok(s.roleView(c, i))
+}
+
+// roleMembers lists the users (or teams) holding a role directly; the
+// owner of a user credential holds its admin role.
+func listRoleUsers(s *State, r *api.Request) (*api.Response, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	c, i, err := s.roleFromPath(r)
+	if err != nil {
+		return nil, err
+	}
+	ids := map[int]bool{}
+	for id := range s.roleUsers[c.Roles[i]] {
+		ids[id] = true
+	}
+	if i == 0 && c.UserID != 0 {
+		ids[c.UserID] = true
+	}
+	me := caller(r)
+	var views []any
+	for _, id := range sortedKeys(ids) {
+		if u, found := s.users.Get(itoa(id)); found {
+			views = append(views, userView(u, me))
+		}
+	}
+	return rolesPage(r, nonNil(views))
+}
+
+func listRoleTeams(s *State, r *api.Request) (*api.Response, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	c, i, err := s.roleFromPath(r)
+	if err != nil {
+		return nil, err
+	}
+	me := caller(r)
+	var views []any
+	for _, id := range sortedKeys(s.roleTeams[c.Roles[i]]) {
+		if t := s.teams[id]; t != nil {
+			views = append(views, s.teamView(t, me))
+		}
+	}
+	return rolesPage(r, nonNil(views))
+}
+
+func nonNil(v []any) []any {
+	if v == nil {
+		return []any{}
+	}
+	return v
+}
+
+func sortedKeys(m map[int]bool) []int {
+	out := make([]int, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// msg answers 400 with AWX's {"msg": ...} body, which its attach and
+// detach views use instead of DRF's error shapes.
+func msg(text string) (*api.Response, error) {
+	return &api.Response{Status: http.StatusBadRequest, Body: map[string]string{"msg": text}}, nil
+}
+
+// noSuch is get_object_or_400's answer for an id that names nothing.
+func noSuch(model string) error {
+	return &api.Error{Kind: api.KindInvalidArgument, Message: model + " matching query does not exist."}
+}
+
+// association is the body of an attach/detach POST: {"id": n} attaches,
+// {"id": n, "disassociate": ...} detaches.
+type association struct {
+	id          int
+	hasDisassoc bool // the key is there: RoleUsersList and UserRolesList test presence
+	disassoc    bool // its value: RoleTeamsList tests truth
+}
+
+// readAssociation reads the body as SubListAttachDetachAPIView does; model
+// names what the id refers to, for the missing-id message. A non-nil
+// response is AWX's 400 answer.
+func readAssociation(r *api.Request, model string) (association, *api.Response) {
+	b := body(r)
+	var a association
+	raw := b["id"]
+	if !truthy(raw) {
+		resp, _ := msg(model + " 'id' field is missing.")
+		return a, resp
+	}
+	id, isInt := raw.(float64)
+	if !isInt || id != float64(int(id)) {
+		resp, _ := msg(`"id" field must be an integer.`)
+		return a, resp
+	}
+	a.id = int(id)
+	_, a.hasDisassoc = b["disassociate"]
+	a.disassoc = truthy(b["disassociate"])
+	return a, nil
+}
+
+// truthy is Python's truth test of a decoded JSON value.
+func truthy(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return x
+	case float64:
+		return x != 0
+	case string:
+		return x != ""
+	case []any:
+		return len(x) > 0
+	case map[string]any:
+		return len(x) > 0
+	}
+	return true
+}
+
+// grantUser gives (or takes) a credential role to a user, with the checks
+// of AWX's RoleUsersList and UserRolesList: a credential of an
+// organization goes only to that organization's members, a private one
+// only by a superuser, and only a credential's admins grant its roles.
+// Caller holds the write lock.
+func (s *State) grantUser(r *api.Request, c *credential, i int, u *user, detach bool) (*api.Response, error) {
+	me := caller(r)
+	if c.OrgID != 0 {
+		o := s.orgs[c.OrgID]
+		if !detach && (o == nil || (!o.Members[u.ID] && !o.Admins[u.ID])) {
+			return msg("You cannot grant credential access to a user not in the credentials' organization")
+		}
+	} else if !me.Superuser {
+		return msg("You cannot grant private credential access to another user")
+	}
+	if !s.canEditCred(me, c) {
+		return nil, forbidden()
+	}
+	setGrant(s.roleUsers, c.Roles[i], u.ID, !detach)
+	return noContent()
+}
+
+// setGrant adds or removes one member of a role.
+func setGrant(grants map[int]map[int]bool, role, member int, on bool) {
+	if !on {
+		delete(grants[role], member)
+		return
+	}
+	if grants[role] == nil {
+		grants[role] = map[int]bool{}
+	}
+	grants[role][member] = true
+}
+
+// grantRoleUser is POST /roles/{id}/users/.
+func grantRoleUser(s *State, r *api.Request) (*api.Response, error) {
+	a, bad := readAssociation(r, "User")
+	if bad != nil {
+		return bad, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, found := s.users.Get(itoa(a.id))
+	if !found {
+		return nil, noSuch("User")
+	}
+	c, i := s.roleOf(atoiOr(r.Vars["id"]))
+	if c == nil {
+		return nil, notFound()
+	}
+	return s.grantUser(r, c, i, u, a.hasDisassoc)
+}
+
+// grantUserRole is POST /users/{id}/roles/ {"id": role}: the same grant
+// from the user's side.
+func grantUserRole(s *State, r *api.Request) (*api.Response, error) {
+	a, bad := readAssociation(r, "Role")
+	if bad != nil {
+		return bad, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, found := s.users.Get(r.Vars["id"])
+	if !found {
+		u, found = s.users.Get(itoa(atoiOr(r.Vars["id"])))
+	}
+	if !found {
+		return nil, noSuch("User")
+	}
+	c, i := s.roleOf(a.id)
+	if c == nil {
+		return nil, noSuch("Role")
+	}
+	return s.grantUser(r, c, i, u, a.hasDisassoc)
+}
+
+// grantRoleTeam is POST /roles/{id}/teams/: a credential role goes only to
+// a team of the credential's own organization.
+func grantRoleTeam(s *State, r *api.Request) (*api.Response, error) {
+	a, bad := readAssociation(r, "Team")
+	if bad != nil {
+		return bad, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.teams[a.id]
+	if t == nil {
+		return nil, noSuch("Team")
+	}
+	c, i := s.roleOf(atoiOr(r.Vars["id"]))
+	if c == nil {
+		return nil, notFound()
+	}
+	if c.OrgID == 0 || c.OrgID != t.OrgID {
+		return msg("You cannot grant credential access to a team when the Organization field isn't set, or belongs to a different organization")
+	}
+	if !s.canEditCred(caller(r), c) {
+		return nil, forbidden()
+	}
+	setGrant(s.roleTeams, c.Roles[i], t.ID, !a.disassoc)
+	return noContent()
+}
+
+// listUserRoles lists the credential roles a user holds directly.
+func listUserRoles(s *State, r *api.Request) (*api.Response, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	u, err := s.target(r)
+	if err != nil {
+		return nil, err
+	}
+	me := caller(r)
+	var views []any
+	s.creds.Scan(func(_ string, c *credential) bool {
+		if !s.canSeeCred(me, c) {
+			return true
+		}
+		for i, rid := range c.Roles {
+			if s.roleUsers[rid][u.ID] || (i == 0 && c.UserID == u.ID) {
+				views = append(views, s.roleView(c, i))
+			}
+		}
+		return true
+	})
+	return rolesPage(r, nonNil(views))
+}
+
+// Credential copies.
+
+func getCredentialCopy(s *State, r *api.Request) (*api.Response, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	c, err := s.cred(r)
+	if err != nil {
+		return nil, err
+	}
+	can := s.canEditCred(caller(r), c)
+	return ok(map[string]any{"can_copy": can, "can_copy_without_user_input": can, "templates_unable_to_copy": []any{},
+		"credentials_unable_to_copy": []any{}, "inventories_unable_to_copy": []any{}})
+}
+
+// copyCredential makes a copy under a new name, secrets included, owned
+// as the original is; the original's input sources are copied onto it too
+// (AWX's FIELDS_TO_PRESERVE_AT_COPY).
+func copyCredential(s *State, r *api.Request) (*api.Response, error) {
+	b := body(r)
+	name := strOf(b["name"])
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, err := s.cred(r)
+	if err != nil {
+		return nil, err
+	}
+	if !s.canEditCred(caller(r), c) {
+		return nil, forbidden()
+	}
+	cp := cloneCred(c)
+	cp.ID, cp.Name = 0, name // not yet stored: it must not pass for the original in checkUnique
+	if err := s.checkUnique(cp); err != nil {
+		return nil, err
+	}
+	resp, err := s.insertCred(cp, r, false)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range sortedKeys(s.sourceIDs(func(x *inputSource) bool { return x.TargetCredID == c.ID })) {
+		x := *s.sources[id]
+		x.ID, x.TargetCredID, x.Created, x.Modified = s.nextSource, cp.ID, r.Now, r.Now
+		s.nextSource++
+		s.sources[x.ID] = &x
+	}
+	return resp, nil
+}
+
+// sourceIDs returns the ids of the input sources keep accepts. Caller
+// holds the lock.
+func (s *State) sourceIDs(keep func(*inputSource) bool) map[int]bool {
+	out := map[int]bool{}
+	for id, x := range s.sources {
+		if keep(x) {
+			out[id] = true
+		}
+	}
+	return out
+}
+
+// Credential input sources.
+
+type inputSource struct {
+	ID           int
+	Description  string
+	InputField   string
+	Metadata     map[string]any
+	TargetCredID int
+	SourceCredID int
+	Created      time.Time
+	Modified     time.Time
+}
+
+var sourceListSpec = &listSpec{
+	model: "CredentialInputSource",
+	fields: map[string]kind{"id": kInt, "description": kString, "input_field_name": kString, "target_credential": kInt,
+		"source_credential": kInt, "created": kTime, "modified": kTime},
+	order: []string{"id"},
+}
+
+func sourceRow(x *inputSource) row {
+	return row{"id": x.ID, "description": x.Description, "input_field_name": x.InputField, "target_credential": x.TargetCredID,
+		"source_credential": x.SourceCredID, "created": x.Created, "modified": x.Modified}
+}
+
+func (s *State) sourceView(x *inputSource) map[string]any {
+	base := fmt.Sprintf("/api/v2/credential_input_sources/%d/", x.ID)
+	sf := map[string]any{"user_capabilities": caps{Edit: true, Delete: true}}
+	for key, id := range map[string]int{"source_credential": x.SourceCredID, "target_credential": x.TargetCredID} {
+		if c, found := s.creds.Get(itoa(id)); found {
+			t, _ := s.types.Get(itoa(c.TypeID))
+			m := map[string]any{"id": c.ID, "name": c.Name, "description": c.Description, "credential_type_id": c.TypeID,
+				"cloud": t != nil && t.Kind == "cloud", "kubernetes": t != nil && t.Kind == "kubernetes", "kind": nil}
+			if t != nil && t.Namespace != "" {
+				m["kind"] = t.Namespace
+			}
+			sf[key] = m
+		}
+	}
+	meta := x.Metadata
+	if meta == nil {
+		meta = map[string]any{}
+	}
+	return map[string]any{"id": x.ID, "type": "credential_input_source", "url": base,
+		"related": map[string]string{"activity_stream": base + "activity_stream/", "source_credential": credURL(x.SourceCredID),
+			"target_credential": credURL(x.TargetCredID)},
+		"summary_fields": sf, "created": formatTime(x.Created), "modified": formatTime(x.Modified), "description": x.Description,
+		"input_field_name": x.InputField, "metadata": meta, "target_credential": x.TargetCredID, "source_credential": x.SourceCredID}
+}
+
+func (s *State) visibleSources(me *user, keep func(*inputSource) bool) func(yield func(*inputSource) bool) {
+	return func(yield func(*inputSource) bool) {
+		ids := make([]int, 0, len(s.sources))
+		for id := range s.sources {
+			ids = append(ids, id)
+		}
+		slices.Sort(ids)
+		for _, id := range ids {
+			x := s.sources[id]
+			t, found := s.creds.Get(itoa(x.TargetCredID))
+			if found && s.canSeeCred(me, t) && keep(x) && !yield(x) {
+				return
+			}
+		}
+	}
+}
+
+func listInputSources(s *State, r *api.Request) (*api.Response, error) {
+	lq, e := sourceListSpec.parseList(r.Query)
+	if e != nil {
+		return nil, e
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	keep := func(*inputSource) bool { return true }
+	if r.Op.ID == "listCredentialInputSourcesOfCredential" {
+		c, err := s.cred(r)
+		if err != nil {
+			return nil, err
+		}
+		keep = func(x *inputSource) bool { return x.TargetCredID == c.ID }
+	}
+	return listOf(r, lq, sourceListSpec, s.visibleSources(caller(r), keep), sourceRow,
+		func(x *inputSource) int { return x.ID }, func(x *inputSource) any { return s.sourceView(x) })
+}
+
+// applySource copies a body onto x and checks it as AWX's
+// CredentialInputSource does. Caller holds the write lock.
+func (s *State) applySource(r *api.Request, x *inputSource, b map[string]any) error {
+	if v, has := b["description"]; has {
+		x.Description = strOf(v)
+	}
+	if v, has := b["input_field_name"]; has {
+		x.InputField = strOf(v)
+	}
+	if v, has := b["metadata"]; has {
+		m, _ := v.(map[string]any)
+		x.Metadata = m
+	}
+	for _, f := range []struct {
+		key string
+		dst *int
+	}{{"target_credential", &x.TargetCredID}, {"source_credential", &x.SourceCredID}} {
+		if v, has := b[f.key]; has {
+			id, _ := intOf(v)
+			if _, found := s.creds.Get(itoa(id)); !found {
+				return invalidPK(f.key, v)
+			}
+			*f.dst = id
+		}
+	}
+	var missing []api.FieldError
+	for key, val := range map[string]any{"input_field_name": x.InputField, "target_credential": x.TargetCredID, "source_credential": x.SourceCredID} {
+		if val == "" || val == 0 {
+			missing = append(missing, fieldErr(key, "This field is required.").Fields...)
+		}
+	}
+	if len(missing) > 0 {
+		sort.Slice(missing, func(i, j int) bool { return missing[i].Pointer < missing[j].Pointer })
+		return &api.Error{Kind: api.KindInvalidArgument, Fields: missing}
+	}
+	target, _ := s.creds.Get(itoa(x.TargetCredID))
+	source, _ := s.creds.Get(itoa(x.SourceCredID))
+	me := caller(r)
+	if !s.canEditCred(me, target) || !s.canUseCred(me, source) {
+		return forbidden()
+	}
+	tt, _ := s.types.Get(itoa(target.TypeID))
+	st, _ := s.types.Get(itoa(source.TypeID))
+	switch {
+	case tt.Kind == "external":
+		return fieldErr("target_credential", "Target must be a non-external credential")
+	case st.Kind != "external":
+		return fieldErr("source_credential", "Source must be an external credential")
+	}
+	if tt.Inputs.field(x.InputField) == nil {
+		var names []string
+		for _, f := range tt.Inputs.Fields {
+			names = append(names, f.ID)
+		}
+		sort.Strings(names)
+		return fieldErr("input_field_name", "Input field must be defined on target credential (options are %s).", strings.Join(names, ", "))
+	}
+	for _, other := range s.sources {
+		if other.ID != x.ID && other.TargetCredID == x.TargetCredID && other.InputField == x.InputField {
+			return &api.Error{Kind: api.KindAlreadyExists, Message: "Credential input source with this Target credential and Input field name already exists."}
+		}
+	}
+	var metaErrs []api.FieldError
+	for _, req := range st.Inputs.Required {
+		if st.Inputs.metadataField(req) != nil && !present(x.Metadata, req) {
+			metaErrs = append(metaErrs, api.FieldError{Pointer: "/body/metadata/" + req, Keyword: awxKeyword, Message: "required for " + st.Name})
+		}
+	}
+	if len(metaErrs) > 0 {
+		return &api.Error{Kind: api.KindInvalidArgument, Fields: metaErrs}
+	}
+	return nil
+}
+
+func createInputSource(s *State, r *api.Request) (*api.Response, error) {
+	b := body(r)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r.Op.ID == "createCredentialInputSourceOfCredential" {
+		c, err := s.cred(r)
+		if err != nil {
+			return nil, err
+		}
+		b["target_credential"] = float64(c.ID)
+	}
+	x := &inputSource{ID: s.nextSource, Created: r.Now, Modified: r.Now, Metadata: map[string]any{}}
+	if err := s.applySource(r, x, b); err != nil {
+		return nil, err
+	}
+	s.nextSource++
+	s.sources[x.ID] = x
+	return created(fmt.Sprintf("/api/v2/credential_input_sources/%d/", x.ID), s.sourceView(x))
+}
+
+func (s *State) sourceOf(r *api.Request) (*inputSource, error) {
+	x := s.sources[atoiOr(r.Vars["id"])]
+	if x == nil {
+		return nil, notFound()
+	}
+	if t, found := s.creds.Get(itoa(x.TargetCredID)); !found || !s.canSeeCred(caller(r), t) {
+		return nil, forbidden()
+	}
+	return x, nil
+}
+
+func getInputSource(s *State, r *api.Request) (*api.Response, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	x, err := s.sourceOf(r)
+	if err != nil {
+		return nil, err
+	}
+	return ok(s.sourceView(x))
+}
+
+func updateInputSource(s *State, r *api.Request) (*api.Response, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	x, err := s.sourceOf(r)
+	if err != nil {
+		return nil, err
+	}
+	c := *x
+	if err := s.applySource(r, &c, body(r)); err != nil {
+		return nil, err
+	}
+	c.Modified = r.Now
+	s.sources[c.ID] = &c
+	return ok(s.sourceView(&c))
+}
+
+func deleteInputSource(s *State, r *api.Request) (*api.Response, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	x, err := s.sourceOf(r)
+	if err != nil {
+		return nil, err
+	}
+	t, _ := s.creds.Get(itoa(x.TargetCredID))
+	if !s.canEditCred(caller(r), t) {
+		return nil, forbidden()
+	}
+	delete(s.sources, x.ID)
+	return noContent()
+}
