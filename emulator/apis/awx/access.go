@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"net/http"
 	"slices"
 	"sort"
 	"strings"
@@ -18,63 +17,22 @@ import (
 // credentials. Behaviour and messages follow AWX 24.6.1's serializers and
 // access rules.
 
-// Role names and descriptions of a credential's roles, in id order.
-var credRoleInfo = [3]struct{ field, name, desc string }{
-	{"admin_role", "Admin", "Can manage all aspects of the credential"},
-	{"use_role", "Use", "Can use the credential in a job template"},
-	{"read_role", "Read", "May view settings for the credential"},
-}
-
-// roleOf finds the credential and role index a role id belongs to.
-// Caller holds the lock.
-func (s *State) roleOf(id int) (*credential, int) {
-	var found *credential
-	idx := -1
-	s.creds.Scan(func(_ string, c *credential) bool {
-		for i, rid := range c.Roles {
-			if rid == id {
-				found, idx = c, i
-				return false
-			}
-		}
-		return true
-	})
-	return found, idx
-}
-
-// hasRole reports whether u holds a credential role (index i or a stronger
-// one: admin implies use implies read), directly or through a team.
-func (s *State) hasRole(u *user, c *credential, i int) bool {
-	for j := 0; j <= i; j++ {
-		rid := c.Roles[j]
-		if s.roleUsers[rid][u.ID] {
-			return true
-		}
-		for tid := range s.roleTeams[rid] {
-			if t := s.teams[tid]; t != nil && t.Members[u.ID] {
-				return true
-			}
-		}
-	}
-	return false
-}
-
+// canSeeCred: the owner, holders of a credential role, and the
+// organization's credential admins and auditors (admins included) see it.
 func (s *State) canSeeCred(u *user, c *credential) bool {
-	return canSeeAll(u) || c.UserID == u.ID || s.hasRole(u, c, 2) || s.orgAdmin(u, c.OrgID)
+	return canSeeAll(u) || c.UserID == u.ID || s.hasRole(u, c, credRead) ||
+		s.orgRole(u, c.OrgID, "credential_admin_role") || s.orgRole(u, c.OrgID, "auditor_role")
 }
 
 func (s *State) canEditCred(u *user, c *credential) bool {
-	return u.Superuser || c.UserID == u.ID || s.hasRole(u, c, 0) || s.orgAdmin(u, c.OrgID)
+	return u.Superuser || c.UserID == u.ID || s.hasRole(u, c, credAdmin) || s.orgRole(u, c.OrgID, "credential_admin_role")
 }
 
 func (s *State) canUseCred(u *user, c *credential) bool {
-	return s.canEditCred(u, c) || s.hasRole(u, c, 1)
+	return s.canEditCred(u, c) || s.hasRole(u, c, credUse)
 }
 
-func (s *State) orgAdmin(u *user, orgID int) bool {
-	o := s.orgs[orgID]
-	return o != nil && o.Admins[u.ID]
-}
+func (s *State) orgAdmin(u *user, orgID int) bool { return s.orgRole(u, orgID, "admin_role") }
 
 // Organizations.
 
@@ -122,6 +80,7 @@ func (s *State) orgView(o *org, viewer *user) map[string]any {
 			"user_capabilities": caps{Edit: edit, Delete: viewer.Superuser},
 			"related_field_counts": map[string]int{"inventories": 0, "teams": teams, "users": users, "job_templates": 0,
 				"admins": len(o.Admins), "projects": 0},
+			"object_roles": objectRoles("organization", o.Roles),
 		},
 		"created": formatTime(o.Created), "modified": formatTime(o.Modified), "name": o.Name, "description": o.Description,
 		"max_hosts": o.MaxHosts, "custom_virtualenv": nil, "default_environment": nil,
@@ -216,6 +175,7 @@ func createOrganization(s *State, r *api.Request) (*api.Response, error) {
 		return nil, err
 	}
 	s.nextOrg++
+	o.Roles = s.allocRoles("organization", o.ID)
 	s.orgs[o.ID] = o
 	return created(orgURL(o.ID), s.orgView(o, caller(r)))
 }
@@ -253,6 +213,7 @@ func deleteOrganization(s *State, r *api.Request) (*api.Response, error) {
 		return nil, forbidden()
 	}
 	delete(s.orgs, o.ID)
+	s.dropRoles(o.Roles...)
 	for id, t := range s.teams {
 		if t.OrgID == o.ID {
 			s.dropTeam(id)
@@ -303,7 +264,8 @@ func (s *State) teamView(t *team, viewer *user) map[string]any {
 	}
 	delete(rel, "created_by")
 	delete(rel, "modified_by")
-	sf := map[string]any{"user_capabilities": caps{Edit: viewer.Superuser || s.orgAdmin(viewer, t.OrgID), Delete: viewer.Superuser || s.orgAdmin(viewer, t.OrgID)}}
+	sf := map[string]any{"user_capabilities": caps{Edit: viewer.Superuser || s.orgAdmin(viewer, t.OrgID), Delete: viewer.Superuser || s.orgAdmin(viewer, t.OrgID)},
+		"object_roles": objectRoles("team", t.Roles)}
 	if o := s.orgs[t.OrgID]; o != nil {
 		sf["organization"] = ref{ID: o.ID, Name: o.Name, Description: o.Description}
 	}
@@ -391,6 +353,7 @@ func createTeam(s *State, r *api.Request) (*api.Response, error) {
 		return nil, err
 	}
 	s.nextTeam++
+	t.Roles = s.allocRoles("team", t.ID)
 	s.teams[t.ID] = t
 	return created(teamURL(t.ID), s.teamView(t, me))
 }
@@ -432,6 +395,9 @@ func deleteTeam(s *State, r *api.Request) (*api.Response, error) {
 // dropTeam deletes a team and its role grants; its credentials stay with
 // the organization. Caller holds the write lock.
 func (s *State) dropTeam(id int) {
+	if t := s.teams[id]; t != nil {
+		s.dropRoles(t.Roles...)
+	}
 	delete(s.teams, id)
 	for _, teams := range s.roleTeams {
 		delete(teams, id)
@@ -583,317 +549,6 @@ func deleteToken(s *State, r *api.Request) (*api.Response, error) {
 	}
 	delete(s.tokens, t.Token)
 	return noContent()
-}
-
-// Roles of credentials.
-
-func (s *State) roleView(c *credential, i int) map[string]any {
-	id := c.Roles[i]
-	base := fmt.Sprintf("/api/v2/roles/%d/", id)
-	return map[string]any{"id": id, "type": "role", "url": base,
-		"related": map[string]string{"users": base + "users/", "teams": base + "teams/", "credential": credURL(c.ID)},
-		"summary_fields": map[string]any{"resource_name": c.Name, "resource_type": "credential",
-			"resource_type_display_name": "Credential", "resource_id": c.ID,
-			"user_capabilities": map[string]bool{"unattach": true}},
-		"name": credRoleInfo[i].name, "description": credRoleInfo[i].desc}
-}
-
-// rolesPage answers a role-related list (roles, or a role's users or
-// teams), paged like any AWX list; these short lists take no filters.
-func rolesPage(r *api.Request, views []any) (*api.Response, error) {
-	lq, e := roleListSpec.parseList(r.Query)
-	if e != nil {
-		return nil, e
-	}
-	start, end, p, e := lq.paginate(r.HTTP, len(views))
-	if e != nil {
-		return nil, e
-	}
-	p.Results = append(p.Results, views[start:end]...)
-	return ok(p)
-}
-
-var roleListSpec = &listSpec{model: "Role", fields: map[string]kind{"id": kInt, "name": kString}, order: []string{"id"}}
-
-func listCredentialObjectRoles(s *State, r *api.Request) (*api.Response, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	c, err := s.cred(r)
-	if err != nil {
-		return nil, err
-	}
-	views := make([]any, 3)
-	for i := range credRoleInfo {
-		views[i] = s.roleView(c, i)
-	}
-	return rolesPage(r, views)
-}
-
-func (s *State) roleFromPath(r *api.Request) (*credential, int, error) {
-	c, i := s.roleOf(atoiOr(r.Vars["id"]))
-	if c == nil {
-		return nil, -1, notFound()
-	}
-	if !s.canSeeCred(caller(r), c) {
-		return nil, -1, forbidden()
-	}
-	return c, i, nil
-}
-
-func getRole(s *State, r *api.Request) (*api.Response, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	c, i, err := s.roleFromPath(r)
-	if err != nil {
-		return nil, err
-	}
-	return ok(s.roleView(c, i))
-}
-
-// roleMembers lists the users (or teams) holding a role directly; the
-// owner of a user credential holds its admin role.
-func listRoleUsers(s *State, r *api.Request) (*api.Response, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	c, i, err := s.roleFromPath(r)
-	if err != nil {
-		return nil, err
-	}
-	ids := map[int]bool{}
-	for id := range s.roleUsers[c.Roles[i]] {
-		ids[id] = true
-	}
-	if i == 0 && c.UserID != 0 {
-		ids[c.UserID] = true
-	}
-	me := caller(r)
-	var views []any
-	for _, id := range sortedKeys(ids) {
-		if u, found := s.users.Get(itoa(id)); found {
-			views = append(views, userView(u, me))
-		}
-	}
-	return rolesPage(r, nonNil(views))
-}
-
-func listRoleTeams(s *State, r *api.Request) (*api.Response, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	c, i, err := s.roleFromPath(r)
-	if err != nil {
-		return nil, err
-	}
-	me := caller(r)
-	var views []any
-	for _, id := range sortedKeys(s.roleTeams[c.Roles[i]]) {
-		if t := s.teams[id]; t != nil {
-			views = append(views, s.teamView(t, me))
-		}
-	}
-	return rolesPage(r, nonNil(views))
-}
-
-func nonNil(v []any) []any {
-	if v == nil {
-		return []any{}
-	}
-	return v
-}
-
-func sortedKeys(m map[int]bool) []int {
-	out := make([]int, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
-}
-
-// msg answers 400 with AWX's {"msg": ...} body, which its attach and
-// detach views use instead of DRF's error shapes.
-func msg(text string) (*api.Response, error) {
-	return &api.Response{Status: http.StatusBadRequest, Body: map[string]string{"msg": text}}, nil
-}
-
-// noSuch is get_object_or_400's answer for an id that names nothing.
-func noSuch(model string) error {
-	return &api.Error{Kind: api.KindInvalidArgument, Message: model + " matching query does not exist."}
-}
-
-// association is the body of an attach/detach POST: {"id": n} attaches,
-// {"id": n, "disassociate": ...} detaches.
-type association struct {
-	id          int
-	hasDisassoc bool // the key is there: RoleUsersList and UserRolesList test presence
-	disassoc    bool // its value: RoleTeamsList tests truth
-}
-
-// readAssociation reads the body as SubListAttachDetachAPIView does; model
-// names what the id refers to, for the missing-id message. A non-nil
-// response is AWX's 400 answer.
-func readAssociation(r *api.Request, model string) (association, *api.Response) {
-	b := body(r)
-	var a association
-	raw := b["id"]
-	if !truthy(raw) {
-		resp, _ := msg(model + " 'id' field is missing.")
-		return a, resp
-	}
-	id, isInt := raw.(float64)
-	if !isInt || id != float64(int(id)) {
-		resp, _ := msg(`"id" field must be an integer.`)
-		return a, resp
-	}
-	a.id = int(id)
-	_, a.hasDisassoc = b["disassociate"]
-	a.disassoc = truthy(b["disassociate"])
-	return a, nil
-}
-
-// truthy is Python's truth test of a decoded JSON value.
-func truthy(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return x
-	case float64:
-		return x != 0
-	case string:
-		return x != ""
-	case []any:
-		return len(x) > 0
-	case map[string]any:
-		return len(x) > 0
-	}
-	return true
-}
-
-// grantUser gives (or takes) a credential role to a user, with the checks
-// of AWX's RoleUsersList and UserRolesList: a credential of an
-// organization goes only to that organization's members, a private one
-// only by a superuser, and only a credential's admins grant its roles.
-// Caller holds the write lock.
-func (s *State) grantUser(r *api.Request, c *credential, i int, u *user, detach bool) (*api.Response, error) {
-	me := caller(r)
-	if c.OrgID != 0 {
-		o := s.orgs[c.OrgID]
-		if !detach && (o == nil || (!o.Members[u.ID] && !o.Admins[u.ID])) {
-			return msg("You cannot grant credential access to a user not in the credentials' organization")
-		}
-	} else if !me.Superuser {
-		return msg("You cannot grant private credential access to another user")
-	}
-	if !s.canEditCred(me, c) {
-		return nil, forbidden()
-	}
-	setGrant(s.roleUsers, c.Roles[i], u.ID, !detach)
-	return noContent()
-}
-
-// setGrant adds or removes one member of a role.
-func setGrant(grants map[int]map[int]bool, role, member int, on bool) {
-	if !on {
-		delete(grants[role], member)
-		return
-	}
-	if grants[role] == nil {
-		grants[role] = map[int]bool{}
-	}
-	grants[role][member] = true
-}
-
-// grantRoleUser is POST /roles/{id}/users/.
-func grantRoleUser(s *State, r *api.Request) (*api.Response, error) {
-	a, bad := readAssociation(r, "User")
-	if bad != nil {
-		return bad, nil
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u, found := s.users.Get(itoa(a.id))
-	if !found {
-		return nil, noSuch("User")
-	}
-	c, i := s.roleOf(atoiOr(r.Vars["id"]))
-	if c == nil {
-		return nil, notFound()
-	}
-	return s.grantUser(r, c, i, u, a.hasDisassoc)
-}
-
-// grantUserRole is POST /users/{id}/roles/ {"id": role}: the same grant
-// from the user's side.
-func grantUserRole(s *State, r *api.Request) (*api.Response, error) {
-	a, bad := readAssociation(r, "Role")
-	if bad != nil {
-		return bad, nil
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u, found := s.users.Get(r.Vars["id"])
-	if !found {
-		u, found = s.users.Get(itoa(atoiOr(r.Vars["id"])))
-	}
-	if !found {
-		return nil, noSuch("User")
-	}
-	c, i := s.roleOf(a.id)
-	if c == nil {
-		return nil, noSuch("Role")
-	}
-	return s.grantUser(r, c, i, u, a.hasDisassoc)
-}
-
-// grantRoleTeam is POST /roles/{id}/teams/: a credential role goes only to
-// a team of the credential's own organization.
-func grantRoleTeam(s *State, r *api.Request) (*api.Response, error) {
-	a, bad := readAssociation(r, "Team")
-	if bad != nil {
-		return bad, nil
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t := s.teams[a.id]
-	if t == nil {
-		return nil, noSuch("Team")
-	}
-	c, i := s.roleOf(atoiOr(r.Vars["id"]))
-	if c == nil {
-		return nil, notFound()
-	}
-	if c.OrgID == 0 || c.OrgID != t.OrgID {
-		return msg("You cannot grant credential access to a team when the Organization field isn't set, or belongs to a different organization")
-	}
-	if !s.canEditCred(caller(r), c) {
-		return nil, forbidden()
-	}
-	setGrant(s.roleTeams, c.Roles[i], t.ID, !a.disassoc)
-	return noContent()
-}
-
-// listUserRoles lists the credential roles a user holds directly.
-func listUserRoles(s *State, r *api.Request) (*api.Response, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	u, err := s.target(r)
-	if err != nil {
-		return nil, err
-	}
-	me := caller(r)
-	var views []any
-	s.creds.Scan(func(_ string, c *credential) bool {
-		if !s.canSeeCred(me, c) {
-			return true
-		}
-		for i, rid := range c.Roles {
-			if s.roleUsers[rid][u.ID] || (i == 0 && c.UserID == u.ID) {
-				views = append(views, s.roleView(c, i))
-			}
-		}
-		return true
-	})
-	return rolesPage(r, nonNil(views))
 }
 
 // Credential copies.

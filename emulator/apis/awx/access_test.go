@@ -229,7 +229,7 @@ func TestRoles(t *testing.T) {
 		m := x.(map[string]any)
 		got = append(got, fmt.Sprintf("%s:%s", m["summary_fields"].(map[string]any)["resource_name"], m["name"]))
 	}
-	if diff := cmp.Diff([]string{"carol-aws:Admin", "shared-vault:Admin", "shared-vault:Read"}, got); diff != "" {
+	if diff := cmp.Diff([]string{"carol-aws:Admin", "shared-vault:Admin", "shared-vault:Read", "Default:Member"}, got); diff != "" {
 		t.Errorf("carol's roles (-want +got):\n%s", diff)
 	}
 	// Revoking: users by the key's presence, teams by its truth.
@@ -238,6 +238,62 @@ func TestRoles(t *testing.T) {
 	want(t, srv.Do("POST", v2+role(vault["Use"], "teams/"), map[string]any{"id": 1, "disassociate": true}, admin), 204)
 	wantNames(t, "bob without the team grant", srv.Do("GET", v2+"/credentials/", nil, bob), "bob-ssh")
 	wantNames(t, "teams of Use after revoking", srv.Do("GET", v2+role(vault["Use"], "teams/"), nil, admin))
+}
+
+// objectRoles returns the role ids of an organization or a team by field.
+func objectRoles(t *testing.T, srv *emulatortest.Server, path string) map[string]int {
+	t.Helper()
+	roles := decode(t, srv.Do("GET", v2+path, nil, admin))["summary_fields"].(map[string]any)["object_roles"].(map[string]any)
+	out := map[string]int{}
+	for f, v := range roles {
+		out[f] = int(v.(map[string]any)["id"].(float64))
+	}
+	return out
+}
+
+func TestMemberships(t *testing.T) {
+	srv := start(t)
+	org := objectRoles(t, srv, "/organizations/1/")
+	team := objectRoles(t, srv, "/teams/1/")
+	if len(org) != 13 || len(team) != 3 {
+		t.Fatalf("object roles: organization %v, team %v", org, team)
+	}
+	wantNames(t, "Default's members", srv.Do("GET", v2+"/organizations/1/users/", nil, admin), "bob", "carol")
+	wantNames(t, "Default's admins", srv.Do("GET", v2+"/organizations/1/admins/", nil, admin))
+	runSteps(t, srv, []step{
+		// Creating a user through the list makes them a member (what
+		// awx.awx.user does with organization:).
+		{"create member", "POST", "/organizations/1/users/", map[string]any{"username": "dave", "password": "dave-pw"}, admin, 201, ""},
+		{"create without password", "POST", "/organizations/1/users/", map[string]any{"username": "erin"}, admin, 400,
+			`{"password": ["Password required for new User."]}`},
+		{"create without username", "POST", "/organizations/1/users/", map[string]any{"password": "x"}, admin, 400,
+			`{"username": ["This field is required."]}`},
+		{"member may not add", "POST", "/organizations/1/users/", map[string]any{"id": 4}, bob, 403, ""},
+		{"unknown user", "POST", "/organizations/1/admins/", map[string]any{"id": 99}, admin, 400, `{"detail": "User matching query does not exist."}`},
+		{"make carol admin", "POST", "/organizations/1/admins/", map[string]any{"id": 3}, admin, 204, ""},
+		{"admins add members", "POST", "/organizations/1/users/", map[string]any{"id": 4}, carol, 204, ""},
+		{"admins create teams", "POST", "/teams/", map[string]any{"name": "carols", "organization": 1}, carol, 201, ""},
+		{"no such organization", "GET", "/organizations/9/users/", nil, admin, 404, ""},
+		{"org membership is not for teams", "POST", fmt.Sprintf("/roles/%d/teams/", org["member_role"]), map[string]any{"id": 1}, admin, 400,
+			`{"msg": "You cannot assign an Organization participation role as a child role for a Team."}`},
+		{"team membership by role", "POST", fmt.Sprintf("/roles/%d/users/", team["member_role"]), map[string]any{"id": 4}, admin, 204, ""},
+		{"team admin by role", "POST", fmt.Sprintf("/roles/%d/users/", team["admin_role"]), map[string]any{"id": 5}, admin, 204, ""},
+		{"team admins add members", "POST", "/teams/1/users/", map[string]any{"id": 3}, "Authorization: Basic ZGF2ZTpkYXZlLXB3", 204, ""},
+	})
+	wantNames(t, "Default's members", srv.Do("GET", v2+"/organizations/1/users/", nil, admin), "auditor", "bob", "carol", "dave")
+	wantNames(t, "Default's admins", srv.Do("GET", v2+"/organizations/1/admins/", nil, admin), "carol")
+	wantNames(t, "ops's members", srv.Do("GET", v2+"/teams/1/users/", nil, admin), "auditor", "bob", "carol")
+	// Through ops, carol may use shared-vault; the organization's
+	// credential admins edit it.
+	wantNames(t, "dave's credentials", srv.Do("GET", v2+"/credentials/", nil, "Authorization: Basic ZGF2ZTpkYXZlLXB3"))
+	want(t, srv.Do("PATCH", v2+"/credentials/3/", map[string]any{"description": "x"}, bob), 403)
+	want(t, srv.Do("POST", fmt.Sprintf("%s/roles/%d/users/", v2, org["credential_admin_role"]), map[string]any{"id": 2}, admin), 204)
+	want(t, srv.Do("PATCH", v2+"/credentials/3/", map[string]any{"description": "x"}, bob), 200)
+	// Removing: the membership list and the role are the same thing.
+	want(t, srv.Do("POST", v2+"/teams/1/users/", map[string]any{"id": 2, "disassociate": true}, admin), 204)
+	wantNames(t, "members of ops's member role", srv.Do("GET", fmt.Sprintf("%s/roles/%d/users/", v2, team["member_role"]), nil, admin), "auditor", "carol")
+	r := srv.Do("GET", v2+"/teams/1/object_roles/", nil, admin)
+	wantNames(t, "ops's roles", r, "Admin", "Member", "Read")
 }
 
 func TestCredentialCopy(t *testing.T) {

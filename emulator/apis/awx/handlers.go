@@ -189,9 +189,19 @@ func createUser(s *State, r *api.Request) (*api.Response, error) {
 	if !caller(r).Superuser {
 		return nil, forbidden()
 	}
-	b := body(r)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	u, err := s.newUser(r)
+	if err != nil {
+		return nil, err
+	}
+	return created(userURL(u.ID), userView(u, caller(r)))
+}
+
+// newUser creates a user from the request body: the username must be
+// free and a password given. Caller holds the write lock.
+func (s *State) newUser(r *api.Request) (*user, error) {
+	b := body(r)
 	name := strOf(b["username"])
 	var fes []api.FieldError
 	if _, dup := s.byName[name]; dup {
@@ -208,7 +218,7 @@ func createUser(s *State, r *api.Request) (*api.Response, error) {
 	s.nextUser++
 	s.users.Put(itoa(u.ID), u)
 	s.byName[u.Username] = u.ID
-	return created(userURL(u.ID), userView(u, caller(r)))
+	return u, nil
 }
 
 // updateUser serves PUT and PATCH (the schema makes username required for
@@ -315,12 +325,8 @@ func (s *State) credView(c *credential, viewer *user, inUserList bool) Credentia
 	}
 	sf := credSummary{
 		CredentialType: ref{ID: t.ID, Name: t.Name, Description: t.Description},
-		ObjectRoles: map[string]role{
-			"admin_role": {Description: "Can manage all aspects of the credential", Name: "Admin", ID: c.Roles[0]},
-			"use_role":   {Description: "Can use the credential in a job template", Name: "Use", ID: c.Roles[1]},
-			"read_role":  {Description: "May view settings for the credential", Name: "Read", ID: c.Roles[2]},
-		},
-		Owners: []owner{},
+		ObjectRoles:    objectRoles("credential", c.Roles[:]),
+		Owners:         []owner{},
 	}
 	if c.UserID != 0 {
 		rel["user"] = userURL(c.UserID)
@@ -479,7 +485,7 @@ func (s *State) checkUnique(c *credential) error {
 
 func (s *State) insertCred(c *credential, r *api.Request, inUserList bool) (*api.Response, error) {
 	c.ID, c.Created, c.Modified = s.nextCred, r.Now, r.Now
-	c.Roles = s.allocRoles()
+	c.Roles = s.credRoles(c.ID)
 	s.nextCred++
 	s.creds.Put(itoa(c.ID), c)
 	s.touchCreds()
@@ -641,10 +647,7 @@ func deleteCredential(s *State, r *api.Request) (*api.Response, error) {
 	s.creds.Delete(itoa(c.ID))
 	s.touchCreds()
 	// Its roles and the input sources that use it go with it (CASCADE).
-	for _, rid := range c.Roles {
-		delete(s.roleUsers, rid)
-		delete(s.roleTeams, rid)
-	}
+	s.dropRoles(c.Roles[:]...)
 	for id, x := range s.sources {
 		if x.TargetCredID == c.ID || x.SourceCredID == c.ID {
 			delete(s.sources, id)

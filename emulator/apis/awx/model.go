@@ -111,6 +111,8 @@ type org struct {
 	// Members and Admins hold user ids (member_role and admin_role).
 	Members map[int]bool
 	Admins  map[int]bool
+	// Roles are the role ids, in roleFields["organization"] order.
+	Roles []int
 }
 
 func (o *org) clone() *org {
@@ -128,6 +130,8 @@ type team struct {
 	Modified    time.Time
 	// Members holds user ids (member_role).
 	Members map[int]bool
+	// Roles are the role ids, in roleFields["team"] order.
+	Roles []int
 }
 
 func (t *team) clone() *team {

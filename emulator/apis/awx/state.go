@@ -23,6 +23,7 @@ type State struct {
 	tokens  map[string]*token // by value
 	// roleUsers and roleTeams are role grants: role id → member ids.
 	roleUsers, roleTeams map[int]map[int]bool
+	roleIndex            map[int]roleRef // every role id → its resource
 	sources              map[int]*inputSource
 	types                *store.Table[*credType]
 	creds                *store.Table[*credential]
@@ -106,7 +107,7 @@ func (s *State) Reset(w api.World) {
 		s.tokens[t.Token] = &c
 		s.nextToken = max(s.nextToken, t.ID+1)
 	}
-	s.roleUsers, s.roleTeams = map[int]map[int]bool{}, map[int]map[int]bool{}
+	s.roleUsers, s.roleTeams, s.roleIndex = map[int]map[int]bool{}, map[int]map[int]bool{}, map[int]roleRef{}
 	s.sources, s.nextSource = map[int]*inputSource{}, 1
 	s.types = store.NewTable(cloneType)
 	s.nextType = 1
@@ -119,9 +120,17 @@ func (s *State) Reset(w api.World) {
 	s.nextCred, s.nextRole = 1, 1
 	for _, c := range wd.creds {
 		cc := cloneCred(c)
-		cc.Roles = s.allocRoles()
+		cc.Roles = s.credRoles(cc.ID)
 		s.creds.Put(itoa(c.ID), cc)
 		s.nextCred = max(s.nextCred, c.ID+1)
+	}
+	// Organization and team roles come after the credentials' so that
+	// credential role ids do not move when a scenario adds a team.
+	for _, o := range sortedByID(s.orgs) {
+		o.Roles = s.allocRoles("organization", o.ID)
+	}
+	for _, t := range sortedByID(s.teams) {
+		t.Roles = s.allocRoles("team", t.ID)
 	}
 	for _, g := range wd.grants {
 		c, _ := s.creds.Get(itoa(g.cred))
@@ -135,14 +144,6 @@ func (s *State) Reset(w api.World) {
 		}
 		grants[rid][g.member] = true
 	}
-}
-
-// allocRoles hands out a credential's admin, use and read role ids, in the
-// order AWX creates them. Caller holds the write lock.
-func (s *State) allocRoles() [3]int {
-	r := [3]int{s.nextRole, s.nextRole + 1, s.nextRole + 2}
-	s.nextRole += 3
-	return r
 }
 
 // Export returns the state for GET /_emulator/state, secrets redacted.

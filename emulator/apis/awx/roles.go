@@ -1,0 +1,706 @@
+package awx
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+
+	"github.com/credemu/credemu/emulator/api"
+)
+
+// Roles: AWX's RBAC as far as credentials need it. Credentials,
+// organizations and teams own roles (ids shared by all three); users and
+// teams are granted them through /roles/{id}/users/ and /teams/, or from
+// the user's side through /users/{id}/roles/; organization and team
+// membership is the member_role. Behaviour and messages follow AWX
+// 24.6.1's RoleUsersList, RoleTeamsList and UserRolesList.
+
+// Role fields of each resource kind, in the order AWX creates them.
+var roleFields = map[string][]string{
+	"credential": {"admin_role", "use_role", "read_role"},
+	"organization": {"admin_role", "execute_role", "project_admin_role", "inventory_admin_role", "credential_admin_role",
+		"workflow_admin_role", "notification_admin_role", "job_template_admin_role", "execution_environment_admin_role",
+		"auditor_role", "member_role", "read_role", "approval_role"},
+	"team": {"admin_role", "member_role", "read_role"},
+}
+
+// Credential role indexes in credential.Roles.
+const (
+	credAdmin = 0
+	credUse   = 1
+	credRead  = 2
+)
+
+var roleNames = map[string]string{
+	"admin_role": "Admin", "project_admin_role": "Project Admin", "inventory_admin_role": "Inventory Admin",
+	"credential_admin_role": "Credential Admin", "job_template_admin_role": "Job Template Admin",
+	"execution_environment_admin_role": "Execution Environment Admin", "workflow_admin_role": "Workflow Admin",
+	"notification_admin_role": "Notification Admin", "auditor_role": "Auditor", "execute_role": "Execute",
+	"member_role": "Member", "read_role": "Read", "use_role": "Use", "approval_role": "Approve",
+}
+
+var roleDescriptions = map[string]string{
+	"admin_role": "Can manage all aspects of the %s", "project_admin_role": "Can manage all projects of the %s",
+	"inventory_admin_role": "Can manage all inventories of the %s", "credential_admin_role": "Can manage all credentials of the %s",
+	"job_template_admin_role": "Can manage all job templates of the %s", "execution_environment_admin_role": "Can manage all execution environments of the %s",
+	"workflow_admin_role": "Can manage all workflows of the %s", "notification_admin_role": "Can manage all notifications of the %s",
+	"auditor_role": "Can view all aspects of the %s", "execute_role": "May run the %s", "member_role": "User is a member of the %s",
+	"read_role": "May view settings for the %s", "use_role": "Can use the %s in a job template",
+	"approval_role": "Can approve or deny a workflow approval node",
+}
+
+func roleDescription(kind, field string) string {
+	if kind == "organization" && field == "execute_role" {
+		return "May run any executable resources in the organization"
+	}
+	d := roleDescriptions[field]
+	if field == "approval_role" {
+		return d
+	}
+	return fmt.Sprintf(d, kind)
+}
+
+var kindDisplay = map[string]string{"credential": "Credential", "organization": "Organization", "team": "Team"}
+
+// roleRef names one role: the resource it belongs to and its field.
+type roleRef struct {
+	kind  string // "credential", "organization" or "team"
+	id    int
+	field string
+}
+
+// allocRoles hands out the role ids of a new resource, in AWX's order, and
+// indexes them. Caller holds the write lock.
+func (s *State) allocRoles(kind string, id int) []int {
+	ids := make([]int, len(roleFields[kind]))
+	for i, f := range roleFields[kind] {
+		ids[i] = s.nextRole
+		s.roleIndex[s.nextRole] = roleRef{kind: kind, id: id, field: f}
+		s.nextRole++
+	}
+	return ids
+}
+
+// credRoles is allocRoles for a credential, whose roles are a fixed array.
+func (s *State) credRoles(id int) [3]int {
+	ids := s.allocRoles("credential", id)
+	return [3]int{ids[0], ids[1], ids[2]}
+}
+
+// dropRoles forgets roles and every grant of them. Caller holds the write
+// lock.
+func (s *State) dropRoles(ids ...int) {
+	for _, rid := range ids {
+		delete(s.roleIndex, rid)
+		delete(s.roleUsers, rid)
+		delete(s.roleTeams, rid)
+	}
+}
+
+// roleID returns the id of a resource's role field.
+func roleID(ids []int, kind, field string) int {
+	if i := slices.Index(roleFields[kind], field); i >= 0 && i < len(ids) {
+		return ids[i]
+	}
+	return 0
+}
+
+// viaTeam reports whether u is in a team that was granted role rid.
+func (s *State) viaTeam(u *user, rid int) bool {
+	for tid := range s.roleTeams[rid] {
+		if t := s.teams[tid]; t != nil && t.Members[u.ID] {
+			return true
+		}
+	}
+	return false
+}
+
+// hasRole reports whether u holds a credential role (index i or a stronger
+// one: admin implies use implies read), directly or through a team.
+func (s *State) hasRole(u *user, c *credential, i int) bool {
+	for j := 0; j <= i; j++ {
+		rid := c.Roles[j]
+		if s.roleUsers[rid][u.ID] || s.viaTeam(u, rid) {
+			return true
+		}
+	}
+	return false
+}
+
+// orgRole reports whether u holds an organization role, directly or
+// through a team; the admin role implies all others.
+func (s *State) orgRole(u *user, orgID int, field string) bool {
+	o := s.orgs[orgID]
+	if o == nil {
+		return false
+	}
+	if o.Admins[u.ID] || (field == "member_role" && o.Members[u.ID]) {
+		return true
+	}
+	for _, f := range []string{field, "admin_role"} {
+		rid := roleID(o.Roles, "organization", f)
+		if s.roleUsers[rid][u.ID] || s.viaTeam(u, rid) {
+			return true
+		}
+	}
+	return false
+}
+
+// members returns the users holding a role directly (the owner of a user
+// credential holds its admin role). Caller holds the lock.
+func (s *State) members(rid int, ref roleRef) map[int]bool {
+	out := map[int]bool{}
+	for id := range s.roleUsers[rid] {
+		out[id] = true
+	}
+	switch ref.kind {
+	case "credential":
+		if c, found := s.creds.Get(itoa(ref.id)); found && ref.field == "admin_role" && c.UserID != 0 {
+			out[c.UserID] = true
+		}
+	case "organization":
+		if o := s.orgs[ref.id]; o != nil {
+			switch ref.field {
+			case "admin_role":
+				for id := range o.Admins {
+					out[id] = true
+				}
+			case "member_role":
+				for id := range o.Members {
+					out[id] = true
+				}
+			}
+		}
+	case "team":
+		if t := s.teams[ref.id]; t != nil && ref.field == "member_role" {
+			for id := range t.Members {
+				out[id] = true
+			}
+		}
+	}
+	return out
+}
+
+// setMember grants (or revokes) a role to a user. Organization admin and
+// member roles and team member roles are the memberships themselves.
+// Caller holds the write lock.
+func (s *State) setMember(rid int, ref roleRef, uid int, on bool) {
+	switch {
+	case ref.kind == "organization" && (ref.field == "admin_role" || ref.field == "member_role"):
+		o := s.orgs[ref.id].clone()
+		set := o.Members
+		if ref.field == "admin_role" {
+			set = o.Admins
+		}
+		setBit(set, uid, on)
+		s.orgs[o.ID] = o
+	case ref.kind == "team" && ref.field == "member_role":
+		t := s.teams[ref.id].clone()
+		setBit(t.Members, uid, on)
+		s.teams[t.ID] = t
+	default:
+		if s.roleUsers[rid] == nil {
+			s.roleUsers[rid] = map[int]bool{}
+		}
+		setBit(s.roleUsers[rid], uid, on)
+	}
+}
+
+func setBit(m map[int]bool, k int, on bool) {
+	if on {
+		m[k] = true
+	} else {
+		delete(m, k)
+	}
+}
+
+// canSeeRole: a role is visible with its resource.
+func (s *State) canSeeRole(u *user, ref roleRef) bool {
+	switch ref.kind {
+	case "credential":
+		c, found := s.creds.Get(itoa(ref.id))
+		return found && s.canSeeCred(u, c)
+	case "organization":
+		o := s.orgs[ref.id]
+		return o != nil && s.canSeeOrg(u, o)
+	case "team":
+		t := s.teams[ref.id]
+		return t != nil && s.canSeeTeam(u, t)
+	}
+	return false
+}
+
+// canGrant: only those who administer a resource hand out its roles.
+func (s *State) canGrant(u *user, ref roleRef) bool {
+	switch ref.kind {
+	case "credential":
+		c, found := s.creds.Get(itoa(ref.id))
+		return found && s.canEditCred(u, c)
+	case "organization":
+		return u.Superuser || s.orgRole(u, ref.id, "admin_role")
+	case "team":
+		t := s.teams[ref.id]
+		if t == nil {
+			return false
+		}
+		rid := roleID(t.Roles, "team", "admin_role")
+		return u.Superuser || s.orgRole(u, t.OrgID, "admin_role") || s.roleUsers[rid][u.ID] || s.viaTeam(u, rid)
+	}
+	return false
+}
+
+// resourceName is the name of a role's resource.
+func (s *State) resourceName(ref roleRef) string {
+	switch ref.kind {
+	case "credential":
+		if c, found := s.creds.Get(itoa(ref.id)); found {
+			return c.Name
+		}
+	case "organization":
+		if o := s.orgs[ref.id]; o != nil {
+			return o.Name
+		}
+	case "team":
+		if t := s.teams[ref.id]; t != nil {
+			return t.Name
+		}
+	}
+	return ""
+}
+
+func (s *State) roleView(rid int) map[string]any {
+	ref := s.roleIndex[rid]
+	base := fmt.Sprintf("/api/v2/roles/%d/", rid)
+	resURL := map[string]func(int) string{"credential": credURL, "organization": orgURL, "team": teamURL}[ref.kind](ref.id)
+	return map[string]any{"id": rid, "type": "role", "url": base,
+		"related": map[string]string{"users": base + "users/", "teams": base + "teams/", ref.kind: resURL},
+		"summary_fields": map[string]any{"resource_name": s.resourceName(ref), "resource_type": ref.kind,
+			"resource_type_display_name": kindDisplay[ref.kind], "resource_id": ref.id,
+			"user_capabilities": map[string]bool{"unattach": true}},
+		"name": roleNames[ref.field], "description": roleDescription(ref.kind, ref.field)}
+}
+
+// objectRoles is a resource's summary_fields.object_roles.
+func objectRoles(kind string, ids []int) map[string]role {
+	out := map[string]role{}
+	for i, f := range roleFields[kind] {
+		if i < len(ids) {
+			out[f] = role{ID: ids[i], Name: roleNames[f], Description: roleDescription(kind, f)}
+		}
+	}
+	return out
+}
+
+var roleListSpec = &listSpec{model: "Role", fields: map[string]kind{"id": kInt, "name": kString}, order: []string{"id"}}
+
+// rolesPage answers a role-related list (roles, or a role's users or
+// teams), paged like any AWX list; these short lists take no filters.
+func rolesPage(r *api.Request, views []any) (*api.Response, error) {
+	lq, e := roleListSpec.parseList(r.Query)
+	if e != nil {
+		return nil, e
+	}
+	if views == nil {
+		views = []any{}
+	}
+	start, end, p, e := lq.paginate(r.HTTP, len(views))
+	if e != nil {
+		return nil, e
+	}
+	p.Results = append(p.Results, views[start:end]...)
+	return ok(p)
+}
+
+// listObjectRoles is GET /{credentials,organizations,teams}/{id}/object_roles/.
+func listObjectRoles(s *State, r *api.Request) (*api.Response, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var ids []int
+	switch r.Op.ID {
+	case "listCredentialObjectRoles":
+		c, err := s.cred(r)
+		if err != nil {
+			return nil, err
+		}
+		ids = c.Roles[:]
+	case "listOrganizationObjectRoles":
+		o, err := s.organization(r)
+		if err != nil {
+			return nil, err
+		}
+		ids = o.Roles
+	default:
+		t, err := s.teamOf(r)
+		if err != nil {
+			return nil, err
+		}
+		ids = t.Roles
+	}
+	views := make([]any, len(ids))
+	for i, rid := range ids {
+		views[i] = s.roleView(rid)
+	}
+	return rolesPage(r, views)
+}
+
+// roleFromPath returns the role in the path, checking the caller may see
+// it. Caller holds the lock.
+func (s *State) roleFromPath(r *api.Request) (int, roleRef, error) {
+	rid := atoiOr(r.Vars["id"])
+	ref, found := s.roleIndex[rid]
+	if !found {
+		return 0, ref, notFound()
+	}
+	if !s.canSeeRole(caller(r), ref) {
+		return 0, ref, forbidden()
+	}
+	return rid, ref, nil
+}
+
+func getRole(s *State, r *api.Request) (*api.Response, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	rid, _, err := s.roleFromPath(r)
+	if err != nil {
+		return nil, err
+	}
+	return ok(s.roleView(rid))
+}
+
+// listRoleUsers lists the users holding a role directly.
+func listRoleUsers(s *State, r *api.Request) (*api.Response, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	rid, ref, err := s.roleFromPath(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.usersPage(r, s.members(rid, ref))
+}
+
+// usersPage lists users by id, in username order as AWX's role and
+// membership lists are. Caller holds the lock.
+func (s *State) usersPage(r *api.Request, ids map[int]bool) (*api.Response, error) {
+	me := caller(r)
+	var us []*user
+	for _, id := range sortedKeys(ids) {
+		if u, found := s.users.Get(itoa(id)); found {
+			us = append(us, u)
+		}
+	}
+	slices.SortStableFunc(us, func(a, b *user) int {
+		switch {
+		case a.Username < b.Username:
+			return -1
+		case a.Username > b.Username:
+			return 1
+		}
+		return 0
+	})
+	views := make([]any, len(us))
+	for i, u := range us {
+		views[i] = userView(u, me)
+	}
+	return rolesPage(r, views)
+}
+
+func listRoleTeams(s *State, r *api.Request) (*api.Response, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	rid, _, err := s.roleFromPath(r)
+	if err != nil {
+		return nil, err
+	}
+	me := caller(r)
+	var views []any
+	for _, id := range sortedKeys(s.roleTeams[rid]) {
+		if t := s.teams[id]; t != nil {
+			views = append(views, s.teamView(t, me))
+		}
+	}
+	return rolesPage(r, views)
+}
+
+func sortedKeys(m map[int]bool) []int {
+	out := make([]int, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// msg answers 400 with AWX's {"msg": ...} body, which its attach and
+// detach views use instead of DRF's error shapes.
+func msg(text string) (*api.Response, error) {
+	return &api.Response{Status: http.StatusBadRequest, Body: map[string]string{"msg": text}}, nil
+}
+
+// noSuch is get_object_or_400's answer for an id that names nothing.
+func noSuch(model string) error {
+	return &api.Error{Kind: api.KindInvalidArgument, Message: model + " matching query does not exist."}
+}
+
+// association is the body of an attach/detach POST: {"id": n} attaches,
+// {"id": n, "disassociate": ...} detaches.
+type association struct {
+	id          int
+	hasDisassoc bool // the key is there: RoleUsersList and UserRolesList test presence
+	disassoc    bool // its value: RoleTeamsList tests truth
+}
+
+// readAssociation reads the body as SubListAttachDetachAPIView does; model
+// names what the id refers to, for the missing-id message. A non-nil
+// response is AWX's 400 answer.
+func readAssociation(r *api.Request, model string) (association, *api.Response) {
+	b := body(r)
+	var a association
+	raw := b["id"]
+	if !truthy(raw) {
+		resp, _ := msg(model + " 'id' field is missing.")
+		return a, resp
+	}
+	id, isInt := raw.(float64)
+	if !isInt || id != float64(int(id)) {
+		resp, _ := msg(`"id" field must be an integer.`)
+		return a, resp
+	}
+	a.id = int(id)
+	_, a.hasDisassoc = b["disassociate"]
+	a.disassoc = truthy(b["disassociate"])
+	return a, nil
+}
+
+// truthy is Python's truth test of a decoded JSON value.
+func truthy(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return x
+	case float64:
+		return x != 0
+	case string:
+		return x != ""
+	case []any:
+		return len(x) > 0
+	case map[string]any:
+		return len(x) > 0
+	}
+	return true
+}
+
+// grantUser gives (or takes) a role to a user, with the checks of AWX's
+// RoleUsersList and UserRolesList: a credential of an organization goes
+// only to that organization's members, a private one only by a superuser,
+// and only those who administer a resource grant its roles. Caller holds
+// the write lock.
+func (s *State) grantUser(r *api.Request, rid int, ref roleRef, u *user, detach bool) (*api.Response, error) {
+	me := caller(r)
+	if ref.kind == "credential" {
+		c, _ := s.creds.Get(itoa(ref.id))
+		if c.OrgID != 0 {
+			if !detach && !s.orgRole(u, c.OrgID, "member_role") {
+				return msg("You cannot grant credential access to a user not in the credentials' organization")
+			}
+		} else if !me.Superuser {
+			return msg("You cannot grant private credential access to another user")
+		}
+	}
+	if !s.canGrant(me, ref) {
+		return nil, forbidden()
+	}
+	s.setMember(rid, ref, u.ID, !detach)
+	return noContent()
+}
+
+// grantRoleUser is POST /roles/{id}/users/.
+func grantRoleUser(s *State, r *api.Request) (*api.Response, error) {
+	a, bad := readAssociation(r, "User")
+	if bad != nil {
+		return bad, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, found := s.users.Get(itoa(a.id))
+	if !found {
+		return nil, noSuch("User")
+	}
+	rid := atoiOr(r.Vars["id"])
+	ref, found := s.roleIndex[rid]
+	if !found {
+		return nil, notFound()
+	}
+	return s.grantUser(r, rid, ref, u, a.hasDisassoc)
+}
+
+// grantUserRole is POST /users/{id}/roles/ {"id": role}: the same grant
+// from the user's side.
+func grantUserRole(s *State, r *api.Request) (*api.Response, error) {
+	a, bad := readAssociation(r, "Role")
+	if bad != nil {
+		return bad, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, found := s.users.Get(r.Vars["id"])
+	if !found {
+		return nil, noSuch("User")
+	}
+	ref, found := s.roleIndex[a.id]
+	if !found {
+		return nil, noSuch("Role")
+	}
+	return s.grantUser(r, a.id, ref, u, a.hasDisassoc)
+}
+
+// grantRoleTeam is POST /roles/{id}/teams/: a credential role goes only to
+// a team of the credential's own organization, and organization
+// membership never to a team.
+func grantRoleTeam(s *State, r *api.Request) (*api.Response, error) {
+	a, bad := readAssociation(r, "Team")
+	if bad != nil {
+		return bad, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.teams[a.id]
+	if t == nil {
+		return nil, noSuch("Team")
+	}
+	rid := atoiOr(r.Vars["id"])
+	ref, found := s.roleIndex[rid]
+	if !found {
+		return nil, notFound()
+	}
+	switch ref.kind {
+	case "organization":
+		if ref.field == "member_role" || ref.field == "admin_role" {
+			return msg("You cannot assign an Organization participation role as a child role for a Team.")
+		}
+	case "credential":
+		c, _ := s.creds.Get(itoa(ref.id))
+		if c.OrgID == 0 || c.OrgID != t.OrgID {
+			return msg("You cannot grant credential access to a team when the Organization field isn't set, or belongs to a different organization")
+		}
+	}
+	if !s.canGrant(caller(r), ref) {
+		return nil, forbidden()
+	}
+	if s.roleTeams[rid] == nil {
+		s.roleTeams[rid] = map[int]bool{}
+	}
+	setBit(s.roleTeams[rid], t.ID, !a.disassoc)
+	return noContent()
+}
+
+// listUserRoles lists the roles a user holds directly, as far as the
+// caller may see them.
+func listUserRoles(s *State, r *api.Request) (*api.Response, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	u, err := s.target(r)
+	if err != nil {
+		return nil, err
+	}
+	me := caller(r)
+	ids := make([]int, 0, len(s.roleIndex))
+	for rid := range s.roleIndex {
+		ids = append(ids, rid)
+	}
+	slices.Sort(ids)
+	var views []any
+	for _, rid := range ids {
+		ref := s.roleIndex[rid]
+		if s.canSeeRole(me, ref) && s.members(rid, ref)[u.ID] {
+			views = append(views, s.roleView(rid))
+		}
+	}
+	return rolesPage(r, views)
+}
+
+// Membership lists: /organizations/{id}/users/ and /admins/, and
+// /teams/{id}/users/. GET lists the members; POST {"id": n} adds (or with
+// "disassociate" removes) one, as the role grant would; POST of a user's
+// fields creates the user and adds them.
+
+// membershipRole returns the role behind a membership list. Caller holds
+// the lock.
+func (s *State) membershipRole(r *api.Request) (int, roleRef, error) {
+	switch r.Op.ID {
+	case "listOrganizationUsers", "addOrganizationUser", "listOrganizationAdmins", "addOrganizationAdmin":
+		o, err := s.organization(r)
+		if err != nil {
+			return 0, roleRef{}, err
+		}
+		field := "member_role"
+		if r.Op.ID == "listOrganizationAdmins" || r.Op.ID == "addOrganizationAdmin" {
+			field = "admin_role"
+		}
+		rid := roleID(o.Roles, "organization", field)
+		return rid, s.roleIndex[rid], nil
+	default:
+		t, err := s.teamOf(r)
+		if err != nil {
+			return 0, roleRef{}, err
+		}
+		rid := roleID(t.Roles, "team", "member_role")
+		return rid, s.roleIndex[rid], nil
+	}
+}
+
+func listMembers(s *State, r *api.Request) (*api.Response, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	rid, ref, err := s.membershipRole(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.usersPage(r, s.members(rid, ref))
+}
+
+func addMember(s *State, r *api.Request) (*api.Response, error) {
+	if _, has := body(r)["id"]; !has {
+		return createMember(s, r)
+	}
+	a, bad := readAssociation(r, "User")
+	if bad != nil {
+		return bad, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rid, ref, err := s.membershipRole(r)
+	if err != nil {
+		return nil, err
+	}
+	u, found := s.users.Get(itoa(a.id))
+	if !found {
+		return nil, noSuch("User")
+	}
+	if !s.canGrant(caller(r), ref) {
+		return nil, forbidden()
+	}
+	s.setMember(rid, ref, u.ID, !a.hasDisassoc)
+	return noContent()
+}
+
+// createMember creates a user through a membership list; the resource's
+// administrators may, as well as superusers.
+func createMember(s *State, r *api.Request) (*api.Response, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rid, ref, err := s.membershipRole(r)
+	if err != nil {
+		return nil, err
+	}
+	me := caller(r)
+	if !s.canGrant(me, ref) {
+		return nil, forbidden()
+	}
+	u, err := s.newUser(r)
+	if err != nil {
+		return nil, err
+	}
+	s.setMember(rid, ref, u.ID, true)
+	return created(userURL(u.ID), userView(u, me))
+}
