@@ -81,3 +81,40 @@ func TestAnsibleAWX(t *testing.T) {
 		t.Errorf("failed requests: %v, want only the refused grant to outsider", failures)
 	}
 }
+
+// TestReadmePlaybook runs the awx.awx playbook the README offers for
+// copy and paste, twice: it must work as printed (bar the address) and
+// its second run must change nothing.
+func TestReadmePlaybook(t *testing.T) {
+	playbook, err := exec.LookPath("ansible-playbook")
+	if err != nil {
+		if os.Getenv("CREDEMU_REQUIRE_ANSIBLE") != "" {
+			t.Fatal("ansible-playbook is not installed (make ansible-deps installs it)")
+		}
+		t.Skip("ANSIBLE CONFORMANCE NOT RUN: ansible-playbook is not installed (make ansible-deps installs it)")
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const start = "# make run (or credemu serve), then: ansible-playbook awx.yml\n"
+	_, rest, found := strings.Cut(string(readme), start)
+	block, _, closed := strings.Cut(rest, "```")
+	if !found || !closed {
+		t.Fatal("the README's awx.awx playbook is gone")
+	}
+	srv := emulatortest.Start(t, emulator.WithScenario("default"), emulator.WithResponseCheck(true))
+	home := t.TempDir()
+	path := filepath.Join(home, "awx.yml")
+	if err := os.WriteFile(path, []byte(strings.ReplaceAll(block, "http://127.0.0.1:8080", srv.URL())), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for run, want := range []string{"changed=4", "changed=0"} {
+		cmd := exec.Command(playbook, path, "-e", "ansible_python_interpreter=/usr/bin/python3")
+		cmd.Env = append(os.Environ(), "HOME="+home, "ANSIBLE_LOCAL_TEMP="+filepath.Join(home, "tmp"), "ANSIBLE_NOCOLOR=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "failed=0") || !strings.Contains(string(out), want) {
+			t.Fatalf("run %d: want %s: %v\n%s", run+1, want, err, out)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/credemu/credemu/emulator/emulatortest"
+	"github.com/credemu/credemu/emulator/fault"
 )
 
 const (
@@ -387,5 +388,33 @@ func TestInputSources(t *testing.T) {
 	want(t, srv.Do("DELETE", v2+fmt.Sprintf("/credentials/%d/", ccp), nil, admin), 204)
 	if got := srv.Do("GET", v2+"/credential_input_sources/", nil, admin).JSON(t)["count"]; got != float64(0) {
 		t.Errorf("%v input sources after deleting their source, want 0", got)
+	}
+}
+
+// TestFaultsOnNewEndpoints: fault rules reach the organization, token,
+// role and input-source operations like any other, in AWX's error shape.
+func TestFaultsOnNewEndpoints(t *testing.T) {
+	tests := []struct {
+		op, method, path string
+		body             any
+	}{
+		{"createToken", "POST", "/tokens/", map[string]any{"scope": "write"}},
+		{"createOrganization", "POST", "/organizations/", map[string]any{"name": "X"}},
+		{"listTeams", "GET", "/teams/", nil},
+		{"grantRoleToUser", "POST", "/roles/1/users/", map[string]any{"id": 3}},
+		{"createCredentialInputSource", "POST", "/credential_input_sources/", map[string]any{}},
+		{"copyCredential", "POST", "/credentials/1/copy/", map[string]any{"name": "c"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.op, func(t *testing.T) {
+			srv := start(t)
+			srv.AddFault(fault.Rule{Match: fault.Match{API: "awx", Operation: tc.op}, Respond: fault.Respond{Status: 500}, Times: 1})
+			wantBody(t, srv.Do(tc.method, v2+tc.path, tc.body, admin), 500, `{"detail": "A server error has occurred."}`)
+			// Nothing was committed: the same call, the fault spent,
+			// succeeds (a create would otherwise clash with its twin).
+			if r := srv.Do(tc.method, v2+tc.path, tc.body, admin); r.Status >= 300 && tc.op != "createCredentialInputSource" {
+				t.Errorf("after the fault: %d %s", r.Status, r.Body)
+			}
+		})
 	}
 }
