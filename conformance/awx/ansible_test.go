@@ -13,6 +13,20 @@ import (
 	"github.com/credemu/credemu/emulator/journal"
 )
 
+// ansiblePlaybook finds ansible-playbook, or skips the test loudly (fails
+// it where CI demands Ansible).
+func ansiblePlaybook(t *testing.T) string {
+	t.Helper()
+	playbook, err := exec.LookPath("ansible-playbook")
+	if err != nil {
+		if os.Getenv("CREDEMU_REQUIRE_ANSIBLE") != "" {
+			t.Fatal("ansible-playbook is not installed (make ansible-deps installs it)")
+		}
+		t.Skip("ANSIBLE CONFORMANCE NOT RUN: ansible-playbook is not installed (make ansible-deps installs it)")
+	}
+	return playbook
+}
+
 // TestAnsibleAWX runs Ansible's awx.awx collection (the one Debian's
 // ansible package ships) against credemu over HTTPS, the certificate
 // verified through the generated CA: organization, team, user, credential
@@ -22,13 +36,7 @@ import (
 // result; this test also checks, from the journal, that the second pass
 // wrote nothing and that nothing failed but the one refusal it provokes.
 func TestAnsibleAWX(t *testing.T) {
-	playbook, err := exec.LookPath("ansible-playbook")
-	if err != nil {
-		if os.Getenv("CREDEMU_REQUIRE_ANSIBLE") != "" {
-			t.Fatal("ansible-playbook is not installed (make ansible-deps installs it)")
-		}
-		t.Skip("ANSIBLE CONFORMANCE NOT RUN: ansible-playbook is not installed (make ansible-deps installs it)")
-	}
+	playbook := ansiblePlaybook(t)
 	abs, _ := filepath.Abs("testdata/credentials.yml")
 	srv := emulatortest.StartTLS(t, emulator.WithScenario("default"), emulator.WithResponseCheck(true))
 	home := t.TempDir()
@@ -86,13 +94,7 @@ func TestAnsibleAWX(t *testing.T) {
 // copy and paste, twice: it must work as printed (bar the address) and
 // its second run must change nothing.
 func TestReadmePlaybook(t *testing.T) {
-	playbook, err := exec.LookPath("ansible-playbook")
-	if err != nil {
-		if os.Getenv("CREDEMU_REQUIRE_ANSIBLE") != "" {
-			t.Fatal("ansible-playbook is not installed (make ansible-deps installs it)")
-		}
-		t.Skip("ANSIBLE CONFORMANCE NOT RUN: ansible-playbook is not installed (make ansible-deps installs it)")
-	}
+	playbook := ansiblePlaybook(t)
 	readme, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -88,20 +87,20 @@ func (s *State) orgView(o *org, viewer *user) map[string]any {
 }
 
 func listOrganizations(s *State, r *api.Request) (*api.Response, error) {
-	lq, e := orgListSpec.parseList(r.Query)
-	if e != nil {
-		return nil, e
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	me := caller(r)
-	return listOf(r, lq, orgListSpec, func(yield func(*org) bool) {
-		for _, o := range sortedByID(s.orgs) {
-			if s.canSeeOrg(me, o) && !yield(o) {
+	return listAll(s, r, orgListSpec, func(me *user) (seq[*org], error) {
+		return visibleOf(s.orgs, func(o *org) bool { return s.canSeeOrg(me, o) }), nil
+	}, orgRow, (*org).id, s.orgView)
+}
+
+// visibleOf yields, in id order, the objects of m that canSee accepts.
+func visibleOf[T interface{ id() int }](m map[int]T, canSee func(T) bool) seq[T] {
+	return func(yield func(T) bool) {
+		for _, x := range sortedByID(m) {
+			if canSee(x) && !yield(x) {
 				return
 			}
 		}
-	}, orgRow, func(o *org) int { return o.ID }, func(o *org) any { return s.orgView(o, me) })
+	}
 }
 
 func sortedByID[T interface{ id() int }](m map[int]T) []T {
@@ -120,13 +119,7 @@ func (t *team) id() int { return t.ID }
 // may see it. Caller holds the lock.
 func (s *State) organization(r *api.Request) (*org, error) {
 	o := s.orgs[atoiOr(r.Vars["id"])]
-	if o == nil {
-		return nil, notFound()
-	}
-	if !s.canSeeOrg(caller(r), o) {
-		return nil, forbidden()
-	}
-	return o, nil
+	return visible(o, o != nil, o != nil && s.canSeeOrg(caller(r), o))
 }
 
 func atoiOr(s string) int {
@@ -135,13 +128,7 @@ func atoiOr(s string) int {
 }
 
 func getOrganization(s *State, r *api.Request) (*api.Response, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	o, err := s.organization(r)
-	if err != nil {
-		return nil, err
-	}
-	return ok(s.orgView(o, caller(r)))
+	return getOne(s, r, s.organization, s.orgView)
 }
 
 // applyOrg copies an organization body onto o, checking the unique name.
@@ -275,41 +262,18 @@ func (s *State) teamView(t *team, viewer *user) map[string]any {
 }
 
 func listTeams(s *State, r *api.Request) (*api.Response, error) {
-	lq, e := teamListSpec.parseList(r.Query)
-	if e != nil {
-		return nil, e
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	me := caller(r)
-	return listOf(r, lq, teamListSpec, func(yield func(*team) bool) {
-		for _, t := range sortedByID(s.teams) {
-			if s.canSeeTeam(me, t) && !yield(t) {
-				return
-			}
-		}
-	}, s.teamRow, func(t *team) int { return t.ID }, func(t *team) any { return s.teamView(t, me) })
+	return listAll(s, r, teamListSpec, func(me *user) (seq[*team], error) {
+		return visibleOf(s.teams, func(t *team) bool { return s.canSeeTeam(me, t) }), nil
+	}, s.teamRow, (*team).id, s.teamView)
 }
 
 func (s *State) teamOf(r *api.Request) (*team, error) {
 	t := s.teams[atoiOr(r.Vars["id"])]
-	if t == nil {
-		return nil, notFound()
-	}
-	if !s.canSeeTeam(caller(r), t) {
-		return nil, forbidden()
-	}
-	return t, nil
+	return visible(t, t != nil, t != nil && s.canSeeTeam(caller(r), t))
 }
 
 func getTeam(s *State, r *api.Request) (*api.Response, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	t, err := s.teamOf(r)
-	if err != nil {
-		return nil, err
-	}
-	return ok(s.teamView(t, caller(r)))
+	return getOne(s, r, s.teamOf, s.teamView)
 }
 
 // applyTeam copies a team body onto t: organization must exist, and
@@ -460,34 +424,19 @@ func (s *State) tokenView(t *token, show bool) map[string]any {
 		"user": uid, "token": value, "refresh_token": nil, "application": nil, "expires": formatTime(t.Expires), "scope": t.Scope}
 }
 
-func (s *State) visibleTokens(me *user) []*token {
-	var out []*token
-	for _, t := range s.tokens {
-		if me.Superuser || t.User == me.Username {
-			out = append(out, t)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out
-}
+func (t *token) id() int { return t.ID }
 
+// listTokens lists the caller's own tokens (a superuser's: all).
 func listTokens(s *State, r *api.Request) (*api.Response, error) {
-	lq, e := tokenListSpec.parseList(r.Query)
-	if e != nil {
-		return nil, e
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	me := caller(r)
-	return listOf(r, lq, tokenListSpec, func(yield func(*token) bool) {
-		for _, t := range s.visibleTokens(me) {
-			if !yield(t) {
-				return
-			}
+	return listAll(s, r, tokenListSpec, func(me *user) (seq[*token], error) {
+		byID := make(map[int]*token, len(s.tokens))
+		for _, t := range s.tokens {
+			byID[t.ID] = t
 		}
+		return visibleOf(byID, func(t *token) bool { return me.Superuser || t.User == me.Username }), nil
 	}, func(t *token) row {
 		return row{"id": t.ID, "description": t.Description, "scope": t.Scope, "created": t.Created, "modified": t.Created}
-	}, func(t *token) int { return t.ID }, func(t *token) any { return s.tokenView(t, false) })
+	}, (*token).id, func(t *token, _ *user) any { return s.tokenView(t, false) })
 }
 
 // createToken makes a personal token for the caller. A token made with a
@@ -521,23 +470,14 @@ func (s *State) tokenOf(r *api.Request) (*token, error) {
 	me := caller(r)
 	for _, t := range s.tokens {
 		if t.ID == id {
-			if !me.Superuser && t.User != me.Username {
-				return nil, forbidden()
-			}
-			return t, nil
+			return visible(t, true, me.Superuser || t.User == me.Username)
 		}
 	}
 	return nil, notFound()
 }
 
 func getToken(s *State, r *api.Request) (*api.Response, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	t, err := s.tokenOf(r)
-	if err != nil {
-		return nil, err
-	}
-	return ok(s.tokenView(t, false))
+	return getOne(s, r, s.tokenOf, func(t *token, _ *user) any { return s.tokenView(t, false) })
 }
 
 func deleteToken(s *State, r *api.Request) (*api.Response, error) {
@@ -660,40 +600,25 @@ func (s *State) sourceView(x *inputSource) map[string]any {
 		"input_field_name": x.InputField, "metadata": meta, "target_credential": x.TargetCredID, "source_credential": x.SourceCredID}
 }
 
-func (s *State) visibleSources(me *user, keep func(*inputSource) bool) func(yield func(*inputSource) bool) {
-	return func(yield func(*inputSource) bool) {
-		ids := make([]int, 0, len(s.sources))
-		for id := range s.sources {
-			ids = append(ids, id)
-		}
-		slices.Sort(ids)
-		for _, id := range ids {
-			x := s.sources[id]
-			t, found := s.creds.Get(itoa(x.TargetCredID))
-			if found && s.canSeeCred(me, t) && keep(x) && !yield(x) {
-				return
-			}
-		}
-	}
-}
+func (x *inputSource) id() int { return x.ID }
 
+// listInputSources lists the input sources whose target the caller sees;
+// under /credentials/{id}/, those of that credential.
 func listInputSources(s *State, r *api.Request) (*api.Response, error) {
-	lq, e := sourceListSpec.parseList(r.Query)
-	if e != nil {
-		return nil, e
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	keep := func(*inputSource) bool { return true }
-	if r.Op.ID == "listCredentialInputSourcesOfCredential" {
-		c, err := s.cred(r)
-		if err != nil {
-			return nil, err
+	return listAll(s, r, sourceListSpec, func(me *user) (seq[*inputSource], error) {
+		target := 0
+		if r.Op.ID == "listCredentialInputSourcesOfCredential" {
+			c, err := s.cred(r)
+			if err != nil {
+				return nil, err
+			}
+			target = c.ID
 		}
-		keep = func(x *inputSource) bool { return x.TargetCredID == c.ID }
-	}
-	return listOf(r, lq, sourceListSpec, s.visibleSources(caller(r), keep), sourceRow,
-		func(x *inputSource) int { return x.ID }, func(x *inputSource) any { return s.sourceView(x) })
+		return visibleOf(s.sources, func(x *inputSource) bool {
+			t, found := s.creds.Get(itoa(x.TargetCredID))
+			return (target == 0 || x.TargetCredID == target) && found && s.canSeeCred(me, t)
+		}), nil
+	}, sourceRow, (*inputSource).id, func(x *inputSource, _ *user) any { return s.sourceView(x) })
 }
 
 // applySource copies a body onto x and checks it as AWX's
@@ -795,20 +720,12 @@ func (s *State) sourceOf(r *api.Request) (*inputSource, error) {
 	if x == nil {
 		return nil, notFound()
 	}
-	if t, found := s.creds.Get(itoa(x.TargetCredID)); !found || !s.canSeeCred(caller(r), t) {
-		return nil, forbidden()
-	}
-	return x, nil
+	t, found := s.creds.Get(itoa(x.TargetCredID))
+	return visible(x, true, found && s.canSeeCred(caller(r), t))
 }
 
 func getInputSource(s *State, r *api.Request) (*api.Response, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	x, err := s.sourceOf(r)
-	if err != nil {
-		return nil, err
-	}
-	return ok(s.sourceView(x))
+	return getOne(s, r, s.sourceOf, func(x *inputSource, _ *user) any { return s.sourceView(x) })
 }
 
 func updateInputSource(s *State, r *api.Request) (*api.Response, error) {

@@ -120,43 +120,49 @@ func me(s *State, r *api.Request) (*api.Response, error) {
 }
 
 func listUsers(s *State, r *api.Request) (*api.Response, error) {
-	lq, e := userListSpec.parseList(r.Query)
-	if e != nil {
-		return nil, e
+	return listAll(s, r, userListSpec, func(me *user) (seq[*user], error) {
+		return func(yield func(*user) bool) {
+			s.users.Scan(func(_ string, u *user) bool {
+				return !s.canSeeUser(me, u) || yield(u)
+			})
+		}, nil
+	}, userRow, func(u *user) int { return u.ID }, userView)
+}
+
+// visible is the check every lookup of one object makes, as AWX's
+// detail views do: 404 when it does not exist, 403 when the caller may not
+// see it.
+func visible[T any](v T, found bool, canSee bool) (T, error) {
+	var zero T
+	if !found {
+		return zero, notFound()
 	}
+	if !canSee {
+		return zero, forbidden()
+	}
+	return v, nil
+}
+
+// getOne answers a GET of one object: under the read lock, find it (with
+// visible's checks) and render it for the caller.
+func getOne[T, V any](s *State, r *api.Request, find func(*api.Request) (T, error), view func(T, *user) V) (*api.Response, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	me := caller(r)
-	return listOf(r, lq, userListSpec, func(yield func(*user) bool) {
-		s.users.Scan(func(_ string, u *user) bool {
-			if s.canSeeUser(me, u) {
-				return yield(u)
-			}
-			return true
-		})
-	}, userRow, func(u *user) int { return u.ID }, func(u *user) any { return userView(u, me) })
+	v, err := find(r)
+	if err != nil {
+		return nil, err
+	}
+	return ok(view(v, caller(r)))
 }
 
 // target returns the user in the path, checking the caller may see it.
 func (s *State) target(r *api.Request) (*user, error) {
 	u, found := s.users.Get(r.Vars["id"])
-	if !found {
-		return nil, notFound()
-	}
-	if !s.canSeeUser(caller(r), u) {
-		return nil, forbidden()
-	}
-	return u, nil
+	return visible(u, found, found && s.canSeeUser(caller(r), u))
 }
 
 func getUser(s *State, r *api.Request) (*api.Response, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	u, err := s.target(r)
-	if err != nil {
-		return nil, err
-	}
-	return ok(userView(u, caller(r)))
+	return getOne(s, r, s.target, userView)
 }
 
 // applyUser copies the fields present in a user body onto u.
@@ -573,23 +579,11 @@ func createUserCredential(s *State, r *api.Request) (*api.Response, error) {
 // may see it (403 otherwise, 404 when there is none).
 func (s *State) cred(r *api.Request) (*credential, error) {
 	c, found := s.creds.Get(r.Vars["id"])
-	if !found {
-		return nil, notFound()
-	}
-	if !s.canSeeCred(caller(r), c) {
-		return nil, forbidden()
-	}
-	return c, nil
+	return visible(c, found, found && s.canSeeCred(caller(r), c))
 }
 
 func getCredential(s *State, r *api.Request) (*api.Response, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	c, err := s.cred(r)
-	if err != nil {
-		return nil, err
-	}
-	return ok(s.credView(c, caller(r), false))
+	return getOne(s, r, s.cred, func(c *credential, me *user) any { return s.credView(c, me, false) })
 }
 
 // updateCredential serves PUT and PATCH. Sent inputs replace the stored
@@ -702,15 +696,11 @@ func (s *State) typeView(t *credType, viewer *user) CredentialTypeView {
 }
 
 func listCredentialTypes(s *State, r *api.Request) (*api.Response, error) {
-	lq, e := typeSpecList.parseList(r.Query)
-	if e != nil {
-		return nil, e
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return listOf(r, lq, typeSpecList, func(yield func(*credType) bool) {
-		s.types.Scan(func(_ string, t *credType) bool { return yield(t) })
-	}, typeRow, func(t *credType) int { return t.ID }, func(t *credType) any { return s.typeView(t, caller(r)) })
+	return listAll(s, r, typeSpecList, func(*user) (seq[*credType], error) {
+		return func(yield func(*credType) bool) {
+			s.types.Scan(func(_ string, t *credType) bool { return yield(t) })
+		}, nil
+	}, typeRow, func(t *credType) int { return t.ID }, s.typeView)
 }
 
 func getCredentialType(s *State, r *api.Request) (*api.Response, error) {
@@ -859,6 +849,28 @@ func deleteCredentialType(s *State, r *api.Request) (*api.Response, error) {
 	}
 	s.types.Delete(itoa(t.ID))
 	return noContent()
+}
+
+// seq yields objects until yield returns false.
+type seq[T any] func(yield func(T) bool)
+
+// listAll answers a list endpoint: parse the query, and under the read
+// lock page what all yields for the caller (all may refuse, as a sub-list
+// of a hidden parent does), rendered for them.
+func listAll[T, V any](s *State, r *api.Request, sp *listSpec, all func(me *user) (seq[T], error),
+	rowOf func(T) row, idOf func(T) int, view func(T, *user) V) (*api.Response, error) {
+	lq, e := sp.parseList(r.Query)
+	if e != nil {
+		return nil, e
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	me := caller(r)
+	scan, err := all(me)
+	if err != nil {
+		return nil, err
+	}
+	return listOf(r, lq, sp, scan, rowOf, idOf, func(x T) any { return view(x, me) })
 }
 
 // listOf filters the objects scan yields, sorts and pages them, and

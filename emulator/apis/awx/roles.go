@@ -348,23 +348,15 @@ func listObjectRoles(s *State, r *api.Request) (*api.Response, error) {
 func (s *State) roleFromPath(r *api.Request) (int, roleRef, error) {
 	rid := atoiOr(r.Vars["id"])
 	ref, found := s.roleIndex[rid]
-	if !found {
-		return 0, ref, notFound()
-	}
-	if !s.canSeeRole(caller(r), ref) {
-		return 0, ref, forbidden()
-	}
-	return rid, ref, nil
+	ref, err := visible(ref, found, found && s.canSeeRole(caller(r), ref))
+	return rid, ref, err
 }
 
 func getRole(s *State, r *api.Request) (*api.Response, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	rid, _, err := s.roleFromPath(r)
-	if err != nil {
-		return nil, err
-	}
-	return ok(s.roleView(rid))
+	return getOne(s, r, func(r *api.Request) (int, error) {
+		rid, _, err := s.roleFromPath(r)
+		return rid, err
+	}, func(rid int, _ *user) any { return s.roleView(rid) })
 }
 
 // listRoleUsers lists the users holding a role directly.
