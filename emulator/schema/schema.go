@@ -23,14 +23,28 @@ import (
 // relative $refs between them resolve without touching the network.
 const baseURL = "https://schemas.credemu.invalid/"
 
-// Set is a compiled set of schemas, addressed by their path under the schema
-// root without ".json" ("avisi/createCloudAccount").
+// Set is a set of schemas, addressed by their path under the schema root
+// without ".json" ("avisi/createCloudAccount"). Each schema is compiled on
+// its first use: compiling all of them (and checking each against the
+// draft's metaschema) was most of the server's start-up, for operations a
+// run may never call. CompileAll checks them all at once, as the tests do.
 type Set struct {
-	schemas map[string]*jsonschema.Schema
+	mu       sync.Mutex // serialises the compiler, which is not safe for concurrent use
+	compiler *jsonschema.Compiler
+	schemas  map[string]*entry // fixed after Compile: read without locking
 }
 
-// Compile compiles every *.json file under fsys. Files whose name starts with
-// "_" or that live in a "defs" folder are compiled only as $ref targets.
+// entry is one schema, compiled once.
+type entry struct {
+	url  string
+	once sync.Once
+	s    *jsonschema.Schema
+	err  error
+}
+
+// Compile loads every *.json file under fsys, to be compiled on first use.
+// Files whose name starts with "_" or that live in a "defs" folder serve as
+// $ref targets.
 func Compile(fsys fs.FS) (*Set, error) {
 	c := jsonschema.NewCompiler()
 	c.Draft = jsonschema.Draft2020
@@ -38,7 +52,7 @@ func Compile(fsys fs.FS) (*Set, error) {
 	c.LoadURL = func(s string) (io.ReadCloser, error) {
 		return nil, fmt.Errorf("schema %s is not among the embedded schemas", s)
 	}
-	var names []string
+	set := &Set{compiler: c, schemas: map[string]*entry{}}
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".json") {
 			return err
@@ -50,21 +64,48 @@ func Compile(fsys fs.FS) (*Set, error) {
 		if err := c.AddResource(baseURL+p, bytes.NewReader(data)); err != nil {
 			return fmt.Errorf("schema %s: %w", p, err)
 		}
-		names = append(names, p)
+		set.schemas[strings.TrimSuffix(p, ".json")] = &entry{url: baseURL + p}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	set := &Set{schemas: map[string]*jsonschema.Schema{}}
-	for _, p := range names {
-		s, err := c.Compile(baseURL + p)
-		if err != nil {
-			return nil, fmt.Errorf("schema %s: %w", p, err)
-		}
-		set.schemas[strings.TrimSuffix(p, ".json")] = s
-	}
 	return set, nil
+}
+
+// get returns the compiled schema of that name, compiling it the first
+// time.
+func (s *Set) get(name string) (*jsonschema.Schema, error) {
+	e, ok := s.schemas[name]
+	if !ok {
+		return nil, fmt.Errorf("no schema named %q", name)
+	}
+	e.once.Do(func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		e.s, e.err = s.compiler.Compile(e.url)
+		if e.err != nil {
+			e.err = fmt.Errorf("schema %s: %w", strings.TrimPrefix(e.url, baseURL), e.err)
+		}
+	})
+	return e.s, e.err
+}
+
+// CompileAll compiles every schema now and returns the first error, so a
+// broken schema file fails a test rather than the first request that
+// needs it.
+func (s *Set) CompileAll() error {
+	names := make([]string, 0, len(s.schemas))
+	for n := range s.schemas {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if _, err := s.get(n); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 var (
@@ -73,7 +114,7 @@ var (
 	cacheEr = map[fs.FS]error{}
 )
 
-// Cached compiles fsys once per process and returns the same Set on every
+// Cached loads fsys once per process and returns the same Set on every
 // later call, so that starting many emulators in one test binary does not
 // recompile anything.
 func Cached(fsys fs.FS) (*Set, error) {
@@ -94,11 +135,11 @@ func (s *Set) Has(name string) bool { _, ok := s.schemas[name]; return ok }
 // nil) against the named schema and returns one FieldError per failing
 // field, sorted by pointer. A missing schema is reported as an error.
 func (s *Set) Validate(name string, value any) ([]api.FieldError, error) {
-	sch, ok := s.schemas[name]
-	if !ok {
-		return nil, fmt.Errorf("no schema named %q", name)
+	sch, err := s.get(name)
+	if err != nil {
+		return nil, err
 	}
-	err := sch.Validate(value)
+	err = sch.Validate(value)
 	if err == nil {
 		return nil, nil
 	}
