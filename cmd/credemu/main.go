@@ -13,10 +13,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -126,8 +129,18 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	sandboxIdle := fs.Duration("sandbox-idle", emulator.DefaultSandboxIdle, "a named sandbox unused this long is dropped to make room for a new one")
 	readTimeout := fs.Duration("read-timeout", emulator.DefaultReadTimeout, "longest time to read one request, body included (injected delays are not affected)")
 	idleTimeout := fs.Duration("idle-timeout", emulator.DefaultIdleTimeout, "keep-alive connections idle this long are closed")
+	memoryLimit := fs.String("memory-limit", "", "soft memory limit of the process (Go's GOMEMLIMIT), e.g. 256MiB or 1GiB, for small CI containers; default: none, or $GOMEMLIMIT")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	var memLimit int64
+	if *memoryLimit != "" {
+		n, err := parseByteSize(*memoryLimit)
+		if err != nil {
+			fmt.Fprintln(stderr, "credemu serve: --memory-limit:", err)
+			return errUsage
+		}
+		memLimit = n
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "credemu serve: unexpected arguments: %s\n", strings.Join(fs.Args(), " "))
@@ -137,6 +150,10 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		fmt.Fprintln(stderr, "credemu serve:", err)
 		return errUsage
+	}
+	if memLimit > 0 {
+		debug.SetMemoryLimit(memLimit)
+		logger.Info("soft memory limit set", "memory_limit", memLimit)
 	}
 	if *coverageFormat != "json" && *coverageFormat != "junit" {
 		fmt.Fprintf(stderr, "credemu serve: --coverage-format: %q is not json or junit\n", *coverageFormat)
@@ -215,6 +232,30 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		logger.Info("coverage report written", "file", *coverageOut, "format", *coverageFormat)
 	}
 	return runErr
+}
+
+// parseByteSize reads a size as GOMEMLIMIT writes it: a number of bytes
+// with an optional unit B, KiB, MiB, GiB, TiB (powers of 1024) or KB, MB,
+// GB, TB (powers of 1000); "K", "M", "G" alone mean the binary units.
+func parseByteSize(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	i := strings.IndexFunc(t, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
+	num, unit := t, ""
+	if i >= 0 {
+		num, unit = t[:i], strings.TrimSpace(t[i:])
+	}
+	units := map[string]float64{"": 1, "b": 1, "k": 1 << 10, "kib": 1 << 10, "m": 1 << 20, "mib": 1 << 20, "g": 1 << 30, "gib": 1 << 30,
+		"t": 1 << 40, "tib": 1 << 40, "kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12}
+	mult, ok := units[strings.ToLower(unit)]
+	v, err := strconv.ParseFloat(num, 64)
+	if !ok || err != nil || num == "" {
+		return 0, fmt.Errorf("%q is not a size such as 512MiB or 2GiB", s)
+	}
+	n := v * mult
+	if n < 1<<20 || n > math.MaxInt64/2 {
+		return 0, fmt.Errorf("%q is out of range (at least 1MiB)", s)
+	}
+	return int64(n), nil
 }
 
 func writeCoverage(srv *emulator.Server, path, format string) error {

@@ -228,7 +228,8 @@ func TestServeShutsDownOnSignal(t *testing.T) {
 		t.Skip("builds the binary")
 	}
 	covFile := filepath.Join(t.TempDir(), "coverage.xml")
-	urls, stop := startBinary(t, "serve", "--addr", "127.0.0.1:0", "--log-format", "json", "--coverage-out", covFile, "--coverage-format", "junit")
+	urls, stop := startBinary(t, "serve", "--addr", "127.0.0.1:0", "--log-format", "json", "--coverage-out", covFile, "--coverage-format", "junit",
+		"--memory-limit", "256MiB")
 	url := urls[0]
 	resp, err := http.Get(url + "/_emulator/health")
 	if err != nil || resp.StatusCode != 200 {
@@ -243,11 +244,49 @@ func TestServeShutsDownOnSignal(t *testing.T) {
 	if err != nil {
 		t.Fatalf("exit after SIGTERM: %v; stderr: %s", err, stderr)
 	}
+	if !strings.Contains(stderr, `"memory_limit":268435456`) {
+		t.Errorf("--memory-limit not applied: %s", stderr)
+	}
 	if !strings.Contains(stderr, `"msg":"shutting down"`) {
 		t.Errorf("no JSON shutdown log: %s", stderr)
 	}
 	cov, err := os.ReadFile(covFile)
 	if err != nil || !strings.Contains(string(cov), `<testsuite name="avisi"`) || !strings.Contains(string(cov), `never called`) {
 		t.Errorf("coverage file: %v\n%s", err, cov)
+	}
+}
+
+func TestParseByteSize(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"256MiB", 256 << 20, true},
+		{"1GiB", 1 << 30, true},
+		{"1.5G", 3 << 29, true},
+		{"512MB", 512e6, true},
+		{"2097152", 2 << 20, true},
+		{" 64 mib ", 64 << 20, true},
+		{"", 0, false},
+		{"lots", 0, false},
+		{"12XB", 0, false},
+		{"-1GiB", 0, false},
+		{"10KiB", 0, false}, // below 1 MiB: a typo, not a limit
+	}
+	for _, tc := range tests {
+		got, err := parseByteSize(tc.in)
+		if (err == nil) != tc.ok || got != tc.want {
+			t.Errorf("parseByteSize(%q) = %d, %v; want %d, ok %v", tc.in, got, err, tc.want, tc.ok)
+		}
+	}
+}
+
+// TestMemoryLimitFlag: a bad size is a usage error (exit 2) naming the
+// flag; a good one is accepted (the server then starts as usual).
+func TestMemoryLimitFlag(t *testing.T) {
+	var out, errb strings.Builder
+	if code := run([]string{"serve", "--memory-limit", "lots"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "--memory-limit") {
+		t.Errorf("exit %d, stderr %q", code, errb.String())
 	}
 }
