@@ -182,7 +182,7 @@ func throughputFigures(w io.Writer, d time.Duration, concurrency int) error {
 		}
 		fmt.Fprintf(w, "  %-34s %12.0f %12.0f %7.0f%%\n", f.name, bare, got, 100*got/bare)
 	}
-	fmt.Fprintln(w, "  targets: GET at least 70% of the bare server, validated create at least 50%")
+	fmt.Fprintln(w, "  targets: GET at least 75% of the bare server, validated create at least 60%")
 	return nil
 }
 

@@ -36,6 +36,14 @@ func (t *Table[V]) Get(id string) (V, bool) {
 	return t.clone(v), true
 }
 
+// Peek returns the stored value itself, not a copy, for reading under the
+// family's lock on hot paths (rendering a view): the caller must not change
+// it or keep it past the lock, as with Scan.
+func (t *Table[V]) Peek(id string) (V, bool) {
+	v, ok := t.byID[id]
+	return v, ok
+}
+
 // Has reports whether id is present.
 func (t *Table[V]) Has(id string) bool { _, ok := t.byID[id]; return ok }
 

@@ -320,7 +320,7 @@ func (s *State) credRow(c *credential) row {
 // credView renders a credential for the viewer; inUserList leaves out the
 // organization key, as a user's credential sub-list does.
 func (s *State) credView(c *credential, viewer *user, inUserList bool) CredentialView {
-	t, _ := s.types.Get(itoa(c.TypeID))
+	t, _ := s.types.Peek(itoa(c.TypeID))
 	if t == nil {
 		t = &credType{ID: c.TypeID}
 	}
@@ -582,8 +582,14 @@ func (s *State) cred(r *api.Request) (*credential, error) {
 	return visible(c, found, found && s.canSeeCred(caller(r), c))
 }
 
+// credPeek is cred without the copy, for reading only, under the lock.
+func (s *State) credPeek(r *api.Request) (*credential, error) {
+	c, found := s.creds.Peek(r.Vars["id"])
+	return visible(c, found, found && s.canSeeCred(caller(r), c))
+}
+
 func getCredential(s *State, r *api.Request) (*api.Response, error) {
-	return getOne(s, r, s.cred, func(c *credential, me *user) any { return s.credView(c, me, false) })
+	return getOne(s, r, s.credPeek, func(c *credential, me *user) any { return s.credView(c, me, false) })
 }
 
 // updateCredential serves PUT and PATCH. Sent inputs replace the stored

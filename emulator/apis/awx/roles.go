@@ -49,7 +49,21 @@ var roleDescriptions = map[string]string{
 	"approval_role": "Can approve or deny a workflow approval node",
 }
 
-func roleDescription(kind, field string) string {
+// roleDescription is the description of a role, from a table built once:
+// views show several roles each.
+func roleDescription(kind, field string) string { return roleDescriptionOf[kind+"."+field] }
+
+var roleDescriptionOf = func() map[string]string {
+	out := map[string]string{}
+	for kind, fields := range roleFields {
+		for _, f := range fields {
+			out[kind+"."+f] = describeRole(kind, f)
+		}
+	}
+	return out
+}()
+
+func describeRole(kind, field string) string {
 	if kind == "organization" && field == "execute_role" {
 		return "May run any executable resources in the organization"
 	}
