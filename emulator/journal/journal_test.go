@@ -71,7 +71,7 @@ func TestBodiesPathAndQueryAreCutAndMarked(t *testing.T) {
 	j.AddWithBodies(journal.Entry{Path: "/short"}, []byte(small), []byte(small), red)
 	got := j.List(journal.Filter{})
 	cut, whole := got[0], got[1]
-	wantCut := map[string]int{"path": len(longPath), "query": 3002, "requestBody": len(`{"items":"`) + 500 + len(`","password":"*****"}`), "responseBody": len(`{"items":"`) + 500 + len(`","password":"*****"}`)}
+	wantCut := map[string]int{"path": len(longPath), "query": 3002, "requestBody": len(`{"items":"`) + 500 + len(`","password":"*****"}`), "responseBody": len(big)}
 	if diff := cmp.Diff(wantCut, cut.Truncated); diff != "" {
 		t.Errorf("truncated (-want +got):\n%s", diff)
 	}
@@ -138,4 +138,103 @@ func TestListPage(t *testing.T) {
 	if diff := cmp.Diff([]int64{1, 3, 5, 7}, seen); diff != "" {
 		t.Errorf("paged seqs (-want +got):\n%s", diff)
 	}
+}
+
+func TestPrefixRedactsWhatTheCutKept(t *testing.T) {
+	red := journal.NewRedactor([]string{"ssh_key_data"})
+	tests := []struct{ in, want string }{
+		{`{"a":1,"password":"hunter2","b":[1,2]}`, `{"a":1,"password":"*****","b":[1,2]}`},
+		{`{"a":1, "password" : "hunter2", "b":"x`, `{"a":1, "password":"*****", "b":"x`},
+		{`{"a":1,"password":"hunt`, `{"a":1,"password"`},
+		{`{"a":1,"password":`, `{"a":1,"password"`},
+		{`{"inputs":{"ssh_key_data":{"k":"v"},"user":"u"},"n":`, `{"inputs":{"ssh_key_data":"*****","user":"u"},"n":`},
+		{`{"inputs":{"ssh_key_data":{"k":"v`, `{"inputs":{"ssh_key_data"`},
+		{`[{"pass\u0077ord":"x"},{"token":""},{"secret":null}]`, `[{"pass\u0077ord":"*****"},{"token":""},{"secret":null}]`},
+		{`{"results":[{"name":"password","x":"passw`, `{"results":[{"name":"password","x":"passw`},
+		{`{"passw`, `{"passw`},
+	}
+	for _, tc := range tests {
+		if got := red.Prefix([]byte(tc.in)); got != tc.want {
+			t.Errorf("Prefix(%s)\n got %s\nwant %s", tc.in, got, tc.want)
+		}
+	}
+}
+
+func FuzzPrefix(f *testing.F) {
+	f.Add([]byte(`{"a":{"password":"p","b":[1,"x"]},"token":"t"}`), 20)
+	f.Add([]byte(`[{"secret":{"x":["y"]}}]`), 9)
+	red := journal.NewRedactor(nil)
+	f.Fuzz(func(t *testing.T, b []byte, cut int) {
+		if cut < 0 || cut > len(b) {
+			cut = len(b)
+		}
+		got := red.Prefix(b[:cut])
+		// Whatever the input, a secret's value never shows: redacting the
+		// whole text and taking the prefix must agree on every secret that
+		// the whole text holds.
+		var v any
+		if json.Unmarshal(b, &v) == nil {
+			for _, s := range secretStrings(v, red, false) {
+				// Letters only, so the value cannot be mistaken for JSON
+				// syntax; it may also stand as an ordinary value or key.
+				if len(s) > 3 && isWord(s) && strings.Contains(got, s) && !appearsOutsideSecrets(v, red, s) {
+					t.Fatalf("secret %q shown in %q", s, got)
+				}
+			}
+		}
+	})
+}
+
+// secretStrings lists the string values of secret fields.
+func secretStrings(v any, red *journal.Redactor, inSecret bool) []string {
+	var out []string
+	switch x := v.(type) {
+	case map[string]any:
+		for k, val := range x {
+			out = append(out, secretStrings(val, red, inSecret || red.IsSecret(k))...)
+		}
+	case []any:
+		for _, val := range x {
+			out = append(out, secretStrings(val, red, inSecret)...)
+		}
+	case string:
+		if inSecret {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// appearsOutsideSecrets reports whether s is also a key or an ordinary
+// value somewhere.
+func appearsOutsideSecrets(v any, red *journal.Redactor, s string) bool {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, val := range x {
+			if strings.Contains(k, s) {
+				return true
+			}
+			if !red.IsSecret(k) && appearsOutsideSecrets(val, red, s) {
+				return true
+			}
+		}
+	case []any:
+		for _, val := range x {
+			if appearsOutsideSecrets(val, red, s) {
+				return true
+			}
+		}
+	case string:
+		return strings.Contains(x, s)
+	}
+	return false
+}
+
+func isWord(s string) bool {
+	for _, r := range s {
+		if (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') {
+			return false
+		}
+	}
+	return true
 }

@@ -106,3 +106,77 @@ func (r *Redactor) Value(v any) any {
 	}
 	return v
 }
+
+// Prefix redacts the start of a JSON text that was cut short: secret
+// fields' values read Redacted, everything else is kept byte for byte, and
+// a secret value the cut split is dropped. It lets the journal keep only
+// the first bytes of a large answer and redact them when read, instead of
+// parsing and re-encoding the whole answer on every request.
+func (r *Redactor) Prefix(b []byte) string {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var out strings.Builder
+	last := 0 // b[:last] is accounted for in out
+	type frame struct {
+		obj       bool
+		wantValue bool // in an object: a key was read, its value is next
+	}
+	var stack []frame
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			out.Write(b[last:]) // a cut that split an ordinary token
+			return out.String()
+		}
+		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
+			stack = stack[:len(stack)-1]
+			if len(stack) > 0 {
+				stack[len(stack)-1].wantValue = false
+			}
+			continue
+		}
+		if n := len(stack); n > 0 && stack[n-1].obj && !stack[n-1].wantValue {
+			key, _ := tok.(string)
+			stack[n-1].wantValue = true
+			if !r.IsSecret(key) {
+				continue
+			}
+			keyEnd := int(dec.InputOffset())
+			val, err := dec.Token()
+			if err != nil {
+				out.Write(b[last:keyEnd]) // the cut split the secret
+				return out.String()
+			}
+			stack[n-1].wantValue = false
+			if val == nil || val == "" {
+				continue
+			}
+			if _, ok := val.(json.Delim); ok {
+				for depth := 1; depth > 0; {
+					t, err := dec.Token()
+					if err != nil {
+						out.Write(b[last:keyEnd])
+						return out.String()
+					}
+					if d, ok := t.(json.Delim); ok {
+						if d == '{' || d == '[' {
+							depth++
+						} else {
+							depth--
+						}
+					}
+				}
+			}
+			out.Write(b[last:keyEnd])
+			out.WriteString(`:"` + Redacted + `"`)
+			last = int(dec.InputOffset())
+			continue
+		}
+		if n := len(stack); n > 0 {
+			stack[n-1].wantValue = false
+		}
+		if d, ok := tok.(json.Delim); ok {
+			stack = append(stack, frame{obj: d == '{'})
+		}
+	}
+}

@@ -200,13 +200,16 @@ func (f *Family) Authenticate(r *api.Request) error {
 	return nil
 }
 
-// userByName returns a copy of the user. Caller holds the lock.
+// userByName returns the stored user, not a copy: every request looks its
+// caller up, and stored users are replaced on change, never changed in
+// place, so the caller may read it after the lock is gone but must not
+// change it. Caller holds the lock.
 func (s *State) userByName(name string) *user {
 	id, ok := s.byName[name]
 	if !ok {
 		return nil
 	}
-	u, _ := s.users.Get(itoa(id))
+	u, _ := s.users.Peek(itoa(id))
 	return u
 }
 

@@ -311,7 +311,7 @@ func (s *State) credRow(c *credential) row {
 	if c.OrgID != 0 {
 		rw["organization"] = c.OrgID
 	}
-	if t, found := s.types.Get(itoa(c.TypeID)); found {
+	if t, found := s.types.Peek(itoa(c.TypeID)); found {
 		rw["credential_type__name"], rw["credential_type__kind"], rw["credential_type__namespace"] = t.Name, t.Kind, t.Namespace
 	}
 	return rw
@@ -420,7 +420,7 @@ func listUserCredentials(s *State, r *api.Request) (*api.Response, error) {
 func listTypeCredentials(s *State, r *api.Request) (*api.Response, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	t, found := s.types.Get(r.Vars["id"])
+	t, found := s.types.Peek(r.Vars["id"])
 	if !found {
 		return nil, notFound()
 	}
@@ -438,12 +438,12 @@ func (s *State) credFields(c *credential, b map[string]any, creating bool) error
 	}
 	if v, has := b["credential_type"]; has {
 		id, _ := intOf(v)
-		if _, found := s.types.Get(itoa(id)); !found {
+		if !s.types.Has(itoa(id)) {
 			return invalidPK("credential_type", v)
 		}
 		c.TypeID = id
 	}
-	t, _ := s.types.Get(itoa(c.TypeID))
+	t, _ := s.types.Peek(itoa(c.TypeID))
 	var stored map[string]any
 	if !creating {
 		stored = c.Inputs
@@ -712,7 +712,7 @@ func listCredentialTypes(s *State, r *api.Request) (*api.Response, error) {
 func getCredentialType(s *State, r *api.Request) (*api.Response, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	t, found := s.types.Get(r.Vars["id"])
+	t, found := s.types.Peek(r.Vars["id"])
 	if !found {
 		return nil, notFound()
 	}
