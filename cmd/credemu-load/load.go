@@ -339,18 +339,6 @@ func soakRun(ctx context.Context, d time.Duration, concurrency int, maxRequests 
 			})
 		}()
 	}
-	if hostile {
-		rep.hostile = map[string]int64{}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			hostileRun(ctx, emu.URL(), deadline, func(k string) {
-				mu.Lock()
-				rep.hostile[k]++
-				mu.Unlock()
-			})
-		}()
-	}
 	for w := 0; w < concurrency; w++ {
 		wg.Add(1)
 		go func(w int) {
