@@ -3,6 +3,7 @@ package scenario
 import (
 	"encoding"
 	"fmt"
+	"io/fs"
 	"reflect"
 	"regexp"
 	"sort"
@@ -38,6 +39,21 @@ func (s Section) ErrorAt(at At, format string, args ...any) *Error {
 // problem is reported, not only the first.
 func (s Section) Decode(v any) error {
 	return DecodeNode(s.File, s.Node, v)
+}
+
+// DecodeFixture decodes a YAML file the binary carries (a vendor's
+// catalogue under fixtures/) strictly into v; errors name it
+// "builtin:fixtures/<path>".
+func DecodeFixture(fsys fs.FS, path string, v any) error {
+	data, err := fs.ReadFile(fsys, path)
+	if err != nil {
+		return err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return err
+	}
+	return DecodeNode("builtin:fixtures/"+path, &doc, v)
 }
 
 // DecodeNode is Section.Decode for a bare node.

@@ -2,13 +2,10 @@ package avisi
 
 import (
 	"fmt"
-	"io/fs"
 	"regexp"
 	"sort"
 	"strings"
 	"time"
-
-	"gopkg.in/yaml.v3"
 
 	"github.com/credemu/credemu/emulator/api"
 	"github.com/credemu/credemu/emulator/ids"
@@ -160,18 +157,10 @@ const builtinProfilesFile = "builtin:fixtures/avisi/cloud-profiles.yaml"
 
 // builtinProfiles reads the catalogue fixture.
 func builtinProfiles() ([]scenario.Located[profileSpec], error) {
-	data, err := fs.ReadFile(fixtures.FS, "avisi/cloud-profiles.yaml")
-	if err != nil {
-		return nil, err
-	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, err
-	}
 	var s struct {
 		Avisi section `yaml:"avisi"`
 	}
-	if err := scenario.DecodeNode(builtinProfilesFile, &doc, &s); err != nil {
+	if err := scenario.DecodeFixture(fixtures.FS, "avisi/cloud-profiles.yaml", &s); err != nil {
 		return nil, err
 	}
 	return s.Avisi.CloudProfiles, nil

@@ -2,12 +2,9 @@ package awx
 
 import (
 	"fmt"
-	"io/fs"
 	"regexp"
 	"strconv"
 	"strings"
-
-	"gopkg.in/yaml.v3"
 
 	"github.com/credemu/credemu/emulator/api"
 	"github.com/credemu/credemu/emulator/scenario"
@@ -123,18 +120,10 @@ var usernameRE = regexp.MustCompile(`^[\w.@+-]+$`)
 
 // builtinTypes reads the managed credential types fixture once per load.
 func builtinTypes() ([]scenario.Located[typeSpec], error) {
-	data, err := fs.ReadFile(fixtures.FS, "awx/credential-types.yaml")
-	if err != nil {
-		return nil, err
-	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, err
-	}
 	var s struct {
 		AWX section `yaml:"awx"`
 	}
-	if err := scenario.DecodeNode("builtin:fixtures/awx/credential-types.yaml", &doc, &s); err != nil {
+	if err := scenario.DecodeFixture(fixtures.FS, "awx/credential-types.yaml", &s); err != nil {
 		return nil, err
 	}
 	return s.AWX.CredentialTypes, nil
