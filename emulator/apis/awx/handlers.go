@@ -306,15 +306,53 @@ var credListSpec = &listSpec{
 }
 
 func (s *State) credRow(c *credential) row {
-	rw := row{"id": c.ID, "name": c.Name, "description": c.Description, "credential_type": c.TypeID, "organization": nil,
-		"managed": false, "created": c.Created, "modified": c.Modified}
-	if c.OrgID != 0 {
-		rw["organization"] = c.OrgID
-	}
-	if t, found := s.types.Peek(itoa(c.TypeID)); found {
-		rw["credential_type__name"], rw["credential_type__kind"], rw["credential_type__namespace"] = t.Name, t.Kind, t.Namespace
+	get := s.credField(c)
+	rw := make(row, len(credListSpec.fields))
+	for k := range credListSpec.fields {
+		rw[k] = get(k)
 	}
 	return rw
+}
+
+// credField reads a credential's filterable fields one at a time. Caller
+// holds the lock.
+func (s *State) credField(c *credential) func(string) any {
+	return func(k string) any {
+		switch k {
+		case "id":
+			return c.ID
+		case "name":
+			return c.Name
+		case "description":
+			return c.Description
+		case "credential_type":
+			return c.TypeID
+		case "organization":
+			if c.OrgID == 0 {
+				return nil
+			}
+			return c.OrgID
+		case "managed":
+			return false
+		case "created":
+			return c.Created
+		case "modified":
+			return c.Modified
+		}
+		t, found := s.types.Peek(itoa(c.TypeID))
+		if !found {
+			return nil
+		}
+		switch k {
+		case "credential_type__name":
+			return t.Name
+		case "credential_type__kind":
+			return t.Kind
+		case "credential_type__namespace":
+			return t.Namespace
+		}
+		return nil
+	}
 }
 
 // credView renders a credential for the viewer; inUserList leaves out the
@@ -378,15 +416,26 @@ func (s *State) listCreds(r *api.Request, keep func(*credential) bool, inUserLis
 		return nil, e
 	}
 	me := caller(r)
-	if all && canSeeAll(me) && len(lq.filters) == 0 && len(lq.search) == 0 && len(lq.order) == 0 {
-		// The common listing: every credential in the default order, from
-		// a cache kept until the next write; only the page is rendered.
+	if len(lq.order) == 0 {
+		// The default order is the cached one: select in it, with no
+		// sort, and render only the page. Listing everything (the common
+		// case) selects nothing at all.
 		ordered := s.defaultOrder()
-		start, end, p, e := lq.paginate(r.HTTP, len(ordered))
+		hits := ordered
+		if !all || !canSeeAll(me) || len(lq.filters) > 0 || len(lq.search) > 0 {
+			hits = nil
+			plain := len(lq.filters) == 0 && len(lq.search) == 0
+			for _, c := range ordered {
+				if keep(c) && s.canSeeCred(me, c) && (plain || lq.matchField(credListSpec, s.credField(c))) {
+					hits = append(hits, c)
+				}
+			}
+		}
+		start, end, p, e := lq.paginate(r.HTTP, len(hits))
 		if e != nil {
 			return nil, e
 		}
-		for _, c := range ordered[start:end] {
+		for _, c := range hits[start:end] {
 			p.Results = append(p.Results, s.credView(c, me, inUserList))
 		}
 		return ok(p)

@@ -245,9 +245,15 @@ func convert(field string, k kind, raw string) (any, *api.Error) {
 // match applies filters (and-ed; or__ filters or-ed among themselves) and
 // the search terms to a row.
 func (lq *listQuery) match(sp *listSpec, r row) bool {
+	return lq.matchField(sp, func(k string) any { return r[k] })
+}
+
+// matchField is match reading fields through get, so that a large list
+// can be filtered without building a row for every object.
+func (lq *listQuery) matchField(sp *listSpec, get func(string) any) bool {
 	anyOr, orHit := false, false
 	for _, f := range lq.filters {
-		hit := f.test(r[f.field]) != f.not
+		hit := f.test(get(f.field)) != f.not
 		if f.or {
 			anyOr = true
 			orHit = orHit || hit
@@ -263,7 +269,7 @@ func (lq *listQuery) match(sp *listSpec, r row) bool {
 	for _, term := range lq.search {
 		found := false
 		for _, field := range sp.search {
-			if s, ok := r[field].(string); ok && strings.Contains(strings.ToLower(s), term) {
+			if s, ok := get(field).(string); ok && strings.Contains(strings.ToLower(s), term) {
 				found = true
 				break
 			}
