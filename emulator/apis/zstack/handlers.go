@@ -148,17 +148,58 @@ var vidResource = &resource{
 	dates: map[string]bool{"createDate": true, "lastOpDate": true},
 }
 
-func vidRecord(v *virtualID, loc *time.Location) record {
-	rec := record{"uuid": {v.UUID}, "name": {v.Name}, "type": {"ZStack"}, "state": {v.State},
-		"createDate": {formatDate(v.Created, loc)}, "lastOpDate": {formatDate(v.LastOp, loc)}}
-	if v.Description != nil {
-		rec["description"] = []string{*v.Description}
+// vidFields reads one field of a virtual ID at a time, as vidRecord has
+// it.
+func vidFields(v *virtualID, loc *time.Location) fields {
+	return func(name string) ([]string, bool) {
+		switch name {
+		case "uuid":
+			return []string{v.UUID}, true
+		case "name":
+			return []string{v.Name}, true
+		case "type":
+			return []string{"ZStack"}, true
+		case "state":
+			return []string{v.State}, true
+		case "createDate":
+			return []string{formatDate(v.Created, loc)}, true
+		case "lastOpDate":
+			return []string{formatDate(v.LastOp, loc)}, true
+		case "description":
+			if v.Description == nil {
+				return nil, false
+			}
+			return []string{*v.Description}, true
+		}
+		if len(v.Attributes) == 0 {
+			return nil, false
+		}
+		out := make([]string, 0, len(v.Attributes))
+		for _, a := range v.Attributes {
+			switch name {
+			case "attributes.uuid":
+				out = append(out, a.UUID)
+			case "attributes.name":
+				out = append(out, a.Name)
+			case "attributes.value":
+				out = append(out, a.Value)
+			case "attributes.type":
+				out = append(out, a.Type)
+			default:
+				return nil, false
+			}
+		}
+		return out, true
 	}
-	for _, a := range v.Attributes {
-		rec["attributes.uuid"] = append(rec["attributes.uuid"], a.UUID)
-		rec["attributes.name"] = append(rec["attributes.name"], a.Name)
-		rec["attributes.value"] = append(rec["attributes.value"], a.Value)
-		rec["attributes.type"] = append(rec["attributes.type"], a.Type)
+}
+
+func vidRecord(v *virtualID, loc *time.Location) record {
+	get := vidFields(v, loc)
+	rec := record{}
+	for f := range vidResource.fields {
+		if vals, ok := get(f); ok {
+			rec[f] = vals
+		}
 	}
 	return rec
 }
@@ -178,15 +219,10 @@ func queryVirtualIDs(s *State, r *api.Request) (*api.Response, error) {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	type hit struct {
-		v   *virtualID
-		rec record
-	}
-	var hits []hit
+	var hits []*virtualID
 	consider := func(v *virtualID) {
-		rec := vidRecord(v, s.cfg.loc)
-		if vidResource.match(rec, q.conds) {
-			hits = append(hits, hit{v, rec})
+		if vidResource.matchFields(vidFields(v, s.cfg.loc), q.conds) {
+			hits = append(hits, v)
 		}
 	}
 	// Exact name and uuid conditions are answered from indexes, not a scan.
@@ -226,14 +262,15 @@ func queryVirtualIDs(s *State, r *api.Request) (*api.Response, error) {
 		s.vids.Scan(func(_ string, v *virtualID) bool { consider(v); return true })
 	}
 	if q.sortBy != "" {
+		// Records only for the matches, and only to sort them.
 		recs := make([]record, len(hits))
 		pos := map[string]int{}
-		for i, h := range hits {
-			recs[i] = h.rec
-			pos[h.v.UUID] = i
+		for i, v := range hits {
+			recs[i] = vidRecord(v, s.cfg.loc)
+			pos[v.UUID] = i
 		}
 		vidResource.sortRecords(recs, q.sortBy, q.desc)
-		sorted := make([]hit, len(hits))
+		sorted := make([]*virtualID, len(hits))
 		for i, rec := range recs {
 			sorted[i] = hits[pos[rec["uuid"][0]]]
 		}
@@ -245,8 +282,8 @@ func queryVirtualIDs(s *State, r *api.Request) (*api.Response, error) {
 	}
 	page := window(hits, q.start, q.limit)
 	invs := make([]any, len(page))
-	for i, h := range page {
-		invs[i] = projected(h.v.inventory(s.cfg.loc), q.fields)
+	for i, v := range page {
+		invs[i] = projected(v.inventory(s.cfg.loc), q.fields)
 	}
 	body := map[string]any{"inventories": invs}
 	if q.replyWithCount {

@@ -152,16 +152,26 @@ func (r *resource) check(q *query) *api.Error {
 }
 
 func (r *resource) match(rec record, conds []condition) bool {
+	return r.matchFields(func(name string) ([]string, bool) { v, ok := rec[name]; return v, ok }, conds)
+}
+
+// fields reads a field's values (several for a nested list such as
+// attributes.name) and whether it is present at all.
+type fields func(name string) ([]string, bool)
+
+// matchFields is match reading fields through get, so that a query over
+// a large table does not build a record for every object.
+func (r *resource) matchFields(get fields, conds []condition) bool {
 	for _, c := range conds {
-		if !r.matchOne(rec, c) {
+		if !r.matchOne(get, c) {
 			return false
 		}
 	}
 	return true
 }
 
-func (r *resource) matchOne(rec record, c condition) bool {
-	vals, present := rec[c.name]
+func (r *resource) matchOne(get fields, c condition) bool {
+	vals, present := get(c.name)
 	switch c.op {
 	case "is null":
 		return !present
@@ -170,7 +180,7 @@ func (r *resource) matchOne(rec record, c condition) bool {
 	case "!=", "!?=", "!~=":
 		// Negations hold when no value matches the positive form.
 		pos := map[string]string{"!=": "=", "!?=": "?=", "!~=": "~="}[c.op]
-		return !r.matchOne(rec, condition{name: c.name, op: pos, value: c.value, like: c.like})
+		return !r.matchOne(get, condition{name: c.name, op: pos, value: c.value, like: c.like})
 	}
 	for _, v := range vals {
 		if r.test(c, v) {
