@@ -363,18 +363,17 @@ func (s *State) credView(c *credential, viewer *user, inUserList bool) Credentia
 		t = &credType{ID: c.TypeID}
 	}
 	base := credURL(c.ID)
-	rel := map[string]string{"credential_type": typeURL(c.TypeID)}
-	for _, k := range []string{"activity_stream", "access_list", "object_roles", "owner_users", "owner_teams", "copy", "input_sources"} {
-		rel[k] = base + k + "/"
-	}
+	rel := credRelated{AccessList: base + "access_list/", ActivityStream: base + "activity_stream/", Copy: base + "copy/",
+		CredentialType: typeURL(c.TypeID), InputSources: base + "input_sources/", ObjectRoles: base + "object_roles/",
+		OwnerTeams: base + "owner_teams/", OwnerUsers: base + "owner_users/"}
 	sf := credSummary{
 		CredentialType: ref{ID: t.ID, Name: t.Name, Description: t.Description},
 		ObjectRoles:    objectRoles("credential", c.Roles[:]),
 		Owners:         []owner{},
 	}
 	if c.UserID != 0 {
-		rel["user"] = userURL(c.UserID)
-		if u, found := s.users.Get(itoa(c.UserID)); found {
+		rel.User = userURL(c.UserID)
+		if u, found := s.users.Peek(itoa(c.UserID)); found {
 			sf.Owners = append(sf.Owners, owner{ID: u.ID, Type: "user", Name: u.Username, URL: userURL(u.ID), Description: u.FirstName + " " + u.LastName})
 		}
 	}
@@ -384,7 +383,7 @@ func (s *State) credView(c *credential, viewer *user, inUserList bool) Credentia
 		}
 	}
 	if c.OrgID != 0 {
-		rel["organization"] = orgURL(c.OrgID)
+		rel.Organization = orgURL(c.OrgID)
 		if o := s.orgs[c.OrgID]; o != nil {
 			sf.Organization = &ref{ID: o.ID, Name: o.Name, Description: o.Description}
 			if c.TeamID == 0 {

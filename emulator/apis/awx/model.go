@@ -196,15 +196,15 @@ type credSummary struct {
 
 // CredentialView is a credential as AWX serialises it.
 type CredentialView struct {
-	ID            int               `json:"id"`
-	Type          string            `json:"type"`
-	URL           string            `json:"url"`
-	Related       map[string]string `json:"related"`
-	SummaryFields credSummary       `json:"summary_fields"`
-	Created       string            `json:"created"`
-	Modified      string            `json:"modified"`
-	Name          string            `json:"name"`
-	Description   string            `json:"description"`
+	ID            int         `json:"id"`
+	Type          string      `json:"type"`
+	URL           string      `json:"url"`
+	Related       credRelated `json:"related"`
+	SummaryFields credSummary `json:"summary_fields"`
+	Created       string      `json:"created"`
+	Modified      string      `json:"modified"`
+	Name          string      `json:"name"`
+	Description   string      `json:"description"`
 	// Organization is an id or null, and left out in a user's sub-list.
 	Organization   json.RawMessage `json:"organization,omitempty"`
 	CredentialType int             `json:"credential_type"`
@@ -214,6 +214,22 @@ type CredentialView struct {
 	Kind       *string `json:"kind"`
 	Cloud      bool    `json:"cloud"`
 	Kubernetes bool    `json:"kubernetes"`
+}
+
+// credRelated is a credential's "related" links. A struct, not a map: a
+// page of credentials renders fifty of them, and the fields stand in the
+// order a map's sorted keys would.
+type credRelated struct {
+	AccessList     string `json:"access_list"`
+	ActivityStream string `json:"activity_stream"`
+	Copy           string `json:"copy"`
+	CredentialType string `json:"credential_type"`
+	InputSources   string `json:"input_sources"`
+	ObjectRoles    string `json:"object_roles"`
+	Organization   string `json:"organization,omitempty"`
+	OwnerTeams     string `json:"owner_teams"`
+	OwnerUsers     string `json:"owner_users"`
+	User           string `json:"user,omitempty"`
 }
 
 // UserView is a user as AWX serialises it; the password never appears.
