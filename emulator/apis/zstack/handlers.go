@@ -148,57 +148,68 @@ var vidResource = &resource{
 	dates: map[string]bool{"createDate": true, "lastOpDate": true},
 }
 
-// vidFields reads one field of a virtual ID at a time, as vidRecord has
-// it.
-func vidFields(v *virtualID, loc *time.Location) fields {
-	return func(name string) ([]string, bool) {
-		switch name {
-		case "uuid":
-			return []string{v.UUID}, true
-		case "name":
-			return []string{v.Name}, true
-		case "type":
-			return []string{"ZStack"}, true
-		case "state":
-			return []string{v.State}, true
-		case "createDate":
-			return []string{formatDate(v.Created, loc)}, true
-		case "lastOpDate":
-			return []string{formatDate(v.LastOp, loc)}, true
-		case "description":
-			if v.Description == nil {
-				return nil, false
-			}
-			return []string{*v.Description}, true
-		}
-		if len(v.Attributes) == 0 {
+// vidReader reads one field of a virtual ID at a time, as vidRecord has
+// it. A query points one reader at each virtual ID in turn; single values
+// come back in a buffer the next read reuses, which matching allows (it
+// only looks at the values of one field at a time). Caller holds the lock.
+type vidReader struct {
+	v   *virtualID
+	loc *time.Location
+	one [1]string
+}
+
+func (r *vidReader) fields(name string) ([]string, bool) {
+	v := r.v
+	single := func(s string) ([]string, bool) {
+		r.one[0] = s
+		return r.one[:], true
+	}
+	switch name {
+	case "uuid":
+		return single(v.UUID)
+	case "name":
+		return single(v.Name)
+	case "type":
+		return single("ZStack")
+	case "state":
+		return single(v.State)
+	case "createDate":
+		return single(formatDate(v.Created, r.loc))
+	case "lastOpDate":
+		return single(formatDate(v.LastOp, r.loc))
+	case "description":
+		if v.Description == nil {
 			return nil, false
 		}
-		out := make([]string, 0, len(v.Attributes))
-		for _, a := range v.Attributes {
-			switch name {
-			case "attributes.uuid":
-				out = append(out, a.UUID)
-			case "attributes.name":
-				out = append(out, a.Name)
-			case "attributes.value":
-				out = append(out, a.Value)
-			case "attributes.type":
-				out = append(out, a.Type)
-			default:
-				return nil, false
-			}
-		}
-		return out, true
+		return single(*v.Description)
 	}
+	if len(v.Attributes) == 0 {
+		return nil, false
+	}
+	out := make([]string, 0, len(v.Attributes))
+	for _, a := range v.Attributes {
+		switch name {
+		case "attributes.uuid":
+			out = append(out, a.UUID)
+		case "attributes.name":
+			out = append(out, a.Name)
+		case "attributes.value":
+			out = append(out, a.Value)
+		case "attributes.type":
+			out = append(out, a.Type)
+		default:
+			return nil, false
+		}
+	}
+	return out, true
 }
 
 func vidRecord(v *virtualID, loc *time.Location) record {
-	get := vidFields(v, loc)
+	r := &vidReader{v: v, loc: loc}
 	rec := record{}
 	for f := range vidResource.fields {
-		if vals, ok := get(f); ok {
-			rec[f] = vals
+		if vals, ok := r.fields(f); ok {
+			rec[f] = slices.Clone(vals) // the reader reuses its buffer
 		}
 	}
 	return rec
@@ -220,8 +231,11 @@ func queryVirtualIDs(s *State, r *api.Request) (*api.Response, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var hits []*virtualID
+	reader := &vidReader{loc: s.cfg.loc}
+	get := reader.fields
 	consider := func(v *virtualID) {
-		if vidResource.matchFields(vidFields(v, s.cfg.loc), q.conds) {
+		reader.v = v
+		if vidResource.matchFields(get, q.conds) {
 			hits = append(hits, v)
 		}
 	}
