@@ -83,3 +83,17 @@ func Token() string {
 	b[8] = (b[8] & 0x3f) | 0x80
 	return hex.EncodeToString(b[:])
 }
+
+const alnum = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+// Alnum returns n random letters and digits from the operating system's
+// cryptographic source: the shape of an OAuth2 token as oauthlib's
+// generate_token makes it (AWX's personal tokens, 30 characters).
+func Alnum(n int) string {
+	b := make([]byte, n)
+	_, _ = crand.Read(b)
+	for i := range b {
+		b[i] = alnum[int(b[i])%len(alnum)]
+	}
+	return string(b)
+}

@@ -1,14 +1,13 @@
 package awx
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/credemu/credemu/emulator/api"
+	"github.com/credemu/credemu/emulator/ids"
 )
 
 // Organizations, teams, personal tokens, roles, credential input sources
@@ -72,7 +71,7 @@ func (s *State) orgView(o *org, viewer *user) map[string]any {
 			teams++
 		}
 	}
-	edit := viewer.Superuser || o.Admins[viewer.ID]
+	edit := viewer.Superuser || s.orgAdmin(viewer, o.ID)
 	return map[string]any{
 		"id": o.ID, "type": "organization", "url": base, "related": rel,
 		"summary_fields": map[string]any{
@@ -175,7 +174,7 @@ func updateOrganization(s *State, r *api.Request) (*api.Response, error) {
 		return nil, err
 	}
 	me := caller(r)
-	if !me.Superuser && !o.Admins[me.ID] {
+	if !me.Superuser && !s.orgAdmin(me, o.ID) {
 		return nil, forbidden()
 	}
 	c := o.clone()
@@ -453,12 +452,10 @@ func createToken(s *State, r *api.Request) (*api.Response, error) {
 	if v, has := b["application"]; has && v != nil {
 		return nil, invalidPK("application", v)
 	}
-	raw := make([]byte, 15)
-	_, _ = rand.Read(raw)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	me := caller(r)
-	t := &token{ID: s.nextToken, Token: hex.EncodeToString(raw)[:30], User: me.Username, Scope: scope,
+	t := &token{ID: s.nextToken, Token: ids.Alnum(30), User: me.Username, Scope: scope,
 		Description: strOf(b["description"]), Created: r.Now, Expires: r.Now.AddDate(tokenYears, 0, 0)}
 	s.nextToken++
 	s.tokens[t.Token] = t
