@@ -154,7 +154,7 @@ func createOrganization(s *State, r *api.Request) (*api.Response, error) {
 	if !caller(r).Superuser {
 		return nil, forbidden()
 	}
-	s.mu.Lock()
+	s.lockWrite()
 	defer s.mu.Unlock()
 	o := &org{ID: s.nextOrg, Created: r.Now, Modified: r.Now, Members: map[int]bool{}, Admins: map[int]bool{}}
 	if err := s.applyOrg(o, body(r)); err != nil {
@@ -167,7 +167,7 @@ func createOrganization(s *State, r *api.Request) (*api.Response, error) {
 }
 
 func updateOrganization(s *State, r *api.Request) (*api.Response, error) {
-	s.mu.Lock()
+	s.lockWrite()
 	defer s.mu.Unlock()
 	o, err := s.organization(r)
 	if err != nil {
@@ -189,7 +189,7 @@ func updateOrganization(s *State, r *api.Request) (*api.Response, error) {
 // deleteOrganization removes an organization with its teams; its
 // credentials stay, with no organization, as AWX's SET_NULL does.
 func deleteOrganization(s *State, r *api.Request) (*api.Response, error) {
-	s.mu.Lock()
+	s.lockWrite()
 	defer s.mu.Unlock()
 	o, err := s.organization(r)
 	if err != nil {
@@ -302,7 +302,7 @@ func (s *State) applyTeam(t *team, b map[string]any) error {
 func createTeam(s *State, r *api.Request) (*api.Response, error) {
 	b := body(r)
 	me := caller(r)
-	s.mu.Lock()
+	s.lockWrite()
 	defer s.mu.Unlock()
 	orgID, _ := intOf(b["organization"])
 	if !me.Superuser && !s.orgAdmin(me, orgID) {
@@ -322,7 +322,7 @@ func createTeam(s *State, r *api.Request) (*api.Response, error) {
 }
 
 func updateTeam(s *State, r *api.Request) (*api.Response, error) {
-	s.mu.Lock()
+	s.lockWrite()
 	defer s.mu.Unlock()
 	t, err := s.teamOf(r)
 	if err != nil {
@@ -342,7 +342,7 @@ func updateTeam(s *State, r *api.Request) (*api.Response, error) {
 }
 
 func deleteTeam(s *State, r *api.Request) (*api.Response, error) {
-	s.mu.Lock()
+	s.lockWrite()
 	defer s.mu.Unlock()
 	t, err := s.teamOf(r)
 	if err != nil {
@@ -452,7 +452,7 @@ func createToken(s *State, r *api.Request) (*api.Response, error) {
 	if v, has := b["application"]; has && v != nil {
 		return nil, invalidPK("application", v)
 	}
-	s.mu.Lock()
+	s.lockWrite()
 	defer s.mu.Unlock()
 	me := caller(r)
 	t := &token{ID: s.nextToken, Token: ids.Alnum(30), User: me.Username, Scope: scope,
@@ -478,7 +478,7 @@ func getToken(s *State, r *api.Request) (*api.Response, error) {
 }
 
 func deleteToken(s *State, r *api.Request) (*api.Response, error) {
-	s.mu.Lock()
+	s.lockWrite()
 	defer s.mu.Unlock()
 	t, err := s.tokenOf(r)
 	if err != nil {
@@ -508,7 +508,7 @@ func getCredentialCopy(s *State, r *api.Request) (*api.Response, error) {
 func copyCredential(s *State, r *api.Request) (*api.Response, error) {
 	b := body(r)
 	name := strOf(b["name"])
-	s.mu.Lock()
+	s.lockWrite()
 	defer s.mu.Unlock()
 	c, err := s.cred(r)
 	if err != nil {
@@ -694,7 +694,7 @@ func (s *State) applySource(r *api.Request, x *inputSource, b map[string]any) er
 
 func createInputSource(s *State, r *api.Request) (*api.Response, error) {
 	b := body(r)
-	s.mu.Lock()
+	s.lockWrite()
 	defer s.mu.Unlock()
 	if r.Op.ID == "createCredentialInputSourceOfCredential" {
 		c, err := s.cred(r)
@@ -726,7 +726,7 @@ func getInputSource(s *State, r *api.Request) (*api.Response, error) {
 }
 
 func updateInputSource(s *State, r *api.Request) (*api.Response, error) {
-	s.mu.Lock()
+	s.lockWrite()
 	defer s.mu.Unlock()
 	x, err := s.sourceOf(r)
 	if err != nil {
@@ -742,7 +742,7 @@ func updateInputSource(s *State, r *api.Request) (*api.Response, error) {
 }
 
 func deleteInputSource(s *State, r *api.Request) (*api.Response, error) {
-	s.mu.Lock()
+	s.lockWrite()
 	defer s.mu.Unlock()
 	x, err := s.sourceOf(r)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"reflect"
 	"regexp"
 	"sort"
@@ -195,7 +196,7 @@ func createUser(s *State, r *api.Request) (*api.Response, error) {
 	if !caller(r).Superuser {
 		return nil, forbidden()
 	}
-	s.mu.Lock()
+	s.lockWrite()
 	defer s.mu.Unlock()
 	u, err := s.newUser(r)
 	if err != nil {
@@ -232,7 +233,7 @@ func (s *State) newUser(r *api.Request) (*user, error) {
 func updateUser(s *State, r *api.Request) (*api.Response, error) {
 	b := body(r)
 	me := caller(r)
-	s.mu.Lock()
+	s.lockWrite()
 	defer s.mu.Unlock()
 	u, found := s.users.Get(r.Vars["id"])
 	if !found {
@@ -262,7 +263,7 @@ func updateUser(s *State, r *api.Request) (*api.Response, error) {
 // role they owned them through goes with the user.
 func deleteUser(s *State, r *api.Request) (*api.Response, error) {
 	me := caller(r)
-	s.mu.Lock()
+	s.lockWrite()
 	defer s.mu.Unlock()
 	u, found := s.users.Get(r.Vars["id"])
 	if !found {
@@ -413,8 +414,9 @@ func (s *State) credView(c *credential, viewer *user, inUserList bool) Credentia
 }
 
 // listCreds pages the credentials that keep(c) selects and the viewer
-// sees; all says keep selects every credential.
-func (s *State) listCreds(r *api.Request, keep func(*credential) bool, inUserList, all bool) (*api.Response, error) {
+// sees; all says keep selects every credential, scope names what keep
+// selects (it keys the cached selections).
+func (s *State) listCreds(r *api.Request, scope string, keep func(*credential) bool, inUserList, all bool) (*api.Response, error) {
 	lq, e := credListSpec.parseList(r.Query)
 	if e != nil {
 		return nil, e
@@ -427,15 +429,20 @@ func (s *State) listCreds(r *api.Request, keep func(*credential) bool, inUserLis
 		ordered := s.defaultOrder()
 		hits := ordered
 		if !all || !canSeeAll(me) || len(lq.filters) > 0 || len(lq.search) > 0 {
-			hits = nil
-			plain := len(lq.filters) == 0 && len(lq.search) == 0
-			reader := &credReader{s: s}
-			for _, c := range ordered {
-				reader.c = c
-				if keep(c) && s.canSeeCred(me, c) && (plain || lq.matchField(credListSpec, reader.field)) {
-					hits = append(hits, c)
+			// Clients repeat the same filtered list (a lookup by kind or
+			// name on every run); its matches are kept until the next write.
+			hits = s.cachedSelection(selectionKey(scope, me, r.Query), func() []*credential {
+				var hits []*credential
+				plain := len(lq.filters) == 0 && len(lq.search) == 0
+				reader := &credReader{s: s}
+				for _, c := range ordered {
+					reader.c = c
+					if keep(c) && s.canSeeCred(me, c) && (plain || lq.matchField(credListSpec, reader.field)) {
+						hits = append(hits, c)
+					}
 				}
-			}
+				return hits
+			})
 		}
 		start, end, p, e := lq.paginate(r.HTTP, len(hits))
 		if e != nil {
@@ -456,10 +463,22 @@ func (s *State) listCreds(r *api.Request, keep func(*credential) bool, inUserLis
 	}, s.credRow, func(c *credential) int { return c.ID }, func(c *credential) any { return s.credView(c, me, inUserList) })
 }
 
+// selectionKey names a filtered list apart from its page: what it lists,
+// for whom, and its filters and search terms.
+func selectionKey(scope string, viewer *user, q url.Values) string {
+	rest := make(url.Values, len(q))
+	for k, v := range q {
+		if k != "page" && k != "page_size" {
+			rest[k] = v
+		}
+	}
+	return scope + "\x00" + itoa(viewer.ID) + "\x00" + rest.Encode()
+}
+
 func listCredentials(s *State, r *api.Request) (*api.Response, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.listCreds(r, func(*credential) bool { return true }, false, true)
+	return s.listCreds(r, "all", func(*credential) bool { return true }, false, true)
 }
 
 func listUserCredentials(s *State, r *api.Request) (*api.Response, error) {
@@ -469,7 +488,7 @@ func listUserCredentials(s *State, r *api.Request) (*api.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.listCreds(r, func(c *credential) bool { return c.UserID == u.ID }, true, false)
+	return s.listCreds(r, "user "+itoa(u.ID), func(c *credential) bool { return c.UserID == u.ID }, true, false)
 }
 
 func listTypeCredentials(s *State, r *api.Request) (*api.Response, error) {
@@ -479,7 +498,7 @@ func listTypeCredentials(s *State, r *api.Request) (*api.Response, error) {
 	if !found {
 		return nil, notFound()
 	}
-	return s.listCreds(r, func(c *credential) bool { return c.TypeID == t.ID }, false, false)
+	return s.listCreds(r, "type "+itoa(t.ID), func(c *credential) bool { return c.TypeID == t.ID }, false, false)
 }
 
 // credFields reads name, description, type and inputs from a body onto c,
@@ -557,7 +576,7 @@ func (s *State) insertCred(c *credential, r *api.Request, inUserList bool) (*api
 func createCredential(s *State, r *api.Request) (*api.Response, error) {
 	b := body(r)
 	me := caller(r)
-	s.mu.Lock()
+	s.lockWrite()
 	defer s.mu.Unlock()
 	var owners []string
 	for _, k := range []string{"user", "team", "organization"} {
@@ -614,7 +633,7 @@ func createCredential(s *State, r *api.Request) (*api.Response, error) {
 // the path, and the answer has no organization key.
 func createUserCredential(s *State, r *api.Request) (*api.Response, error) {
 	b := body(r)
-	s.mu.Lock()
+	s.lockWrite()
 	defer s.mu.Unlock()
 	u, found := s.users.Get(r.Vars["id"])
 	if !found {
@@ -652,7 +671,7 @@ func getCredential(s *State, r *api.Request) (*api.Response, error) {
 func updateCredential(s *State, r *api.Request) (*api.Response, error) {
 	b := body(r)
 	me := caller(r)
-	s.mu.Lock()
+	s.lockWrite()
 	defer s.mu.Unlock()
 	c, err := s.cred(r)
 	if err != nil {
@@ -690,7 +709,7 @@ func updateCredential(s *State, r *api.Request) (*api.Response, error) {
 }
 
 func deleteCredential(s *State, r *api.Request) (*api.Response, error) {
-	s.mu.Lock()
+	s.lockWrite()
 	defer s.mu.Unlock()
 	c, err := s.cred(r)
 	if err != nil {
@@ -855,7 +874,7 @@ func createCredentialType(s *State, r *api.Request) (*api.Response, error) {
 	if !caller(r).Superuser {
 		return nil, forbidden()
 	}
-	s.mu.Lock()
+	s.lockWrite()
 	defer s.mu.Unlock()
 	t := &credType{ID: s.nextType, Injectors: map[string]any{}, Created: r.Now, Modified: r.Now}
 	if err := s.applyType(t, body(r)); err != nil {
@@ -869,7 +888,7 @@ func createCredentialType(s *State, r *api.Request) (*api.Response, error) {
 // updateCredentialType serves PUT and PATCH. Managed types cannot be
 // changed; the inputs of a type in use cannot be either.
 func updateCredentialType(s *State, r *api.Request) (*api.Response, error) {
-	s.mu.Lock()
+	s.lockWrite()
 	defer s.mu.Unlock()
 	t, found := s.types.Get(r.Vars["id"])
 	if !found {
@@ -896,7 +915,7 @@ func updateCredentialType(s *State, r *api.Request) (*api.Response, error) {
 }
 
 func deleteCredentialType(s *State, r *api.Request) (*api.Response, error) {
-	s.mu.Lock()
+	s.lockWrite()
 	defer s.mu.Unlock()
 	t, found := s.types.Get(r.Vars["id"])
 	if !found {

@@ -526,7 +526,7 @@ func grantRoleUser(s *State, r *api.Request) (*api.Response, error) {
 	if bad != nil {
 		return bad, nil
 	}
-	s.mu.Lock()
+	s.lockWrite()
 	defer s.mu.Unlock()
 	u, found := s.users.Get(itoa(a.id))
 	if !found {
@@ -547,7 +547,7 @@ func grantUserRole(s *State, r *api.Request) (*api.Response, error) {
 	if bad != nil {
 		return bad, nil
 	}
-	s.mu.Lock()
+	s.lockWrite()
 	defer s.mu.Unlock()
 	u, found := s.users.Get(r.Vars["id"])
 	if !found {
@@ -568,7 +568,7 @@ func grantRoleTeam(s *State, r *api.Request) (*api.Response, error) {
 	if bad != nil {
 		return bad, nil
 	}
-	s.mu.Lock()
+	s.lockWrite()
 	defer s.mu.Unlock()
 	t := s.teams[a.id]
 	if t == nil {
@@ -673,7 +673,7 @@ func addMember(s *State, r *api.Request) (*api.Response, error) {
 	if bad != nil {
 		return bad, nil
 	}
-	s.mu.Lock()
+	s.lockWrite()
 	defer s.mu.Unlock()
 	rid, ref, err := s.membershipRole(r)
 	if err != nil {
@@ -693,7 +693,7 @@ func addMember(s *State, r *api.Request) (*api.Response, error) {
 // createMember creates a user through a membership list; the resource's
 // administrators may, as well as superusers.
 func createMember(s *State, r *api.Request) (*api.Response, error) {
-	s.mu.Lock()
+	s.lockWrite()
 	defer s.mu.Unlock()
 	rid, ref, err := s.membershipRole(r)
 	if err != nil {

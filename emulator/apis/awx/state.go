@@ -38,6 +38,54 @@ type State struct {
 	orderMu     sync.Mutex
 	orderAt     int
 	byOrder     []*credential // all credentials in the default order (name, id)
+
+	// gen counts every write of any kind (lockWrite). A filtered list's
+	// matches depend on credentials, their types, owners and grants, so a
+	// cached selection is valid only at the generation it was made in.
+	gen      int
+	selected map[string]selection // list key → its matches, under orderMu
+}
+
+// selection is the result of one filtered list, in the default order.
+type selection struct {
+	gen  int
+	hits []*credential
+}
+
+// maxSelections bounds the cache of filtered lists: each entry holds at
+// most one pointer per credential.
+const maxSelections = 16
+
+// lockWrite takes the write lock and marks every cached selection stale.
+func (s *State) lockWrite() {
+	s.mu.Lock()
+	s.gen++
+}
+
+// cachedSelection returns the matches of the list keyed by key, running
+// pick (which must read only state guarded by s.mu) when no selection of
+// the current generation is cached. Caller holds at least the read lock,
+// so the generation cannot move while pick runs.
+func (s *State) cachedSelection(key string, pick func() []*credential) []*credential {
+	s.orderMu.Lock()
+	if sel, found := s.selected[key]; found && sel.gen == s.gen {
+		s.orderMu.Unlock()
+		return sel.hits
+	}
+	s.orderMu.Unlock()
+	hits := pick()
+	s.orderMu.Lock()
+	defer s.orderMu.Unlock()
+	if s.selected == nil || len(s.selected) >= maxSelections {
+		s.selected = map[string]selection{}
+	}
+	for k, sel := range s.selected {
+		if sel.gen != s.gen {
+			delete(s.selected, k)
+		}
+	}
+	s.selected[key] = selection{gen: s.gen, hits: hits}
+	return hits
 }
 
 // touchCreds records a credential write. Caller holds the write lock.
@@ -80,7 +128,7 @@ func (s *State) Reset(w api.World) {
 	if wd == nil {
 		wd = &world{version: DefaultVersion}
 	}
-	s.mu.Lock()
+	s.lockWrite()
 	defer s.mu.Unlock()
 	s.version = wd.version
 	s.orgs, s.teams = map[int]*org{}, map[int]*team{}

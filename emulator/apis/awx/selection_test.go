@@ -1,0 +1,59 @@
+package awx_test
+
+import (
+	"fmt"
+	"testing"
+)
+
+// TestFilteredListsFollowWrites repeats filtered lists around every kind
+// of write that changes what they select: the selections kept between
+// requests must never answer with what a write made stale.
+func TestFilteredListsFollowWrites(t *testing.T) {
+	srv := start(t)
+	list := func(who, query string, names ...string) {
+		t.Helper()
+		for i := 0; i < 2; i++ { // the second answer comes from the kept selection
+			r := srv.Do("GET", v2+"/credentials/?"+query, nil, who)
+			want200(t, r)
+			if got := int(r.JSON(t)["count"].(float64)); got != len(names) {
+				t.Errorf("%s as %s: count %d, want %d", query, who, got, len(names))
+			}
+			wantNames(t, query, r, names...)
+		}
+	}
+	list(admin, "credential_type__kind=ssh", "bob-ssh")
+	r := srv.Do("POST", v2+"/users/2/credentials/", map[string]any{"name": "zz-ssh", "credential_type": 1, "inputs": map[string]any{"username": "u"}}, admin)
+	want(t, r, 201)
+	id := int(decode(t, r)["id"].(float64))
+	list(admin, "credential_type__kind=ssh", "bob-ssh", "zz-ssh")
+	wantNames(t, "second page", srv.Do("GET", v2+"/credentials/?credential_type__kind=ssh&page_size=1&page=2", nil, admin), "zz-ssh")
+	want(t, srv.Do("PATCH", fmt.Sprintf("%s/credentials/%d/", v2, id), map[string]any{"name": "aa-ssh"}, admin), 200)
+	list(admin, "credential_type__kind=ssh", "aa-ssh", "bob-ssh")
+
+	// Grants change what a user sees without touching a credential.
+	list(carol, "credential_type__kind=vault")
+	vault := roleIDs(t, srv, 3)
+	want(t, srv.Do("POST", fmt.Sprintf("%s/roles/%d/users/", v2, vault["Read"]), map[string]any{"id": 3}, admin), 204)
+	list(carol, "credential_type__kind=vault", "shared-vault")
+	want(t, srv.Do("POST", fmt.Sprintf("%s/roles/%d/users/", v2, vault["Read"]), map[string]any{"id": 3, "disassociate": true}, admin), 204)
+	list(carol, "credential_type__kind=vault")
+
+	// A type's name is read through the credential.
+	r = srv.Do("POST", v2+"/credential_types/", map[string]any{"name": "Custom", "kind": "cloud",
+		"inputs": map[string]any{"fields": []any{map[string]any{"id": "token", "label": "Token", "secret": true}}}}, admin)
+	want(t, r, 201)
+	typeID := int(decode(t, r)["id"].(float64))
+	want(t, srv.Do("POST", v2+"/credentials/", map[string]any{"name": "custom-1", "credential_type": typeID, "user": 2, "inputs": map[string]any{}}, admin), 201)
+	list(admin, "credential_type__name=Custom", "custom-1")
+	want(t, srv.Do("PATCH", fmt.Sprintf("%s/credential_types/%d/", v2, typeID), map[string]any{"name": "Renamed"}, admin), 200)
+	list(admin, "credential_type__name=Custom")
+	list(admin, "credential_type__name=Renamed", "custom-1")
+
+	want(t, srv.Do("DELETE", fmt.Sprintf("%s/credentials/%d/", v2, id), nil, admin), 204)
+	list(admin, "credential_type__kind=ssh", "bob-ssh")
+	// A user's own list and a type's list are kept apart from the whole one.
+	r = srv.Do("GET", v2+"/users/2/credentials/?credential_type__kind=ssh", nil, admin)
+	wantNames(t, "bob's", r, "bob-ssh")
+	r = srv.Do("GET", fmt.Sprintf("%s/credential_types/%d/credentials/?name__startswith=custom", v2, typeID), nil, admin)
+	wantNames(t, "of the custom type", r, "custom-1")
+}
