@@ -273,7 +273,13 @@ func queryVirtualIDs(s *State, r *api.Request) (*api.Response, error) {
 		}
 		return &api.Response{Status: http.StatusOK, Body: body}, nil
 	} else {
-		s.vids.Scan(func(_ string, v *virtualID) bool { consider(v); return true })
+		// Without a sort or a total, the matches past the window are never
+		// read: stop at the window's end.
+		stop := -1
+		if q.sortBy == "" && !q.count && !q.replyWithCount && q.limit >= 0 {
+			stop = max(q.start, 0) + q.limit
+		}
+		s.vids.Scan(func(_ string, v *virtualID) bool { consider(v); return len(hits) != stop })
 	}
 	if q.sortBy != "" {
 		// Records only for the matches, and only to sort them.

@@ -282,6 +282,25 @@ zstack:
 		if m["total"] != 4.0 || len(m["inventories"].([]any)) != 1 {
 			t.Errorf("replyWithCount: %v", m)
 		}
+		// A filtered window without a sort stops reading at its end; the
+		// total still counts every match.
+		for _, tc := range []struct {
+			query string
+			want  []string
+		}{
+			{"?q=state=Enabled&start=1&limit=1", []string{"ben"}},
+			{"?q=state=Enabled&start=1&limit=5", []string{"ben", "Dan"}},
+			{"?q=state=Enabled&start=3&limit=1", []string{}},
+			{"?q=state=Enabled&limit=0", []string{}},
+		} {
+			if diff := cmp.Diff(tc.want, names(t, srv.Do("GET", vids+tc.query, nil, adminS))); diff != "" {
+				t.Errorf("%s (-want +got):\n%s", tc.query, diff)
+			}
+		}
+		m = srv.Do("GET", vids+"?q=state=Enabled&limit=1&replyWithCount=true", nil, adminS).JSON(t)
+		if m["total"] != 3.0 || len(m["inventories"].([]any)) != 1 {
+			t.Errorf("filtered replyWithCount: %v", m)
+		}
 	})
 	t.Run("malformed", func(t *testing.T) {
 		plain(t, srv.Do("GET", vids+"?q=name", nil, adminS), 400, "doesn't contain any query operator")
