@@ -42,6 +42,10 @@ type call struct {
 	start    time.Time
 	body     []byte
 	redact   *journal.Redactor
+	// parsed is the body decoded once for fault matching, action
+	// resolution and validation alike; parseErr why it did not decode.
+	parsed   any
+	parseErr error
 }
 
 // pipeline returns the handler for one operation of a family; template is
@@ -120,6 +124,9 @@ func (c *call) run(w http.ResponseWriter) {
 		return
 	}
 	c.body, c.req.Body = body, body
+	if len(body) > 0 {
+		c.parseErr = json.Unmarshal(body, &c.parsed)
+	}
 
 	if len(c.op.Actions) > 0 && !c.resolveAction() {
 		return
@@ -135,7 +142,7 @@ func (c *call) run(w http.ResponseWriter) {
 
 	c.fault = c.sb.faults.Evaluate(&fault.Request{
 		API: c.f.Name(), Operation: c.op.ID, Method: r.Method, Template: c.template,
-		Path: r.URL.Path, Header: r.Header, Body: lenientJSON(body),
+		Path: r.URL.Path, Header: r.Header, Body: c.lenientBody(),
 	})
 	if d := c.fault; d != nil {
 		if d.Delay > 0 && !c.wait(d.Delay) {
@@ -178,7 +185,7 @@ func (c *call) run(w http.ResponseWriter) {
 // resolveAction picks the operation named by the body's action key; it
 // reports false (having answered) when the body names none.
 func (c *call) resolveAction() bool {
-	if m, ok := lenientJSON(c.body).(map[string]any); ok {
+	if m, ok := c.lenientBody().(map[string]any); ok {
 		keys := make([]string, 0, len(m))
 		for k := range m {
 			keys = append(keys, k)
@@ -242,11 +249,10 @@ func (c *call) decodeAndValidate() *api.Error {
 		if !utf8.Valid(c.body) {
 			return &api.Error{Kind: api.KindInvalidArgument, Transport: true, Message: "Request body is not valid UTF-8"}
 		}
-		var v any
-		if err := json.Unmarshal(c.body, &v); err != nil {
-			return &api.Error{Kind: api.KindInvalidArgument, Transport: true, Message: "Malformed JSON request body: " + jsonErrorText(err)}
+		if c.parseErr != nil {
+			return &api.Error{Kind: api.KindInvalidArgument, Transport: true, Message: "Malformed JSON request body: " + jsonErrorText(c.parseErr)}
 		}
-		c.req.JSON = v
+		c.req.JSON = c.parsed
 	}
 	if op.Body == api.BodyRequired && len(c.body) == 0 {
 		return &api.Error{Kind: api.KindInvalidArgument, Transport: true, Message: "Required request body is missing"}
@@ -278,15 +284,12 @@ func jsonErrorText(err error) string {
 	return err.Error()
 }
 
-func lenientJSON(b []byte) any {
-	if len(b) == 0 {
+// lenientBody is the decoded body, or nil where it is not JSON.
+func (c *call) lenientBody() any {
+	if c.parseErr != nil {
 		return nil
 	}
-	var v any
-	if json.Unmarshal(b, &v) != nil {
-		return nil
-	}
-	return v
+	return c.parsed
 }
 
 func stringMap(m map[string]string) map[string]any {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"sync"
 )
 
 // MarshalJSON encodes v the way the emulated vendors' servers do: without
@@ -23,11 +24,32 @@ func MarshalJSON(v any) ([]byte, error) {
 // Should v not encode, the family's own internal-error body (fallback) is
 // sent with 500 instead, so even that failure keeps the vendor's format.
 func WriteJSON(w http.ResponseWriter, status int, contentType string, v any, fallback string) {
-	b, err := MarshalJSON(v)
-	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(fallback)
+	buf := encodeBuffers.Get().(*bytes.Buffer)
+	defer putEncodeBuffer(buf)
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	b := []byte(fallback)
+	if err := enc.Encode(v); err != nil {
+		status = http.StatusInternalServerError
+	} else {
+		b = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	}
 	w.Header().Set("Content-Type", contentType)
 	w.WriteHeader(status)
-	_, _ = w.Write(b)
+	_, _ = w.Write(b) // w copies b: the buffer goes back to the pool
+}
+
+// encodeBuffers holds the buffers answers are encoded in, so that a list
+// page does not grow a fresh buffer on every request.
+var encodeBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBuffer keeps a rare huge answer from pinning its buffer.
+const maxPooledBuffer = 1 << 20
+
+func putEncodeBuffer(b *bytes.Buffer) {
+	if b.Cap() > maxPooledBuffer {
+		return
+	}
+	b.Reset()
+	encodeBuffers.Put(b)
 }
