@@ -591,7 +591,11 @@ func buildRouter(families []family.Family) http.Handler {
 			})
 			var routes []*mux.Route
 			for _, op := range ops {
-				rt := sub.Methods(op.Method).Path(op.Path)
+				rt := sub.NewRoute()
+				if f := segmentFilter(prefix + op.Path); f != nil {
+					rt = rt.MatcherFunc(f)
+				}
+				rt = rt.Methods(op.Method).Path(op.Path)
 				if len(op.Query) > 0 {
 					rt = rt.Queries(op.Query...)
 				}
