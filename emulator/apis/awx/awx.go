@@ -224,27 +224,40 @@ func (f *Family) setHeaders(w http.ResponseWriter, r *api.Request) {
 		s.mu.RUnlock()
 	}
 	h := w.Header()
-	h.Set("X-API-Product-Name", "AWX")
-	h.Set("X-API-Product-Version", version)
-	h.Set("X-API-Node", "awx-1")
-	h.Set("X-API-Time", fmt.Sprintf("%.3fs", time.Since(r.Received).Seconds()))
-	h.Set("Vary", "Accept, Authorization, Cookie")
-	h.Set("Allow", allowFor(r))
+	// Constant values are shared slices, set under their canonical keys:
+	// Header.Set would canonicalise and allocate on every answer.
+	h["X-Api-Product-Name"] = productName
+	h["X-Api-Product-Version"] = []string{version}
+	h["X-Api-Node"] = nodeName
+	h["X-Api-Time"] = []string{strconv.FormatFloat(time.Since(r.Received).Seconds(), 'f', 3, 64) + "s"}
+	h["Vary"] = varyOn
+	h["Allow"] = allowFor(r)
 }
 
+// The header values every answer shares; never changed in place.
+var (
+	productName  = []string{"AWX"}
+	nodeName     = []string{"awx-1"}
+	varyOn       = []string{"Accept, Authorization, Cookie"}
+	allowNone    = []string{""}
+	allowRead    = []string{"GET, HEAD, OPTIONS"}
+	allowItem    = []string{"GET, PUT, PATCH, DELETE, HEAD, OPTIONS"}
+	allowListing = []string{"GET, POST, HEAD, OPTIONS"}
+)
+
 // allowFor lists the methods the matched path takes, as DRF's Allow header.
-func allowFor(r *api.Request) string {
+func allowFor(r *api.Request) []string {
 	if r.Op == nil {
-		return ""
+		return allowNone
 	}
 	p := r.Op.Path
 	switch {
 	case p == "/ping/" || p == "/me/" || strings.HasSuffix(p, "}/credentials/") && strings.HasPrefix(p, "/credential_types/"):
-		return "GET, HEAD, OPTIONS"
+		return allowRead
 	case strings.HasSuffix(p, "}/"):
-		return "GET, PUT, PATCH, DELETE, HEAD, OPTIONS"
+		return allowItem
 	}
-	return "GET, POST, HEAD, OPTIONS"
+	return allowListing
 }
 
 // Render writes a successful answer as JSON.
