@@ -260,13 +260,24 @@ func (c *call) decodeAndValidate() *api.Error {
 	if op.Schema == "" {
 		return nil
 	}
-	inst := map[string]any{"path": stringMap(c.req.Vars), "query": queryMap(c.req.Query)}
-	if op.Body != api.BodyNone {
-		if c.req.JSON != nil || len(c.body) > 0 {
-			inst["body"] = c.req.JSON
+	instance := func() any {
+		inst := map[string]any{"path": stringMap(c.req.Vars), "query": queryMap(c.req.Query)}
+		if op.Body != api.BodyNone {
+			if c.req.JSON != nil || len(c.body) > 0 {
+				inst["body"] = c.req.JSON
+			}
 		}
+		return inst
 	}
-	fes, err := c.s.schemas.Validate(op.Schema, inst)
+	var fes []api.FieldError
+	var err error
+	if len(c.body) == 0 {
+		// Without a body the value is a function of the path (the route
+		// gives the variables) and the query string.
+		fes, err = c.s.schemas.ValidateKeyed(op.Schema, r.URL.Path+"?"+r.URL.RawQuery, instance)
+	} else {
+		fes, err = c.s.schemas.Validate(op.Schema, instance())
+	}
 	if err != nil {
 		return &api.Error{Kind: api.KindInternal, Message: "schema check failed: " + err.Error()}
 	}

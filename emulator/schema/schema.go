@@ -32,6 +32,7 @@ type Set struct {
 	mu       sync.Mutex // serialises the compiler, which is not safe for concurrent use
 	compiler *jsonschema.Compiler
 	schemas  map[string]*entry // fixed after Compile: read without locking
+	memo     memo              // outcomes of ValidateKeyed
 }
 
 // entry is one schema, compiled once.

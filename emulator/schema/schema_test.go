@@ -76,3 +76,49 @@ func TestConcurrentFirstUse(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestValidateKeyed: outcomes kept by key equal Validate's, each caller
+// gets its own copy of the errors, a value is built only when no outcome
+// is kept, and long keys are never kept.
+func TestValidateKeyed(t *testing.T) {
+	fsys := fstest.MapFS{"a/q.json": {Data: []byte(`{"type": "object", "properties": {"n": {"type": "string", "pattern": "^[0-9]+$"}}}`)}}
+	set, err := schema.Compile(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	built := 0
+	value := func(n string) func() any {
+		return func() any { built++; return map[string]any{"n": n} }
+	}
+	tests := []struct {
+		key, n    string
+		errs      int
+		wantBuilt int
+	}{
+		{"n=1", "1", 0, 1},
+		{"n=1", "1", 0, 1}, // kept
+		{"n=x", "x", 1, 2},
+		{"n=x", "x", 1, 2}, // kept, errors too
+		{strings.Repeat("k", 600), "x", 1, 3},
+		{strings.Repeat("k", 600), "x", 1, 4}, // too long to keep
+	}
+	for i, tc := range tests {
+		fes, err := set.ValidateKeyed("a/q", tc.key, value(tc.n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := set.Validate("a/q", map[string]any{"n": tc.n})
+		if len(fes) != tc.errs || len(want) != tc.errs || (tc.errs > 0 && fes[0] != want[0]) {
+			t.Errorf("%d: %v, want %v", i, fes, want)
+		}
+		if built != tc.wantBuilt {
+			t.Errorf("%d: value built %d times, want %d", i, built, tc.wantBuilt)
+		}
+		if len(fes) > 0 {
+			fes[0].Message = "changed by the caller"
+		}
+	}
+	if _, err := set.ValidateKeyed("a/none", "k", value("1")); err == nil {
+		t.Error("missing schema: no error")
+	}
+}
