@@ -422,10 +422,14 @@ func (c *call) finish(w http.ResponseWriter) {
 	if c.err != nil && c.err.Kind == api.KindInternal && !c.err.Injected {
 		level = slog.LevelError
 	}
-	c.s.log.Log(r.Context(), level, "request",
-		"request_id", e.RequestID, "api", e.API, "operation", e.Operation, "method", e.Method,
-		"path", e.Path, "status", e.Status, "duration_ms", e.DurationMS, "sandbox", e.Sandbox,
-		"fault", e.Fault, "dropped", e.Dropped)
+	if c.s.log.Enabled(r.Context(), level) {
+		// Typed attributes: no boxing of each value into an any.
+		c.s.log.LogAttrs(r.Context(), level, "request",
+			slog.String("request_id", e.RequestID), slog.String("api", e.API), slog.String("operation", e.Operation),
+			slog.String("method", e.Method), slog.String("path", e.Path), slog.Int("status", e.Status),
+			slog.Float64("duration_ms", e.DurationMS), slog.String("sandbox", e.Sandbox),
+			slog.String("fault", e.Fault), slog.Bool("dropped", e.Dropped))
+	}
 	if c.dropMode != "" {
 		middleware.Drop(w, c.dropMode)
 	}

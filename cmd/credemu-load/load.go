@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -109,9 +110,12 @@ func bareServer(body []byte, contentType string) (string, func(), error) {
 }
 
 // startEmulator starts credemu in this process on the default scenario
-// with 20 fault rules that never match, as the targets specify.
+// with 20 fault rules that never match, as the targets specify, and
+// request logging at credemu serve's default level (info, text): every
+// line is formatted, then thrown away rather than written to a terminal.
 func startEmulator(scenario string, opts ...emulator.Option) (*emulator.Server, error) {
-	emu, err := emulator.New(append([]emulator.Option{emulator.WithScenario(scenario), emulator.WithAddr("127.0.0.1:0")}, opts...)...)
+	logger := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	emu, err := emulator.New(append([]emulator.Option{emulator.WithScenario(scenario), emulator.WithAddr("127.0.0.1:0"), emulator.WithLogger(logger)}, opts...)...)
 	if err != nil {
 		return nil, err
 	}
