@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -193,7 +194,7 @@ func (f figure) request(base string) request {
 
 // throughputFigures measures each figure on credemu and on a bare server
 // sending credemu's own answer, side by side.
-func throughputFigures(w io.Writer, d time.Duration, concurrency int) error {
+func throughputFigures(w io.Writer, d time.Duration, concurrency int, pick *regexp.Regexp) error {
 	emus := map[string]*emulator.Server{}
 	defer func() {
 		for _, emu := range emus {
@@ -204,6 +205,9 @@ func throughputFigures(w io.Writer, d time.Duration, concurrency int) error {
 	fmt.Fprintf(w, "and p99 latency in ms:\n")
 	fmt.Fprintf(w, "  %-34s %12s %12s %8s %9s %9s %6s\n", "figure", "bare net/http", "credemu", "ratio", "bare p99", "p99", "ratio")
 	for _, f := range figures {
+		if !pick.MatchString(f.name) {
+			continue
+		}
 		scen := cmp.Or(f.scenario, "default")
 		emu := emus[scen]
 		if emu == nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -41,7 +42,7 @@ func TestSoakShort(t *testing.T) {
 // harness (baseline server, request builders, status checks) works.
 func TestThroughputShort(t *testing.T) {
 	var out bytes.Buffer
-	if err := throughputFigures(&out, 100*time.Millisecond, 2); err != nil {
+	if err := throughputFigures(&out, 100*time.Millisecond, 2, regexp.MustCompile("")); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range figures {
@@ -49,12 +50,23 @@ func TestThroughputShort(t *testing.T) {
 			t.Errorf("no figure for %s:\n%s", f.name, out.String())
 		}
 	}
+	// -only picks figures by name.
+	out.Reset()
+	if err := throughputFigures(&out, 50*time.Millisecond, 2, regexp.MustCompile("^vsphere")); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "vsphere GET") || strings.Contains(out.String(), "avisi") {
+		t.Errorf("-only ^vsphere:\n%s", out.String())
+	}
 }
 
 func TestUsage(t *testing.T) {
 	var out, errb bytes.Buffer
 	if code := run([]string{"-concurrency", "0"}, &out, &errb); code != 2 {
 		t.Errorf("bad flags: exit %d", code)
+	}
+	if code := run([]string{"-only", "("}, &out, &errb); code != 2 {
+		t.Errorf("bad -only: exit %d", code)
 	}
 	if code := run([]string{"-h"}, &out, &errb); code != 0 {
 		t.Errorf("-h: exit %d", code)

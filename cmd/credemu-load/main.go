@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"time"
@@ -36,6 +37,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	soak := fs.Duration("soak", 0, "run a mixed soak load for this long instead of the throughput figures")
 	maxRequests := fs.Int64("max-requests", 50_000_000, "stop the soak after this many requests")
 	hostile := fs.Bool("hostile", true, "add hostile traffic to the soak: sandbox churn, 60 KiB queries, stalled uploads")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run (client and in-process emulator) to this file")
+	only := fs.String("only", "", "measure only the throughput figures whose name matches this regular expression")
 	serveBaseline := fs.Bool("serve-baseline", false, "internal: serve the bare baseline and print its URL")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: credemu-load [flags]\n\nMeasures credemu against a bare net/http server on 127.0.0.1.\n\nFlags:")
@@ -54,6 +57,24 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "credemu-load: -concurrency and -duration must be positive")
 		return 2
 	}
+	pick, err := regexp.Compile(*only)
+	if err != nil {
+		fmt.Fprintln(stderr, "credemu-load: -only:", err)
+		return 2
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(stderr, "credemu-load:", err)
+			return 1
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(stderr, "credemu-load:", err)
+			return 1
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if *soak > 0 {
 		rep, err := soakRun(context.Background(), *soak, *concurrency, *maxRequests, *hostile)
 		if err != nil {
@@ -70,7 +91,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 	}
-	if err := throughputFigures(stdout, *duration, *concurrency); err != nil {
+	if err := throughputFigures(stdout, *duration, *concurrency, pick); err != nil {
 		fmt.Fprintln(stderr, "credemu-load:", err)
 		return 1
 	}
