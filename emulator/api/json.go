@@ -24,32 +24,36 @@ func MarshalJSON(v any) ([]byte, error) {
 // Should v not encode, the family's own internal-error body (fallback) is
 // sent with 500 instead, so even that failure keeps the vendor's format.
 func WriteJSON(w http.ResponseWriter, status int, contentType string, v any, fallback string) {
-	buf := encodeBuffers.Get().(*bytes.Buffer)
-	defer putEncodeBuffer(buf)
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false)
-	b := []byte(fallback)
-	if err := enc.Encode(v); err != nil {
-		status = http.StatusInternalServerError
-	} else {
-		b = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	p := encodeBuffers.Get().(*[]byte)
+	b, err := appendJSON((*p)[:0], v)
+	if err == nil && cap(b) <= maxPooledBuffer {
+		defer func() { *p = b[:0]; encodeBuffers.Put(p) }()
+	}
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(fallback)
 	}
 	w.Header().Set("Content-Type", contentType)
 	w.WriteHeader(status)
-	_, _ = w.Write(b) // w copies b: the buffer goes back to the pool
+	_, _ = w.Write(b) // w copies b: the array goes back to the pool
 }
 
-// encodeBuffers holds the buffers answers are encoded in, so that a list
-// page does not grow a fresh buffer on every request.
-var encodeBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-// maxPooledBuffer keeps a rare huge answer from pinning its buffer.
-const maxPooledBuffer = 1 << 20
-
-func putEncodeBuffer(b *bytes.Buffer) {
-	if b.Cap() > maxPooledBuffer {
-		return
+// appendJSON appends v as MarshalJSON encodes it.
+func appendJSON(b []byte, v any) ([]byte, error) {
+	if a, ok := v.(JSONAppender); ok {
+		return a.AppendJSON(b), nil
 	}
-	b.Reset()
-	encodeBuffers.Put(b)
+	buf := bytes.NewBuffer(b)
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return b, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
+
+// encodeBuffers holds the arrays answers are encoded in, so that a list
+// page does not grow a fresh buffer on every request.
+var encodeBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPooledBuffer keeps a rare huge answer from pinning its array.
+const maxPooledBuffer = 1 << 20
