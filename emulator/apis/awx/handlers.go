@@ -369,16 +369,14 @@ func (s *State) credView(c *credential, viewer *user, inUserList bool) Credentia
 		t = &credType{ID: c.TypeID}
 	}
 	base := credURL(c.ID)
-	rel := credRelated{AccessList: base + "access_list/", ActivityStream: base + "activity_stream/", Copy: base + "copy/",
-		CredentialType: typeURL(c.TypeID), InputSources: base + "input_sources/", ObjectRoles: base + "object_roles/",
-		OwnerTeams: base + "owner_teams/", OwnerUsers: base + "owner_users/"}
+	rel := credRelated{id: c.ID, typeID: c.TypeID}
 	sf := credSummary{
 		CredentialType: ref{ID: t.ID, Name: t.Name, Description: t.Description},
 		ObjectRoles:    objectRoles("credential", c.Roles[:]),
 		Owners:         []owner{},
 	}
 	if c.UserID != 0 {
-		rel.User = userURL(c.UserID)
+		rel.userID = c.UserID
 		if u, found := s.users.Peek(itoa(c.UserID)); found {
 			sf.Owners = append(sf.Owners, owner{ID: u.ID, Type: "user", Name: u.Username, URL: userURL(u.ID), Description: u.FirstName + " " + u.LastName})
 		}
@@ -389,7 +387,7 @@ func (s *State) credView(c *credential, viewer *user, inUserList bool) Credentia
 		}
 	}
 	if c.OrgID != 0 {
-		rel.Organization = orgURL(c.OrgID)
+		rel.orgID = c.OrgID
 		if o := s.orgs[c.OrgID]; o != nil {
 			sf.Organization = &ref{ID: o.ID, Name: o.Name, Description: o.Description}
 			if c.TeamID == 0 {

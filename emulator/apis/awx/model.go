@@ -2,7 +2,6 @@ package awx
 
 import (
 	"encoding/json"
-	"fmt"
 	"maps"
 	"strconv"
 	"time"
@@ -187,11 +186,11 @@ type owner struct {
 }
 
 type credSummary struct {
-	Organization     *ref            `json:"organization,omitempty"`
-	CredentialType   ref             `json:"credential_type"`
-	ObjectRoles      map[string]role `json:"object_roles"`
-	Owners           []owner         `json:"owners"`
-	UserCapabilities caps            `json:"user_capabilities"`
+	Organization     *ref    `json:"organization,omitempty"`
+	CredentialType   ref     `json:"credential_type"`
+	ObjectRoles      roleSet `json:"object_roles"`
+	Owners           []owner `json:"owners"`
+	UserCapabilities caps    `json:"user_capabilities"`
 }
 
 // CredentialView is a credential as AWX serialises it.
@@ -216,20 +215,40 @@ type CredentialView struct {
 	Kubernetes bool    `json:"kubernetes"`
 }
 
-// credRelated is a credential's "related" links. A struct, not a map: a
-// page of credentials renders fifty of them, and the fields stand in the
-// order a map's sorted keys would.
+// credRelated is a credential's "related" links, written from the ids
+// they are made of: a page of credentials renders two hundred of them.
 type credRelated struct {
-	AccessList     string `json:"access_list"`
-	ActivityStream string `json:"activity_stream"`
-	Copy           string `json:"copy"`
-	CredentialType string `json:"credential_type"`
-	InputSources   string `json:"input_sources"`
-	ObjectRoles    string `json:"object_roles"`
-	Organization   string `json:"organization,omitempty"`
-	OwnerTeams     string `json:"owner_teams"`
-	OwnerUsers     string `json:"owner_users"`
-	User           string `json:"user,omitempty"`
+	id, typeID, orgID, userID int // 0: no such link
+}
+
+// MarshalJSON writes the links for encoding/json.
+func (r credRelated) MarshalJSON() ([]byte, error) { return r.appendJSON(nil), nil }
+
+func (r credRelated) appendJSON(b []byte) []byte {
+	link := func(b []byte, key, prefix string, id int, suffix string) []byte {
+		b = append(b, key...)
+		b = append(b, prefix...)
+		b = strconv.AppendInt(b, int64(id), 10)
+		b = append(b, '/')
+		b = append(b, suffix...)
+		return append(b, '"')
+	}
+	const cred = "/api/v2/credentials/"
+	b = link(b, `{"access_list":"`, cred, r.id, "access_list/")
+	b = link(b, `,"activity_stream":"`, cred, r.id, "activity_stream/")
+	b = link(b, `,"copy":"`, cred, r.id, "copy/")
+	b = link(b, `,"credential_type":"`, "/api/v2/credential_types/", r.typeID, "")
+	b = link(b, `,"input_sources":"`, cred, r.id, "input_sources/")
+	b = link(b, `,"object_roles":"`, cred, r.id, "object_roles/")
+	if r.orgID != 0 {
+		b = link(b, `,"organization":"`, "/api/v2/organizations/", r.orgID, "")
+	}
+	b = link(b, `,"owner_teams":"`, cred, r.id, "owner_teams/")
+	b = link(b, `,"owner_users":"`, cred, r.id, "owner_users/")
+	if r.userID != 0 {
+		b = link(b, `,"user":"`, "/api/v2/users/", r.userID, "")
+	}
+	return append(b, '}')
 }
 
 // UserView is a user as AWX serialises it; the password never appears.
@@ -273,11 +292,11 @@ type CredentialTypeView struct {
 	Injectors     map[string]any    `json:"injectors"`
 }
 
-func credURL(id int) string { return fmt.Sprintf("/api/v2/credentials/%d/", id) }
-func userURL(id int) string { return fmt.Sprintf("/api/v2/users/%d/", id) }
-func typeURL(id int) string { return fmt.Sprintf("/api/v2/credential_types/%d/", id) }
-func orgURL(id int) string  { return fmt.Sprintf("/api/v2/organizations/%d/", id) }
-func teamURL(id int) string { return fmt.Sprintf("/api/v2/teams/%d/", id) }
+func credURL(id int) string { return "/api/v2/credentials/" + itoa(id) + "/" }
+func userURL(id int) string { return "/api/v2/users/" + itoa(id) + "/" }
+func typeURL(id int) string { return "/api/v2/credential_types/" + itoa(id) + "/" }
+func orgURL(id int) string  { return "/api/v2/organizations/" + itoa(id) + "/" }
+func teamURL(id int) string { return "/api/v2/teams/" + itoa(id) + "/" }
 func itoa(i int) string     { return strconv.Itoa(i) }
 func boolp(b bool) *bool    { return &b }
 func strp(s string) *string { return &s }

@@ -72,34 +72,6 @@ func (v CredentialView) AppendJSON(b []byte) []byte {
 	return append(b, '}')
 }
 
-func (r credRelated) appendJSON(b []byte) []byte {
-	b = append(b, `{"access_list":`...)
-	b = api.AppendString(b, r.AccessList)
-	b = append(b, `,"activity_stream":`...)
-	b = api.AppendString(b, r.ActivityStream)
-	b = append(b, `,"copy":`...)
-	b = api.AppendString(b, r.Copy)
-	b = append(b, `,"credential_type":`...)
-	b = api.AppendString(b, r.CredentialType)
-	b = append(b, `,"input_sources":`...)
-	b = api.AppendString(b, r.InputSources)
-	b = append(b, `,"object_roles":`...)
-	b = api.AppendString(b, r.ObjectRoles)
-	if r.Organization != "" {
-		b = append(b, `,"organization":`...)
-		b = api.AppendString(b, r.Organization)
-	}
-	b = append(b, `,"owner_teams":`...)
-	b = api.AppendString(b, r.OwnerTeams)
-	b = append(b, `,"owner_users":`...)
-	b = api.AppendString(b, r.OwnerUsers)
-	if r.User != "" {
-		b = append(b, `,"user":`...)
-		b = api.AppendString(b, r.User)
-	}
-	return append(b, '}')
-}
-
 func (s credSummary) appendJSON(b []byte) []byte {
 	b = append(b, '{')
 	if s.Organization != nil {
@@ -110,7 +82,7 @@ func (s credSummary) appendJSON(b []byte) []byte {
 	b = append(b, `"credential_type":`...)
 	b = s.CredentialType.appendJSON(b)
 	b = append(b, `,"object_roles":`...)
-	b = api.AppendMap(b, s.ObjectRoles, func(b []byte, r role) []byte { return r.appendJSON(b) })
+	b = s.ObjectRoles.appendJSON(b)
 	b = append(b, `,"owners":`...)
 	if s.Owners == nil {
 		b = append(b, "null"...)

@@ -21,8 +21,7 @@ func credentialViews() []any {
 		v := CredentialView{ID: i, Type: "credential", URL: credURL(i), Name: s, Description: tricky[(i+3)%len(tricky)],
 			Created: "2026-01-01T00:00:00.123456Z", Modified: s, CredentialType: i + 1, Managed: i%2 == 0,
 			Cloud: i%3 == 0, Kubernetes: i%4 == 0,
-			Related: credRelated{AccessList: s, ActivityStream: "a", Copy: "c", CredentialType: "t", InputSources: "i",
-				ObjectRoles: "o", OwnerTeams: "ot", OwnerUsers: "ou"},
+			Related: credRelated{id: i, typeID: i + 1},
 			SummaryFields: credSummary{
 				CredentialType:   ref{ID: i, Name: s, Description: s},
 				ObjectRoles:      objectRoles("credential", []int{3 * i, 3*i + 1, 3*i + 2}),
@@ -35,7 +34,7 @@ func credentialViews() []any {
 		switch i % 3 {
 		case 0:
 			v.Organization = rawInt(i)
-			v.Related.Organization, v.Related.User = orgURL(i), userURL(i)
+			v.Related.orgID, v.Related.userID = i+7, i+8
 			v.SummaryFields.Organization = &ref{ID: i, Name: s}
 			v.SummaryFields.UserCapabilities.Copy, v.SummaryFields.UserCapabilities.Use = boolp(true), boolp(false)
 			v.Kind = strp(s)
@@ -43,7 +42,7 @@ func credentialViews() []any {
 			v.Organization = rawNull()
 			v.Inputs = nil
 			v.SummaryFields.Owners = nil
-			v.SummaryFields.ObjectRoles = nil
+			v.SummaryFields.ObjectRoles = objectRoles("organization", []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13})
 		case 2:
 			v.SummaryFields.Owners = []owner{}
 			v.Inputs = map[string]any{}
@@ -78,7 +77,7 @@ func FuzzCredentialViewJSON(f *testing.F) {
 		v := credentialViews()[abs(n)%len(tricky)].(CredentialView)
 		v.Name, v.Description, v.ID = s, u, n
 		v.Inputs = map[string]any{s: u, u: flag}
-		v.SummaryFields.ObjectRoles = map[string]role{s: {Name: u, ID: n}, u: {Description: s}}
+		v.SummaryFields.ObjectRoles = objectRoles("team", []int{n, n + 1})
 		v.SummaryFields.Owners = append(v.SummaryFields.Owners, owner{Name: u, Description: s})
 		if flag {
 			v.Kind = &u
@@ -98,4 +97,37 @@ func abs(n int) int {
 		return -(n + 1)
 	}
 	return n
+}
+
+// TestLinksAndRolesEncodeAsMaps holds the two parts written from ids to
+// the maps they stand for, encoded by encoding/json.
+func TestLinksAndRolesEncodeAsMaps(t *testing.T) {
+	for _, r := range []credRelated{{id: 1, typeID: 2}, {id: 10, typeID: 3, orgID: 4}, {id: 5, typeID: 6, userID: 7}, {id: 8, typeID: 9, orgID: 1, userID: 2}} {
+		base := credURL(r.id)
+		m := map[string]string{"access_list": base + "access_list/", "activity_stream": base + "activity_stream/", "copy": base + "copy/",
+			"credential_type": typeURL(r.typeID), "input_sources": base + "input_sources/", "object_roles": base + "object_roles/",
+			"owner_teams": base + "owner_teams/", "owner_users": base + "owner_users/"}
+		if r.orgID != 0 {
+			m["organization"] = orgURL(r.orgID)
+		}
+		if r.userID != 0 {
+			m["user"] = userURL(r.userID)
+		}
+		want, _ := api.MarshalJSON(m)
+		if diff := cmp.Diff(string(want), string(r.appendJSON(nil))); diff != "" {
+			t.Errorf("related %+v (-map +appended):\n%s", r, diff)
+		}
+	}
+	for kind, fields := range roleFields {
+		ids := make([]int, len(fields))
+		m := map[string]role{}
+		for i, f := range fields {
+			ids[i] = 100 + i
+			m[f] = role{ID: ids[i], Name: roleNames[f], Description: roleDescription(kind, f)}
+		}
+		want, _ := api.MarshalJSON(m)
+		if diff := cmp.Diff(string(want), string(objectRoles(kind, ids).appendJSON(nil))); diff != "" {
+			t.Errorf("%s roles (-map +appended):\n%s", kind, diff)
+		}
+	}
 }

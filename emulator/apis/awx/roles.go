@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/credemu/credemu/emulator/api"
 )
@@ -294,15 +295,57 @@ func (s *State) roleView(rid int) map[string]any {
 		"name": roleNames[ref.field], "description": roleDescription(ref.kind, ref.field)}
 }
 
-// objectRoles is a resource's summary_fields.object_roles.
-func objectRoles(kind string, ids []int) map[string]role {
-	out := map[string]role{}
-	for i, f := range roleFields[kind] {
-		if i < len(ids) {
-			out[f] = role{ID: ids[i], Name: roleNames[f], Description: roleDescription(kind, f)}
+// objectRoles is a resource's summary_fields.object_roles; ids are its
+// role ids in roleFields[kind] order, and must not change afterwards.
+func objectRoles(kind string, ids []int) roleSet { return roleSet{kind: kind, ids: ids} }
+
+// roleSet renders as an object of role field → role, keys sorted as
+// encoding/json sorts a map's, without building the map.
+type roleSet struct {
+	kind string
+	ids  []int
+}
+
+// sortedRole is one role field of a kind, with what its summary shows.
+type sortedRole struct {
+	field, name, description string
+	index                    int // in roleFields[kind] and the ids
+}
+
+// sortedRoles lists each kind's role fields in key order.
+var sortedRoles = func() map[string][]sortedRole {
+	out := map[string][]sortedRole{}
+	for kind, fields := range roleFields {
+		list := make([]sortedRole, len(fields))
+		for i, f := range fields {
+			list[i] = sortedRole{field: f, name: roleNames[f], description: roleDescription(kind, f), index: i}
 		}
+		slices.SortFunc(list, func(a, b sortedRole) int { return strings.Compare(a.field, b.field) })
+		out[kind] = list
 	}
 	return out
+}()
+
+// MarshalJSON writes the set for encoding/json (organization and team
+// summaries are maps).
+func (rs roleSet) MarshalJSON() ([]byte, error) { return rs.appendJSON(nil), nil }
+
+func (rs roleSet) appendJSON(b []byte) []byte {
+	b = append(b, '{')
+	first := true
+	for _, r := range sortedRoles[rs.kind] {
+		if r.index >= len(rs.ids) {
+			continue
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = api.AppendString(b, r.field)
+		b = append(b, ':')
+		b = role{ID: rs.ids[r.index], Name: r.name, Description: r.description}.appendJSON(b)
+	}
+	return append(b, '}')
 }
 
 var roleListSpec = &listSpec{model: "Role", fields: map[string]kind{"id": kInt, "name": kString}, order: []string{"id"}}
