@@ -14,6 +14,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync/atomic"
 )
@@ -127,8 +128,14 @@ func (r *Recorder) Flush(w http.ResponseWriter) {
 	if status == 0 {
 		status = http.StatusOK
 	}
+	hasBody := r.Body.Len() > 0 && status != http.StatusNoContent && status != http.StatusNotModified
+	if hasBody && h.Get("Content-Length") == "" {
+		// The whole answer is at hand: its length goes first, so net/http
+		// sends it in one piece instead of chunked.
+		h["Content-Length"] = []string{strconv.Itoa(r.Body.Len())}
+	}
 	w.WriteHeader(status)
-	if r.Body.Len() > 0 && status != http.StatusNoContent && status != http.StatusNotModified {
+	if hasBody {
 		_, _ = w.Write(r.Body.Bytes())
 	}
 }
