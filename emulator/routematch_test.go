@@ -26,7 +26,7 @@ func TestSegmentFilterNeverRefusesAMatch(t *testing.T) {
 	}
 	refused := 0
 	for _, tmpl := range templates {
-		filter := segmentFilter(tmpl)
+		filter := segmentFilter("GET", tmpl)
 		if filter == nil {
 			t.Fatalf("%s: no filter", tmpl)
 		}
@@ -47,7 +47,10 @@ func TestSegmentFilterNeverRefusesAMatch(t *testing.T) {
 	if refused < len(templates)*len(paths)/2 {
 		t.Errorf("the filter refused only %d of %d paths", refused, len(templates)*len(paths))
 	}
-	if segmentFilter("/files/{path:.*}") != nil {
+	if segmentFilter("GET", "/api/v2/credentials/")(httptest.NewRequest("POST", "/api/v2/credentials/", nil), &mux.RouteMatch{}) {
+		t.Error("another method passes the filter")
+	}
+	if segmentFilter("GET", "/files/{path:.*}") != nil {
 		t.Error("a variable with its own pattern may span segments: no filter")
 	}
 }

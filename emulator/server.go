@@ -592,7 +592,7 @@ func buildRouter(families []family.Family) http.Handler {
 			var routes []*mux.Route
 			for _, op := range ops {
 				rt := sub.NewRoute()
-				if f := segmentFilter(prefix + op.Path); f != nil {
+				if f := segmentFilter(op.Method, prefix+op.Path); f != nil {
 					rt = rt.MatcherFunc(f)
 				}
 				rt = rt.Methods(op.Method).Path(op.Path)
