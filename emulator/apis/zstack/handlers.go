@@ -267,11 +267,7 @@ func queryVirtualIDs(s *State, r *api.Request) (*api.Response, error) {
 			i++
 			return i < end
 		})
-		body := map[string]any{"inventories": invs}
-		if q.replyWithCount {
-			body["total"] = total
-		}
-		return &api.Response{Status: http.StatusOK, Body: body}, nil
+		return replyPage(invs, total, q.replyWithCount), nil
 	} else {
 		// Without a sort or a total, the matches past the window are never
 		// read: stop at the window's end.
@@ -305,11 +301,23 @@ func queryVirtualIDs(s *State, r *api.Request) (*api.Response, error) {
 	for i, v := range page {
 		invs[i] = projected(v.inventory(s.cfg.loc), q.fields)
 	}
-	body := map[string]any{"inventories": invs}
-	if q.replyWithCount {
-		body["total"] = total
+	return replyPage(invs, total, q.replyWithCount), nil
+}
+
+// queryReply is the answer to a query: the page, and the number of all
+// matches when the query asked for it. A struct, not a map, with the keys
+// in the order a map's sorted keys would have.
+type queryReply struct {
+	Inventories []any `json:"inventories"`
+	Total       *int  `json:"total,omitempty"`
+}
+
+func replyPage(invs []any, total int, withCount bool) *api.Response {
+	reply := queryReply{Inventories: invs}
+	if withCount {
+		reply.Total = &total
 	}
-	return &api.Response{Status: http.StatusOK, Body: body}, nil
+	return &api.Response{Status: http.StatusOK, Body: reply}
 }
 
 // indexed finds an exact-match condition on field and resolves it through
@@ -546,11 +554,7 @@ func queryAttributes(s *State, r *api.Request) (*api.Response, error) {
 	for i, rec := range page {
 		out[i] = projected(invs[rec["uuid"][0]], q.fields)
 	}
-	body := map[string]any{"inventories": out}
-	if q.replyWithCount {
-		body["total"] = total
-	}
-	return &api.Response{Status: http.StatusOK, Body: body}, nil
+	return replyPage(out, total, q.replyWithCount), nil
 }
 
 type updateAttrBody struct {

@@ -125,18 +125,22 @@ func (f *Family) Render(w http.ResponseWriter, r *api.Request, resp *api.Respons
 	if status == 0 {
 		status = http.StatusOK
 	}
-	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
-	w.WriteHeader(status)
-	if resp.Body != nil {
-		_, _ = w.Write(encode(resp.Body))
+	if resp.Body == nil {
+		w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+		w.WriteHeader(status)
+		return
 	}
+	api.WriteJSON(w, status, "application/json;charset=UTF-8", resp.Body, encodeFailed)
 }
+
+// encodeFailed is the body of an answer that did not encode.
+const encodeFailed = `{"error":{"code":"SYS.1006","description":"An operation failed","details":"response encoding failed"}}`
 
 // encode renders a ZStack body; an encoding failure becomes SYS.1006.
 func encode(v any) []byte {
 	b, err := api.MarshalJSON(v)
 	if err != nil {
-		return []byte(`{"error":{"code":"SYS.1006","description":"An operation failed","details":"response encoding failed"}}`)
+		return []byte(encodeFailed)
 	}
 	return b
 }
