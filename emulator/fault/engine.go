@@ -80,7 +80,7 @@ var ErrTooManyRules = errors.New("too many fault rules")
 // after/times semantics. Rules are indexed by the API and operation they
 // name, so a request meets only the rules that can match it.
 type Engine struct {
-	mu     sync.Mutex
+	mu     sync.RWMutex
 	seed   uint64
 	rng    *rand.Rand
 	base   []Rule
@@ -220,6 +220,22 @@ func (e *Engine) List() []Status {
 // or nil when no rule fires. Counting and the random draw happen under the
 // engine's lock, so "after 2, times 1" fires exactly once under any load.
 func (e *Engine) Evaluate(req *Request) *Decision {
+	// Most requests match no rule: finding that out under the read lock
+	// lets concurrent requests check at once. Only a match takes the
+	// write lock, and then counts afresh (another request may have used
+	// the rule up meanwhile).
+	e.mu.RLock()
+	matched := false
+	for _, r := range e.candidates(req.API, req.Operation) {
+		if r.Rule.Match.matches(req) {
+			matched = true
+			break
+		}
+	}
+	e.mu.RUnlock()
+	if !matched {
+		return nil
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, r := range e.candidates(req.API, req.Operation) {
