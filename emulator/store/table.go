@@ -10,51 +10,62 @@
 package store
 
 // Table is an insertion-ordered map from string ids to values of type V.
+// One map finds an id's slot in a slice that holds the values in order:
+// a second map from id to value had cost every object a map entry more.
 type Table[V any] struct {
 	clone func(V) V
-	byID  map[string]V
-	pos   map[string]int // index into order
-	order []string       // ids in insertion order; "" marks a deleted slot
+	pos   map[string]int // id → index into slots
+	slots []slot[V]      // in insertion order; id "" marks a deleted slot
 	holes int
+}
+
+type slot[V any] struct {
+	id string
+	v  V
 }
 
 // NewTable returns an empty table. clone must return a deep copy of a value.
 func NewTable[V any](clone func(V) V) *Table[V] {
-	return &Table[V]{clone: clone, byID: map[string]V{}, pos: map[string]int{}}
+	return &Table[V]{clone: clone, pos: map[string]int{}}
 }
 
 // Len returns the number of values.
-func (t *Table[V]) Len() int { return len(t.byID) }
+func (t *Table[V]) Len() int { return len(t.pos) }
 
 // Get returns a copy of the value with the given id.
 func (t *Table[V]) Get(id string) (V, bool) {
-	v, ok := t.byID[id]
+	i, ok := t.pos[id]
 	if !ok {
 		var zero V
 		return zero, false
 	}
-	return t.clone(v), true
+	return t.clone(t.slots[i].v), true
 }
 
 // Peek returns the stored value itself, not a copy, for reading under the
 // family's lock on hot paths (rendering a view): the caller must not change
 // it or keep it past the lock, as with Scan.
 func (t *Table[V]) Peek(id string) (V, bool) {
-	v, ok := t.byID[id]
-	return v, ok
+	i, ok := t.pos[id]
+	if !ok {
+		var zero V
+		return zero, false
+	}
+	return t.slots[i].v, true
 }
 
 // Has reports whether id is present.
-func (t *Table[V]) Has(id string) bool { _, ok := t.byID[id]; return ok }
+func (t *Table[V]) Has(id string) bool { _, ok := t.pos[id]; return ok }
 
 // Put stores a copy of v under id. A new id goes to the end of the order; an
 // existing one keeps its place.
 func (t *Table[V]) Put(id string, v V) {
-	if _, ok := t.byID[id]; !ok {
-		t.pos[id] = len(t.order)
-		t.order = append(t.order, id)
+	if i, ok := t.pos[id]; ok {
+		t.slots[i].v = t.clone(v)
+		return
 	}
-	t.byID[id] = t.clone(v)
+	t.pos[id] = len(t.slots)
+	t.slots = append(t.slots, slot[V]{id: id, v: t.clone(v)})
 }
 
 // Delete removes id and reports whether it was present. Deletion leaves a
@@ -65,36 +76,35 @@ func (t *Table[V]) Delete(id string) bool {
 	if !ok {
 		return false
 	}
-	delete(t.byID, id)
 	delete(t.pos, id)
-	t.order[i] = ""
+	t.slots[i] = slot[V]{}
 	t.holes++
-	if t.holes > len(t.byID) && t.holes > 32 {
+	if t.holes > len(t.pos) && t.holes > 32 {
 		t.compact()
 	}
 	return true
 }
 
 func (t *Table[V]) compact() {
-	out := make([]string, 0, len(t.byID))
-	for _, id := range t.order {
-		if id != "" {
-			t.pos[id] = len(out)
-			out = append(out, id)
+	out := make([]slot[V], 0, len(t.pos))
+	for _, s := range t.slots {
+		if s.id != "" {
+			t.pos[s.id] = len(out)
+			out = append(out, s)
 		}
 	}
-	t.order, t.holes = out, 0
+	t.slots, t.holes = out, 0
 }
 
 // Scan calls fn for each value in insertion order until fn returns false.
 // The value passed is the stored one, not a copy: fn must not change it or
 // keep it past the call.
 func (t *Table[V]) Scan(fn func(id string, v V) bool) {
-	for _, id := range t.order {
-		if id == "" {
+	for _, s := range t.slots {
+		if s.id == "" {
 			continue
 		}
-		if !fn(id, t.byID[id]) {
+		if !fn(s.id, s.v) {
 			return
 		}
 	}
@@ -102,12 +112,10 @@ func (t *Table[V]) Scan(fn func(id string, v V) bool) {
 
 // Clone returns a deep copy of the table.
 func (t *Table[V]) Clone() *Table[V] {
-	c := &Table[V]{clone: t.clone, byID: make(map[string]V, len(t.byID)),
-		pos: make(map[string]int, len(t.pos)), order: make([]string, 0, len(t.byID))}
+	c := &Table[V]{clone: t.clone, pos: make(map[string]int, len(t.pos)), slots: make([]slot[V], 0, len(t.pos))}
 	t.Scan(func(id string, v V) bool {
-		c.pos[id] = len(c.order)
-		c.order = append(c.order, id)
-		c.byID[id] = t.clone(v)
+		c.pos[id] = len(c.slots)
+		c.slots = append(c.slots, slot[V]{id: id, v: t.clone(v)})
 		return true
 	})
 	return c

@@ -84,13 +84,42 @@ type roleRef struct {
 	field string
 }
 
+// roleTable maps role ids to their resources. Role ids are handed out in
+// sequence from 1, so a slice indexed by id holds them: three map entries
+// per credential had been a third of a create and of its memory.
+type roleTable []roleRef
+
+// get returns the role of an id; found is false for ids never handed out
+// or dropped.
+func (t roleTable) get(rid int) (roleRef, bool) {
+	if rid <= 0 || rid >= len(t) || t[rid].kind == "" {
+		return roleRef{}, false
+	}
+	return t[rid], true
+}
+
+// set records the role of an id.
+func (t *roleTable) set(rid int, ref roleRef) {
+	for len(*t) <= rid {
+		*t = append(*t, roleRef{})
+	}
+	(*t)[rid] = ref
+}
+
+// drop forgets an id.
+func (t roleTable) drop(rid int) {
+	if rid > 0 && rid < len(t) {
+		t[rid] = roleRef{}
+	}
+}
+
 // allocRoles hands out the role ids of a new resource, in AWX's order, and
 // indexes them. Caller holds the write lock.
 func (s *State) allocRoles(kind string, id int) []int {
 	ids := make([]int, len(roleFields[kind]))
 	for i, f := range roleFields[kind] {
 		ids[i] = s.nextRole
-		s.roleIndex[s.nextRole] = roleRef{kind: kind, id: id, field: f}
+		s.roleIndex.set(s.nextRole, roleRef{kind: kind, id: id, field: f})
 		s.nextRole++
 	}
 	return ids
@@ -106,7 +135,7 @@ func (s *State) credRoles(id int) [3]int {
 // lock.
 func (s *State) dropRoles(ids ...int) {
 	for _, rid := range ids {
-		delete(s.roleIndex, rid)
+		s.roleIndex.drop(rid)
 		delete(s.roleUsers, rid)
 		delete(s.roleTeams, rid)
 	}
@@ -284,7 +313,7 @@ func (s *State) resourceName(ref roleRef) string {
 }
 
 func (s *State) roleView(rid int) map[string]any {
-	ref := s.roleIndex[rid]
+	ref, _ := s.roleIndex.get(rid)
 	base := fmt.Sprintf("/api/v2/roles/%d/", rid)
 	resURL := map[string]func(int) string{"credential": credURL, "organization": orgURL, "team": teamURL}[ref.kind](ref.id)
 	return map[string]any{"id": rid, "type": "role", "url": base,
@@ -404,7 +433,7 @@ func listObjectRoles(s *State, r *api.Request) (*api.Response, error) {
 // it. Caller holds the lock.
 func (s *State) roleFromPath(r *api.Request) (int, roleRef, error) {
 	rid := atoiOr(r.Vars["id"])
-	ref, found := s.roleIndex[rid]
+	ref, found := s.roleIndex.get(rid)
 	ref, err := visible(ref, found, found && s.canSeeRole(caller(r), ref))
 	return rid, ref, err
 }
@@ -576,7 +605,7 @@ func grantRoleUser(s *State, r *api.Request) (*api.Response, error) {
 		return nil, noSuch("User")
 	}
 	rid := atoiOr(r.Vars["id"])
-	ref, found := s.roleIndex[rid]
+	ref, found := s.roleIndex.get(rid)
 	if !found {
 		return nil, notFound()
 	}
@@ -596,7 +625,7 @@ func grantUserRole(s *State, r *api.Request) (*api.Response, error) {
 	if !found {
 		return nil, noSuch("User")
 	}
-	ref, found := s.roleIndex[a.id]
+	ref, found := s.roleIndex.get(a.id)
 	if !found {
 		return nil, noSuch("Role")
 	}
@@ -618,7 +647,7 @@ func grantRoleTeam(s *State, r *api.Request) (*api.Response, error) {
 		return nil, noSuch("Team")
 	}
 	rid := atoiOr(r.Vars["id"])
-	ref, found := s.roleIndex[rid]
+	ref, found := s.roleIndex.get(rid)
 	if !found {
 		return nil, notFound()
 	}
@@ -653,15 +682,9 @@ func listUserRoles(s *State, r *api.Request) (*api.Response, error) {
 		return nil, err
 	}
 	me := caller(r)
-	ids := make([]int, 0, len(s.roleIndex))
-	for rid := range s.roleIndex {
-		ids = append(ids, rid)
-	}
-	slices.Sort(ids)
 	var views []any
-	for _, rid := range ids {
-		ref := s.roleIndex[rid]
-		if s.canSeeRole(me, ref) && s.members(rid, ref)[u.ID] {
+	for rid, ref := range s.roleIndex { // in id order
+		if ref.kind != "" && s.canSeeRole(me, ref) && s.members(rid, ref)[u.ID] {
 			views = append(views, s.roleView(rid))
 		}
 	}
@@ -687,14 +710,16 @@ func (s *State) membershipRole(r *api.Request) (int, roleRef, error) {
 			field = "admin_role"
 		}
 		rid := roleID(o.Roles, "organization", field)
-		return rid, s.roleIndex[rid], nil
+		ref, _ := s.roleIndex.get(rid)
+		return rid, ref, nil
 	default:
 		t, err := s.teamOf(r)
 		if err != nil {
 			return 0, roleRef{}, err
 		}
 		rid := roleID(t.Roles, "team", "member_role")
-		return rid, s.roleIndex[rid], nil
+		ref, _ := s.roleIndex.get(rid)
+		return rid, ref, nil
 	}
 }
 

@@ -23,7 +23,7 @@ type State struct {
 	tokens  map[string]*token // by value
 	// roleUsers and roleTeams are role grants: role id → member ids.
 	roleUsers, roleTeams map[int]map[int]bool
-	roleIndex            map[int]roleRef // every role id → its resource
+	roleIndex            roleTable // every role id → its resource
 	sources              map[int]*inputSource
 	types                *store.Table[*credType]
 	creds                *store.Table[*credential]
@@ -155,7 +155,7 @@ func (s *State) Reset(w api.World) {
 		s.tokens[t.Token] = &c
 		s.nextToken = max(s.nextToken, t.ID+1)
 	}
-	s.roleUsers, s.roleTeams, s.roleIndex = map[int]map[int]bool{}, map[int]map[int]bool{}, map[int]roleRef{}
+	s.roleUsers, s.roleTeams, s.roleIndex = map[int]map[int]bool{}, map[int]map[int]bool{}, nil
 	s.sources, s.nextSource = map[int]*inputSource{}, 1
 	s.types = store.NewTable(cloneType)
 	s.nextType = 1
