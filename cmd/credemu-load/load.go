@@ -25,8 +25,6 @@ import (
 // request builds the i-th request of a worker.
 type request func(worker, i int) (*http.Request, error)
 
-// drive runs concurrency clients against base for d and returns requests
-// per second. Every answer must have the wanted status.
 // rate is what drive measured: requests per second and the 99th
 // percentile latency.
 type rate struct {
@@ -34,7 +32,20 @@ type rate struct {
 	p99 time.Duration
 }
 
-func drive(d time.Duration, concurrency int, build request, want int) (rate, error) {
+// samples gathers the requests and latencies of one or more rounds.
+type samples struct {
+	n   int64
+	d   time.Duration
+	lat []time.Duration
+}
+
+func (s *samples) rate() rate {
+	return rate{rps: float64(s.n) / s.d.Seconds(), p99: percentile(s.lat, 0.99)}
+}
+
+// drive adds a round of d. Request numbers start at first, so that rounds
+// never repeat a create's name.
+func (s *samples) drive(d time.Duration, concurrency int, build request, want int, first int) error {
 	tr := &http.Transport{MaxIdleConnsPerHost: concurrency, MaxConnsPerHost: concurrency}
 	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
 	defer tr.CloseIdleConnections()
@@ -50,7 +61,7 @@ func drive(d time.Duration, concurrency int, build request, want int) (rate, err
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			for i := 0; time.Now().Before(deadline); i++ {
+			for i := first; time.Now().Before(deadline); i++ {
 				req, err := build(w, i)
 				t0 := time.Now()
 				if err == nil {
@@ -76,13 +87,14 @@ func drive(d time.Duration, concurrency int, build request, want int) (rate, err
 	}
 	wg.Wait()
 	if err, ok := firstErr.Load().(error); ok {
-		return rate{}, err
+		return err
 	}
-	var all []time.Duration
+	s.n += n.Load()
+	s.d += d
 	for _, l := range lat {
-		all = append(all, l...)
+		s.lat = append(s.lat, l...)
 	}
-	return rate{rps: float64(n.Load()) / d.Seconds(), p99: percentile(all, 0.99)}, nil
+	return nil
 }
 
 // percentile returns the q-th quantile of ds (sorted in place).
@@ -192,6 +204,9 @@ func (f figure) request(base string) request {
 	}
 }
 
+// rounds is how many turns bare server and credemu take per figure.
+const rounds = 4
+
 // throughputFigures measures each figure on credemu and on a bare server
 // sending credemu's own answer, side by side.
 func throughputFigures(w io.Writer, d time.Duration, concurrency int, pick *regexp.Regexp) error {
@@ -229,15 +244,21 @@ func throughputFigures(w io.Writer, d time.Duration, concurrency int, pick *rege
 		if err != nil {
 			return err
 		}
-		bare, err := drive(d, concurrency, f.request(base), http.StatusOK)
+		// Bare server and credemu take turns, in rounds, so that a change
+		// in the machine's background load falls on both alike.
+		var bareS, gotS samples
+		for r := 0; r < rounds; r++ {
+			if err := bareS.drive(d/rounds, concurrency, f.request(base), http.StatusOK, r<<24); err != nil {
+				stop()
+				return err
+			}
+			if err := gotS.drive(d/rounds, concurrency, f.request(emu.URL()), f.status, r<<24); err != nil {
+				stop()
+				return fmt.Errorf("%s: %w", f.name, err)
+			}
+		}
 		stop()
-		if err != nil {
-			return err
-		}
-		got, err := drive(d, concurrency, f.request(emu.URL()), f.status)
-		if err != nil {
-			return fmt.Errorf("%s: %w", f.name, err)
-		}
+		bare, got := bareS.rate(), gotS.rate()
 		fmt.Fprintf(w, "  %-34s %12.0f %12.0f %7.0f%% %9.2f %9.2f %5.1fx\n", f.name, bare.rps, got.rps, 100*got.rps/bare.rps,
 			ms(bare.p99), ms(got.p99), float64(got.p99)/float64(max(bare.p99, 1)))
 	}
