@@ -118,9 +118,7 @@ func BenchmarkListPages(b *testing.B) {
 					b.Fatal(err)
 				}
 				k, v, _ := strings.Cut(l.auth, ": ")
-				b.ReportAllocs()
-				b.ResetTimer()
-				for i := 0; i < b.N; i++ {
+				get := func() {
 					req := httptest.NewRequest(http.MethodGet, l.path, nil)
 					req.Header.Set(k, v)
 					rec := httptest.NewRecorder()
@@ -128,6 +126,12 @@ func BenchmarkListPages(b *testing.B) {
 					if rec.Code != 200 {
 						b.Fatalf("%d %s", rec.Code, rec.Body)
 					}
+				}
+				get() // the sandbox's state is built on its first request
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					get()
 				}
 			})
 		}

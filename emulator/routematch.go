@@ -7,33 +7,39 @@ import (
 	"github.com/gorilla/mux"
 )
 
-// segmentFilter returns a matcher that turns a request away from a route,
-// without a regular expression, when it cannot match: another method, a
-// different number of segments, or a literal segment that differs.
-// gorilla/mux tries every route of a subrouter in turn and runs each one's
-// path expression even when the method already differs (to tell 405 from
-// 404), which was a sixth of a request's time. credemu tells 405 from 404
-// itself (unmatched probes each route with each of its methods), so a
-// method mismatch may end a route's match at once. The filter only ever
-// says no where the route would; nil means a template it cannot judge (a
-// variable with its own pattern may span segments).
-func segmentFilter(method, template string) mux.MatcherFunc {
+// segmentMatcher returns a matcher that does what gorilla/mux's path
+// expression for template does (match the path, then fill the route's
+// variables) without a regular expression, and checks the method first.
+// mux runs every route's path expression in turn, even on a method
+// mismatch (to tell 405 from 404), and routes of a PathPrefix subrouter
+// also run the prefix's; that was a sixth of a request's time. credemu
+// tells 405 from 404 itself (unmatched probes each route with each of its
+// methods), so a method mismatch may end a route's match at once.
+//
+// It returns nil for a template it cannot judge: a variable with its own
+// pattern (which may span segments) or one that shares its segment with
+// literal text. A variable matches one or more characters other than "/",
+// as mux's default pattern does.
+func segmentMatcher(method, template string) mux.MatcherFunc {
 	segs := strings.Split(template, "/")
-	literal := make([]bool, len(segs))
+	names := make([]string, len(segs)) // the variable's name, "" for a literal
+	nvars := 0
 	for i, s := range segs {
-		if strings.Contains(s, "{") {
-			if strings.Contains(s, ":") {
-				return nil
-			}
+		if !strings.Contains(s, "{") {
 			continue
 		}
-		literal[i] = true
+		if !strings.HasPrefix(s, "{") || !strings.HasSuffix(s, "}") || strings.ContainsAny(s[1:len(s)-1], ":{}") {
+			return nil
+		}
+		names[i] = s[1 : len(s)-1]
+		nvars++
 	}
-	return func(r *http.Request, _ *mux.RouteMatch) bool {
+	return func(r *http.Request, m *mux.RouteMatch) bool {
 		if r.Method != method {
 			return false
 		}
 		p := r.URL.Path
+		var vars map[string]string
 		for i, s := range segs {
 			if i > 0 {
 				if p == "" || p[0] != '/' {
@@ -46,15 +52,33 @@ func segmentFilter(method, template string) mux.MatcherFunc {
 				end = len(p)
 			}
 			seg := p[:end]
-			if literal[i] {
+			switch {
+			case names[i] == "":
 				if seg != s {
 					return false
 				}
-			} else if seg == "" {
-				return false // a variable matches one or more characters
+			case seg == "":
+				return false
+			default:
+				if vars == nil {
+					vars = make(map[string]string, nvars)
+				}
+				vars[names[i]] = seg
 			}
 			p = p[end:]
 		}
-		return p == ""
+		if p != "" {
+			return false
+		}
+		// The matched route's variables, as mux's own expression would
+		// have set them (its later matchers are method and query checks).
+		m.Vars = vars
+		return true
 	}
+}
+
+// hasPrefix matches paths under prefix, as mux's PathPrefix does, without
+// an expression that every route of the subrouter would run again.
+func hasPrefix(prefix string) mux.MatcherFunc {
+	return func(r *http.Request, _ *mux.RouteMatch) bool { return strings.HasPrefix(r.URL.Path, prefix) }
 }

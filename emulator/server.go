@@ -564,13 +564,9 @@ func buildRouter(families []family.Family) http.Handler {
 	// Paths are cleaned (or refused) before routing, per family; gorilla's
 	// own cleaning answers 301, which Go's client turns into a GET.
 	r := mux.NewRouter().SkipClean(true)
-	admin.Mount(r.PathPrefix(admin.Prefix).Subrouter(), func(r *http.Request) (admin.Backend, string) {
-		s := serverFrom(r)
-		return adminBackend{s}, s.opts.adminToken
-	})
 	for _, f := range families {
 		for i, prefix := range f.Prefixes() {
-			sub := r.PathPrefix(prefix).Subrouter()
+			sub := r.NewRoute().MatcherFunc(hasPrefix(prefix)).Subrouter()
 			// Literal paths first, so /credentials/aws is not taken for
 			// /credentials/{credentialsIdentity}, and routes that require a
 			// query parameter before those that do not; each route also
@@ -592,10 +588,11 @@ func buildRouter(families []family.Family) http.Handler {
 			var routes []*mux.Route
 			for _, op := range ops {
 				rt := sub.NewRoute()
-				if f := segmentFilter(op.Method, prefix+op.Path); f != nil {
-					rt = rt.MatcherFunc(f)
+				if m := segmentMatcher(op.Method, prefix+op.Path); m != nil {
+					rt = rt.MatcherFunc(m).Methods(op.Method)
+				} else {
+					rt = rt.Methods(op.Method).Path(prefix + op.Path)
 				}
-				rt = rt.Methods(op.Method).Path(op.Path)
 				if len(op.Query) > 0 {
 					rt = rt.Queries(op.Query...)
 				}
@@ -606,6 +603,12 @@ func buildRouter(families []family.Family) http.Handler {
 			sub.MethodNotAllowedHandler = unmatched
 		}
 	}
+	// The control API last: API requests, the many, then test one prefix
+	// fewer.
+	admin.Mount(r.PathPrefix(admin.Prefix).Subrouter(), func(r *http.Request) (admin.Backend, string) {
+		s := serverFrom(r)
+		return adminBackend{s}, s.opts.adminToken
+	})
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		admin.WriteJSON(w, http.StatusNotFound, map[string]any{
 			"error": fmt.Sprintf("no emulated API serves %s %s", r.Method, r.URL.Path),
