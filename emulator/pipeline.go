@@ -423,12 +423,23 @@ func (c *call) finish(w http.ResponseWriter) {
 		level = slog.LevelError
 	}
 	if c.s.log.Enabled(r.Context(), level) {
-		// Typed attributes: no boxing of each value into an any.
-		c.s.log.LogAttrs(r.Context(), level, "request",
-			slog.String("request_id", e.RequestID), slog.String("api", e.API), slog.String("operation", e.Operation),
+		// Typed attributes (no boxing into an any); sandbox, fault and
+		// dropped only when there is one: a line per request at the
+		// default level is formatted on every request.
+		attrs := make([]slog.Attr, 0, 10)
+		attrs = append(attrs, slog.String("request_id", e.RequestID), slog.String("api", e.API), slog.String("operation", e.Operation),
 			slog.String("method", e.Method), slog.String("path", e.Path), slog.Int("status", e.Status),
-			slog.Float64("duration_ms", e.DurationMS), slog.String("sandbox", e.Sandbox),
-			slog.String("fault", e.Fault), slog.Bool("dropped", e.Dropped))
+			slog.Float64("duration_ms", e.DurationMS))
+		if e.Sandbox != "" {
+			attrs = append(attrs, slog.String("sandbox", e.Sandbox))
+		}
+		if e.Fault != "" {
+			attrs = append(attrs, slog.String("fault", e.Fault))
+		}
+		if e.Dropped {
+			attrs = append(attrs, slog.Bool("dropped", true))
+		}
+		c.s.log.LogAttrs(r.Context(), level, "request", attrs...)
 	}
 	if c.dropMode != "" {
 		middleware.Drop(w, c.dropMode)
