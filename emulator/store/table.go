@@ -9,6 +9,8 @@
 // credential, say) are atomic.
 package store
 
+import "strconv"
+
 // Table is an insertion-ordered map from string ids to values of type V.
 // One map finds an id's slot in a slice that holds the values in order:
 // a second map from id to value had cost every object a map entry more.
@@ -47,6 +49,19 @@ func (t *Table[V]) Get(id string) (V, bool) {
 // it or keep it past the lock, as with Scan.
 func (t *Table[V]) Peek(id string) (V, bool) {
 	i, ok := t.pos[id]
+	if !ok {
+		var zero V
+		return zero, false
+	}
+	return t.slots[i].v, true
+}
+
+// PeekID is Peek for a table keyed by decimal integers: the key is
+// formatted on the stack, so a lookup allocates nothing (a view of a
+// credential looks up its type and owner by number).
+func (t *Table[V]) PeekID(id int) (V, bool) {
+	var buf [20]byte
+	i, ok := t.pos[string(strconv.AppendInt(buf[:0], int64(id), 10))]
 	if !ok {
 		var zero V
 		return zero, false

@@ -60,3 +60,24 @@ func TestOrderSurvivesDeletesAndCompaction(t *testing.T) {
 		t.Fatal("clone shares state")
 	}
 }
+
+func TestPeekID(t *testing.T) {
+	tb := store.NewTable(cloneItem)
+	tb.Put("7", &item{Tags: []string{"seven"}})
+	tb.Put("1234567", &item{Tags: []string{"big"}})
+	for _, tc := range []struct {
+		id   int
+		want string
+	}{{7, "seven"}, {1234567, "big"}, {8, ""}, {-7, ""}} {
+		got := ""
+		if v, ok := tb.PeekID(tc.id); ok {
+			got = v.Tags[0]
+		}
+		if got != tc.want {
+			t.Errorf("PeekID(%d) = %q, want %q", tc.id, got, tc.want)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { tb.PeekID(1234567) }); n != 0 {
+		t.Errorf("PeekID allocates %v times", n)
+	}
+}

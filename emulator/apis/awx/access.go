@@ -577,7 +577,7 @@ func (s *State) sourceView(x *inputSource) map[string]any {
 	sf := map[string]any{"user_capabilities": caps{Edit: true, Delete: true}}
 	for key, id := range map[string]int{"source_credential": x.SourceCredID, "target_credential": x.TargetCredID} {
 		if c, found := s.creds.Get(itoa(id)); found {
-			t, _ := s.types.Peek(itoa(c.TypeID))
+			t, _ := s.types.PeekID(c.TypeID)
 			m := map[string]any{"id": c.ID, "name": c.Name, "description": c.Description, "credential_type_id": c.TypeID,
 				"cloud": t != nil && t.Kind == "cloud", "kubernetes": t != nil && t.Kind == "kubernetes", "kind": nil}
 			if t != nil && t.Namespace != "" {
@@ -659,8 +659,8 @@ func (s *State) applySource(r *api.Request, x *inputSource, b map[string]any) er
 	if !s.canEditCred(me, target) || !s.canUseCred(me, source) {
 		return forbidden()
 	}
-	tt, _ := s.types.Peek(itoa(target.TypeID))
-	st, _ := s.types.Peek(itoa(source.TypeID))
+	tt, _ := s.types.PeekID(target.TypeID)
+	st, _ := s.types.PeekID(source.TypeID)
 	switch {
 	case tt.Kind == "external":
 		return fieldErr("target_credential", "Target must be a non-external credential")

@@ -209,7 +209,7 @@ func (s *State) userByName(name string) *user {
 	if !ok {
 		return nil
 	}
-	u, _ := s.users.Peek(itoa(id))
+	u, _ := s.users.PeekID(id)
 	return u
 }
 

@@ -346,7 +346,7 @@ func (cr *credReader) field(k string) any {
 	case "modified":
 		return c.Modified
 	}
-	t, found := s.types.Peek(itoa(c.TypeID))
+	t, found := s.types.PeekID(c.TypeID)
 	if !found {
 		return nil
 	}
@@ -364,7 +364,7 @@ func (cr *credReader) field(k string) any {
 // credView renders a credential for the viewer; inUserList leaves out the
 // organization key, as a user's credential sub-list does.
 func (s *State) credView(c *credential, viewer *user, inUserList bool) CredentialView {
-	t, _ := s.types.Peek(itoa(c.TypeID))
+	t, _ := s.types.PeekID(c.TypeID)
 	if t == nil {
 		t = &credType{ID: c.TypeID}
 	}
@@ -377,7 +377,7 @@ func (s *State) credView(c *credential, viewer *user, inUserList bool) Credentia
 	}
 	if c.UserID != 0 {
 		rel.userID = c.UserID
-		if u, found := s.users.Peek(itoa(c.UserID)); found {
+		if u, found := s.users.PeekID(c.UserID); found {
 			sf.Owners = append(sf.Owners, owner{ID: u.ID, Type: "user", Name: u.Username, URL: userURL(u.ID), Description: u.FirstName + " " + u.LastName})
 		}
 	}
@@ -399,7 +399,7 @@ func (s *State) credView(c *credential, viewer *user, inUserList bool) Credentia
 	// Copying needs an organization to put the copy in: superusers only here.
 	sf.UserCapabilities = caps{Edit: edit, Delete: edit, Copy: boolp(viewer.Superuser), Use: boolp(edit)}
 	v := CredentialView{ID: c.ID, Type: "credential", URL: base, Related: rel, SummaryFields: sf,
-		Created: formatTime(c.Created), Modified: formatTime(c.Modified), Name: c.Name, Description: c.Description,
+		Created: stamp(c.Created), Modified: stamp(c.Modified), Name: c.Name, Description: c.Description,
 		CredentialType: c.TypeID, Inputs: showInputs(t, c.Inputs), Kind: nullIfEmpty(t.Namespace),
 		Cloud: t.Kind == "cloud", Kubernetes: t.Kind == "kubernetes"}
 	if !inUserList {
@@ -515,7 +515,7 @@ func (s *State) credFields(c *credential, b map[string]any, creating bool) error
 		}
 		c.TypeID = id
 	}
-	t, _ := s.types.Peek(itoa(c.TypeID))
+	t, _ := s.types.PeekID(c.TypeID)
 	var stored map[string]any
 	if !creating {
 		stored = c.Inputs

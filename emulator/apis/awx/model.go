@@ -13,6 +13,20 @@ const timeFormat = "2006-01-02T15:04:05.000000Z"
 
 func formatTime(t time.Time) string { return t.UTC().Format(timeFormat) }
 
+// stamp is a time in a view, written as formatTime writes it but straight
+// into the answer, without a string in between.
+type stamp time.Time
+
+// MarshalJSON writes the time for encoding/json.
+func (s stamp) MarshalJSON() ([]byte, error) { return s.appendJSON(nil), nil }
+
+// appendJSON needs no escaping: the layout is digits and "-:.TZ".
+func (s stamp) appendJSON(b []byte) []byte {
+	b = append(b, '"')
+	b = time.Time(s).UTC().AppendFormat(b, timeFormat)
+	return append(b, '"')
+}
+
 // encrypted is what AWX shows instead of a secret input, and what a client
 // sends back to keep the stored value.
 const encrypted = "$encrypted$"
@@ -200,8 +214,8 @@ type CredentialView struct {
 	URL           string      `json:"url"`
 	Related       credRelated `json:"related"`
 	SummaryFields credSummary `json:"summary_fields"`
-	Created       string      `json:"created"`
-	Modified      string      `json:"modified"`
+	Created       stamp       `json:"created"`
+	Modified      stamp       `json:"modified"`
 	Name          string      `json:"name"`
 	Description   string      `json:"description"`
 	// Organization is an id or null, and left out in a user's sub-list.

@@ -2,6 +2,7 @@ package awx
 
 import (
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -19,7 +20,8 @@ func credentialViews() []any {
 	var out []any
 	for i, s := range tricky {
 		v := CredentialView{ID: i, Type: "credential", URL: credURL(i), Name: s, Description: tricky[(i+3)%len(tricky)],
-			Created: "2026-01-01T00:00:00.123456Z", Modified: s, CredentialType: i + 1, Managed: i%2 == 0,
+			Created: stamp(time.Date(2026, 1, 1, 0, 0, 0, 123456789, time.UTC)), Modified: stamp(time.Unix(int64(i)*86400, 0).In(time.FixedZone("x", 3600))),
+			CredentialType: i + 1, Managed: i%2 == 0,
 			Cloud: i%3 == 0, Kubernetes: i%4 == 0,
 			Related: credRelated{id: i, typeID: i + 1},
 			SummaryFields: credSummary{
@@ -99,9 +101,15 @@ func abs(n int) int {
 	return n
 }
 
-// TestLinksAndRolesEncodeAsMaps holds the two parts written from ids to
-// the maps they stand for, encoded by encoding/json.
+// TestLinksAndRolesEncodeAsMaps holds the parts written from ids and
+// times to the maps and strings they stand for, encoded by encoding/json.
 func TestLinksAndRolesEncodeAsMaps(t *testing.T) {
+	for _, tm := range []time.Time{{}, time.Date(2026, 11, 23, 13, 40, 5, 987654321, time.FixedZone("CET", 3600))} {
+		want, _ := api.MarshalJSON(formatTime(tm))
+		if got := stamp(tm).appendJSON(nil); string(got) != string(want) {
+			t.Errorf("stamp %v: %s, want %s", tm, got, want)
+		}
+	}
 	for _, r := range []credRelated{{id: 1, typeID: 2}, {id: 10, typeID: 3, orgID: 4}, {id: 5, typeID: 6, userID: 7}, {id: 8, typeID: 9, orgID: 1, userID: 2}} {
 		base := credURL(r.id)
 		m := map[string]string{"access_list": base + "access_list/", "activity_stream": base + "activity_stream/", "copy": base + "copy/",

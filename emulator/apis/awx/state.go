@@ -205,7 +205,7 @@ func (s *State) Export() any {
 	})
 	creds := []map[string]any{}
 	s.creds.Scan(func(_ string, c *credential) bool {
-		t, _ := s.types.Peek(itoa(c.TypeID))
+		t, _ := s.types.PeekID(c.TypeID)
 		inputs := map[string]any{}
 		if t != nil {
 			inputs = showInputs(t, c.Inputs)
