@@ -146,7 +146,9 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "credemu serve: unexpected arguments: %s\n", strings.Join(fs.Args(), " "))
 		return errUsage
 	}
-	logger, err := newLogger(stderr, *logFormat, *logLevel)
+	sink := newLogSink(stderr, logFlushEvery)
+	defer sink.Close()
+	logger, err := newLogger(sink, *logFormat, *logLevel)
 	if err != nil {
 		fmt.Fprintln(stderr, "credemu serve:", err)
 		return errUsage
