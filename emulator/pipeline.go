@@ -271,11 +271,16 @@ func (c *call) decodeAndValidate() *api.Error {
 	}
 	var fes []api.FieldError
 	var err error
+	done := false
 	if len(c.body) == 0 {
 		// Without a body the value is a function of the path (the route
 		// gives the variables) and the query string.
 		fes, err = c.s.schemas.ValidateKeyed(op.Schema, r.URL.Path+"?"+r.URL.RawQuery, instance)
-	} else {
+		done = true
+	} else if op.Body != api.BodyNone {
+		fes, done, err = c.s.schemas.ValidateBody(op.Schema, c.req.JSON)
+	}
+	if !done {
 		fes, err = c.s.schemas.Validate(op.Schema, instance())
 	}
 	if err != nil {

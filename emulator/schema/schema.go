@@ -6,6 +6,7 @@ package schema
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -41,6 +42,42 @@ type entry struct {
 	once sync.Once
 	s    *jsonschema.Schema
 	err  error
+	// body is the schema of the body alone, for a request schema that
+	// constrains nothing but its body (bodyURL names it; "" otherwise).
+	bodyURL  string
+	bodyOnce sync.Once
+	body     *jsonschema.Schema
+	bodyErr  error
+}
+
+// bodyOnly reports whether a request schema constrains only its body: an
+// object whose one property is "body", with nothing else beside it that
+// validation would read.
+func bodyOnly(data []byte) bool {
+	var root map[string]json.RawMessage
+	if json.Unmarshal(data, &root) != nil {
+		return false
+	}
+	for k := range root {
+		switch k {
+		case "$schema", "$comment", "$id", "title", "description", "type", "properties", "required":
+		default:
+			return false
+		}
+	}
+	var props map[string]json.RawMessage
+	if json.Unmarshal(root["properties"], &props) != nil || len(props) != 1 || props["body"] == nil {
+		return false
+	}
+	var required []string
+	if r, ok := root["required"]; ok && (json.Unmarshal(r, &required) != nil || len(required) > 1 || (len(required) == 1 && required[0] != "body")) {
+		return false
+	}
+	var typ string
+	if t, ok := root["type"]; ok && (json.Unmarshal(t, &typ) != nil || typ != "object") {
+		return false
+	}
+	return true
 }
 
 // Compile loads every *.json file under fsys, to be compiled on first use.
@@ -65,7 +102,11 @@ func Compile(fsys fs.FS) (*Set, error) {
 		if err := c.AddResource(baseURL+p, bytes.NewReader(data)); err != nil {
 			return fmt.Errorf("schema %s: %w", p, err)
 		}
-		set.schemas[strings.TrimSuffix(p, ".json")] = &entry{url: baseURL + p}
+		e := &entry{url: baseURL + p}
+		if bodyOnly(data) {
+			e.bodyURL = e.url + "#/properties/body"
+		}
+		set.schemas[strings.TrimSuffix(p, ".json")] = e
 		return nil
 	})
 	if err != nil {
@@ -140,7 +181,40 @@ func (s *Set) Validate(name string, value any) ([]api.FieldError, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = sch.Validate(value)
+	return outcome(sch.Validate(value))
+}
+
+// ValidateBody validates a present request body against the body part of
+// a request schema that constrains nothing else, without wrapping it in
+// the request object: the wrapper level was a fifth of validating a
+// create. Errors point into the request ("/body/name") as Validate's do.
+// ok is false when the schema constrains more than the body; the caller
+// then validates the whole request with Validate.
+func (s *Set) ValidateBody(name string, body any) (fes []api.FieldError, ok bool, err error) {
+	e, found := s.schemas[name]
+	if !found || e.bodyURL == "" {
+		return nil, false, nil
+	}
+	if _, err := s.get(name); err != nil { // the whole schema must compile, as for Validate
+		return nil, true, err
+	}
+	e.bodyOnce.Do(func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		e.body, e.bodyErr = s.compiler.Compile(e.bodyURL)
+	})
+	if e.bodyErr != nil {
+		return nil, true, e.bodyErr
+	}
+	fes, err = outcome(e.body.Validate(body))
+	for i := range fes {
+		fes[i].Pointer = "/body" + fes[i].Pointer
+	}
+	return fes, true, err
+}
+
+// outcome turns a validation error into field errors, sorted by pointer.
+func outcome(err error) ([]api.FieldError, error) {
 	if err == nil {
 		return nil, nil
 	}

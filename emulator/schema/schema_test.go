@@ -6,6 +6,8 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/credemu/credemu/emulator/schema"
 	"github.com/credemu/credemu/schemas"
 )
@@ -120,5 +122,41 @@ func TestValidateKeyed(t *testing.T) {
 	}
 	if _, err := set.ValidateKeyed("a/none", "k", value("1")); err == nil {
 		t.Error("missing schema: no error")
+	}
+}
+
+// TestValidateBody: a schema of the body alone answers as Validate does
+// for the whole request; any other schema is left to Validate.
+func TestValidateBody(t *testing.T) {
+	body := `"properties": {"body": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string", "minLength": 2}, "n": {"$ref": "_defs.json#/$defs/pk"}}}}`
+	fsys := fstest.MapFS{
+		"a/_defs.json":   {Data: []byte(`{"$defs": {"pk": {"anyOf": [{"type": "integer"}, {"type": "string", "pattern": "^[0-9]+$"}]}}}`)},
+		"a/body.json":    {Data: []byte(`{"type": "object", "required": ["body"], ` + body + `}`)},
+		"a/path.json":    {Data: []byte(`{"type": "object", "properties": {"path": {"required": ["id"]}, "body": {}}}`)},
+		"a/extra.json":   {Data: []byte(`{"type": "object", "additionalProperties": false, ` + body + `}`)},
+		"a/bodyref.json": {Data: []byte(`{"$comment": "x", ` + body + `}`)},
+	}
+	set, err := schema.Compile(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bodies := []any{map[string]any{"name": "ok", "n": 3.0}, map[string]any{"name": "x"}, map[string]any{"n": "x1"},
+		map[string]any{"name": 5.0, "n": true}, nil, []any{1.0}, "s"}
+	for _, name := range []string{"a/body", "a/bodyref"} {
+		for i, b := range bodies {
+			got, ok, err := set.ValidateBody(name, b)
+			if err != nil || !ok {
+				t.Fatalf("%s: ok %v, err %v", name, ok, err)
+			}
+			want, _ := set.Validate(name, map[string]any{"body": b, "path": map[string]any{}, "query": map[string]any{}})
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%s body %d (-Validate +ValidateBody):\n%s", name, i, diff)
+			}
+		}
+	}
+	for _, name := range []string{"a/path", "a/extra", "a/none"} {
+		if _, ok, _ := set.ValidateBody(name, map[string]any{}); ok {
+			t.Errorf("%s: taken as a body-only schema", name)
+		}
 	}
 }
