@@ -82,3 +82,14 @@ func segmentMatcher(method, template string) mux.MatcherFunc {
 func hasPrefix(prefix string) mux.MatcherFunc {
 	return func(r *http.Request, _ *mux.RouteMatch) bool { return strings.HasPrefix(r.URL.Path, prefix) }
 }
+
+// routeGroup is the routes of one method and one path depth (its number
+// of slashes).
+type routeGroup struct {
+	method string
+	depth  int
+}
+
+func (g routeGroup) match(r *http.Request, _ *mux.RouteMatch) bool {
+	return r.Method == g.method && strings.Count(r.URL.Path, "/") == g.depth
+}

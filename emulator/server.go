@@ -585,9 +585,26 @@ func buildRouter(families []family.Family) http.Handler {
 				}
 				return len(ops[i].Query) > len(ops[j].Query)
 			})
+			// mux tries routes one by one; grouped by method and depth, a
+			// request is tried only against the routes of its own group.
+			// Groups keep the order above within them, and a path matches
+			// in one group only, unless some template can span segments.
+			grouped := true
+			for _, op := range ops {
+				grouped = grouped && segmentMatcher(op.Method, prefix+op.Path) != nil
+			}
+			groups := map[routeGroup]*mux.Router{}
 			var routes []*mux.Route
 			for _, op := range ops {
-				rt := sub.NewRoute()
+				parent := sub
+				if grouped {
+					g := routeGroup{op.Method, strings.Count(prefix+op.Path, "/")}
+					if groups[g] == nil {
+						groups[g] = sub.NewRoute().MatcherFunc(g.match).Subrouter()
+					}
+					parent = groups[g]
+				}
+				rt := parent.NewRoute()
 				if m := segmentMatcher(op.Method, prefix+op.Path); m != nil {
 					rt = rt.MatcherFunc(m).Methods(op.Method)
 				} else {
