@@ -119,8 +119,9 @@ func AppendKey(b []byte, key string) []byte {
 	return append(b, ':')
 }
 
-// AppendMap appends a map with its keys sorted, as MarshalJSON does.
-func AppendMap[V any](b []byte, m map[string]V, value func([]byte, V) []byte) []byte {
+// AppendMap appends a map with its keys sorted, as MarshalJSON does;
+// value appends the value of each key.
+func AppendMap[V any](b []byte, m map[string]V, value func(b []byte, key string, v V) []byte) []byte {
 	if m == nil {
 		return append(b, "null"...)
 	}
@@ -132,7 +133,7 @@ func AppendMap[V any](b []byte, m map[string]V, value func([]byte, V) []byte) []
 	b = append(b, '{')
 	for _, k := range keys {
 		b = AppendKey(b, k)
-		b = value(b, m[k])
+		b = value(b, k, m[k])
 	}
 	return append(b, '}')
 }

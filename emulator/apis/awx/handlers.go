@@ -400,7 +400,7 @@ func (s *State) credView(c *credential, viewer *user, inUserList bool) Credentia
 	sf.UserCapabilities = caps{Edit: edit, Delete: edit, Copy: boolp(viewer.Superuser), Use: boolp(edit)}
 	v := CredentialView{ID: c.ID, Type: "credential", URL: base, Related: rel, SummaryFields: sf,
 		Created: stamp(c.Created), Modified: stamp(c.Modified), Name: c.Name, Description: c.Description,
-		CredentialType: c.TypeID, Inputs: showInputs(t, c.Inputs), Kind: nullIfEmpty(t.Namespace),
+		CredentialType: c.TypeID, Inputs: inputsView{t: t, m: c.Inputs}, Kind: nullIfEmpty(t.Namespace),
 		Cloud: t.Kind == "cloud", Kubernetes: t.Kind == "kubernetes"}
 	if !inUserList {
 		v.Organization = rawNull()

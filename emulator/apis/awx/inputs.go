@@ -240,15 +240,39 @@ func fieldErrorsText(fe []api.FieldError) string {
 func showInputs(ct *credType, inputs map[string]any) map[string]any {
 	out := make(map[string]any, len(inputs))
 	for k, v := range inputs {
-		if f := ct.Inputs.field(k); f != nil && f.Secret {
-			if s, ok := v.(string); ok && s != "" {
-				out[k] = encrypted
-				continue
-			}
-		}
-		out[k] = v
+		out[k] = shownInput(ct, k, v)
 	}
 	return out
+}
+
+// shownInput is an input as a view shows it: a set secret as "$encrypted$".
+func shownInput(ct *credType, k string, v any) any {
+	if f := ct.Inputs.field(k); f != nil && f.Secret {
+		if s, ok := v.(string); ok && s != "" {
+			return encrypted
+		}
+	}
+	return v
+}
+
+// inputsView is a credential's inputs in a view: the stored map, secrets
+// hidden as it is written, so a page of credentials copies no maps. Both
+// the map and the type are stored values, which are never changed in
+// place (a write stores new ones), so the view may be written after the
+// lock is released.
+type inputsView struct {
+	t *credType
+	m map[string]any
+}
+
+// MarshalJSON writes the inputs for encoding/json.
+func (v inputsView) MarshalJSON() ([]byte, error) { return api.MarshalJSON(showInputs(v.t, v.m)) }
+
+func (v inputsView) appendJSON(b []byte) []byte {
+	if v.m == nil {
+		return append(b, "{}"...)
+	}
+	return api.AppendMap(b, v.m, func(b []byte, k string, x any) []byte { return api.AppendValue(b, shownInput(v.t, k, x)) })
 }
 
 // mergeSecrets replaces "$encrypted$" in new inputs with the stored values,

@@ -222,7 +222,7 @@ type CredentialView struct {
 	Organization   json.RawMessage `json:"organization,omitempty"`
 	CredentialType int             `json:"credential_type"`
 	Managed        bool            `json:"managed"`
-	Inputs         map[string]any  `json:"inputs"`
+	Inputs         inputsView      `json:"inputs"`
 	// Kind is the type's namespace (ssh, aws, ...); null for a custom type.
 	Kind       *string `json:"kind"`
 	Cloud      bool    `json:"cloud"`

@@ -62,7 +62,7 @@ func (v CredentialView) AppendJSON(b []byte) []byte {
 	b = append(b, `,"managed":`...)
 	b = api.AppendBool(b, v.Managed)
 	b = append(b, `,"inputs":`...)
-	b = api.AppendMap(b, v.Inputs, api.AppendValue)
+	b = v.Inputs.appendJSON(b)
 	b = append(b, `,"kind":`...)
 	b = api.AppendNullString(b, v.Kind)
 	b = append(b, `,"cloud":`...)

@@ -13,6 +13,10 @@ import (
 var tricky = []string{"", "plain", `quote " and \ backslash`, "<html> & more", "tab\tnew\nline\rcr\bbs\fff",
 	"\x00\x01\x1f\x7f", "é ü 日本", "line\u2028sep\u2029para", "bad \xff utf8 \xc3", "emoji 🎉"}
 
+// secretType has secret and plain inputs, to show which a view hides.
+var secretType = &credType{Inputs: typeInputs{Fields: []inputField{{ID: "username"}, {ID: "password", Secret: true},
+	{ID: "key", Secret: true}, {ID: "token", Secret: true}}}}
+
 // credentialViews builds views over every optional part: owners of each
 // kind, organization or none, capabilities set or not, inputs of every
 // JSON type, a nil map, and the tricky strings in every string field.
@@ -30,8 +34,9 @@ func credentialViews() []any {
 				Owners:           []owner{{ID: i, Type: "user", Name: s, URL: userURL(i), Description: s}},
 				UserCapabilities: caps{Edit: i%2 == 1, Delete: i%3 == 1},
 			},
-			Inputs: map[string]any{"username": s, "port": float64(i) * 1.5, "big": 1e21, "small": 1e-7, "on": i%2 == 0,
-				"none": nil, "list": []any{s, 1.0, false}, "nested": map[string]any{s: s}, "z" + s: "last"},
+			Inputs: inputsView{t: secretType, m: map[string]any{"username": s, "password": s, "key": "", "token": 7.0,
+				"port": float64(i) * 1.5, "big": 1e21, "small": 1e-7, "on": i%2 == 0,
+				"none": nil, "list": []any{s, 1.0, false}, "nested": map[string]any{s: s}, "z" + s: "last"}},
 		}
 		switch i % 3 {
 		case 0:
@@ -42,12 +47,12 @@ func credentialViews() []any {
 			v.Kind = strp(s)
 		case 1:
 			v.Organization = rawNull()
-			v.Inputs = nil
+			v.Inputs.m = nil
 			v.SummaryFields.Owners = nil
 			v.SummaryFields.ObjectRoles = objectRoles("organization", []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13})
 		case 2:
 			v.SummaryFields.Owners = []owner{}
-			v.Inputs = map[string]any{}
+			v.Inputs.m = map[string]any{}
 		}
 		out = append(out, v)
 	}
@@ -78,7 +83,7 @@ func FuzzCredentialViewJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s, u string, n int, flag bool) {
 		v := credentialViews()[abs(n)%len(tricky)].(CredentialView)
 		v.Name, v.Description, v.ID = s, u, n
-		v.Inputs = map[string]any{s: u, u: flag}
+		v.Inputs = inputsView{t: secretType, m: map[string]any{s: u, u: flag, "password": u}}
 		v.SummaryFields.ObjectRoles = objectRoles("team", []int{n, n + 1})
 		v.SummaryFields.Owners = append(v.SummaryFields.Owners, owner{Name: u, Description: s})
 		if flag {
@@ -124,6 +129,12 @@ func TestLinksAndRolesEncodeAsMaps(t *testing.T) {
 		want, _ := api.MarshalJSON(m)
 		if diff := cmp.Diff(string(want), string(r.appendJSON(nil))); diff != "" {
 			t.Errorf("related %+v (-map +appended):\n%s", r, diff)
+		}
+	}
+	for i, m := range []map[string]any{nil, {}, {"username": "u", "password": "p", "key": "", "token": 7.0, "x": []any{"p"}}} {
+		want, _ := api.MarshalJSON(showInputs(secretType, m))
+		if got := (inputsView{t: secretType, m: m}).appendJSON(nil); string(got) != string(want) {
+			t.Errorf("inputs %d: %s, want %s", i, got, want)
 		}
 	}
 	for kind, fields := range roleFields {
