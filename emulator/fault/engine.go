@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/credemu/credemu/emulator/api"
@@ -80,12 +81,14 @@ var ErrTooManyRules = errors.New("too many fault rules")
 // after/times semantics. Rules are indexed by the API and operation they
 // name, so a request meets only the rules that can match it.
 type Engine struct {
-	mu     sync.RWMutex
-	seed   uint64
-	rng    *rand.Rand
-	base   []Rule
-	rules  []*Status
-	index  map[indexKey][]*Status
+	mu    sync.Mutex
+	seed  uint64
+	rng   *rand.Rand
+	base  []Rule
+	rules []*Status
+	// index is rebuilt, never changed, when rules change: requests read
+	// it without the lock.
+	index  atomic.Pointer[map[indexKey][]*Status]
 	nextID int
 }
 
@@ -94,21 +97,27 @@ type indexKey struct{ api, op string }
 
 // reindex rebuilds the index after rules change. Caller holds the lock.
 func (e *Engine) reindex() {
-	e.index = make(map[indexKey][]*Status, len(e.rules))
+	index := make(map[indexKey][]*Status, len(e.rules))
 	for _, r := range e.rules {
 		k := indexKey{r.Rule.Match.API, r.Rule.Match.Operation}
-		e.index[k] = append(e.index[k], r)
+		index[k] = append(index[k], r)
 	}
+	e.index.Store(&index)
 }
 
 // candidates returns, in rule order, the rules whose API and operation do
 // not rule out a request to api/op. Caller holds the lock.
 func (e *Engine) candidates(api, op string) []*Status {
+	p := e.index.Load()
+	if p == nil || len(*p) == 0 {
+		return nil
+	}
+	index := *p
 	keys := [4]indexKey{{api, op}, {api, ""}, {"", op}, {"", ""}}
 	var lists [4][]*Status
 	for i, k := range keys {
 		if !slices.Contains(keys[:i], k) { // a request without api or op repeats keys
-			lists[i] = e.index[k]
+			lists[i] = index[k]
 		}
 	}
 	n, nonEmpty, only := 0, 0, -1
@@ -177,8 +186,7 @@ func (e *Engine) Add(r Rule) (int, error) {
 	e.nextID++
 	st := &Status{ID: e.nextID, Rule: r}
 	e.rules = append(e.rules, st)
-	k := indexKey{r.Match.API, r.Match.Operation}
-	e.index[k] = append(e.index[k], st)
+	e.reindex()
 	return e.nextID, nil
 }
 
@@ -220,11 +228,10 @@ func (e *Engine) List() []Status {
 // or nil when no rule fires. Counting and the random draw happen under the
 // engine's lock, so "after 2, times 1" fires exactly once under any load.
 func (e *Engine) Evaluate(req *Request) *Decision {
-	// Most requests match no rule: finding that out under the read lock
-	// lets concurrent requests check at once. Only a match takes the
-	// write lock, and then counts afresh (another request may have used
-	// the rule up meanwhile).
-	e.mu.RLock()
+	// Most requests match no rule: finding that out needs no lock (rules
+	// and the index are never changed in place), so concurrent requests
+	// check at once. Only a match takes the lock, and then counts afresh
+	// (another request may have used the rule up meanwhile).
 	matched := false
 	for _, r := range e.candidates(req.API, req.Operation) {
 		if r.Rule.Match.matches(req) {
@@ -232,7 +239,6 @@ func (e *Engine) Evaluate(req *Request) *Decision {
 			break
 		}
 	}
-	e.mu.RUnlock()
 	if !matched {
 		return nil
 	}

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/credemu/credemu/emulator/fault"
@@ -98,4 +100,40 @@ func TestEngineIndexKeepsOrder(t *testing.T) {
 	}
 	e.Remove(1)
 	add("", "", 500)
+}
+
+// TestEngineConcurrent evaluates from many goroutines while rules come and
+// go (run with -race): requests read the rules without the lock, so a rule
+// fires exactly its times, and a removed rule never fires afterwards.
+func TestEngineConcurrent(t *testing.T) {
+	e := fault.NewEngine(1, nil)
+	id, err := e.Add(fault.Rule{Match: fault.Match{Operation: "x"}, Times: 100, Respond: fault.Respond{Status: 500}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var fired atomic.Int64
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 500; i++ {
+				if e.Evaluate(&fault.Request{Operation: "x"}) != nil {
+					fired.Add(1)
+				}
+			}
+		}()
+	}
+	for i := 0; i < 50; i++ { // churn of rules that never match
+		other, _ := e.Add(fault.Rule{Match: fault.Match{Operation: "y"}, Respond: fault.Respond{Status: 500}})
+		e.Remove(other)
+	}
+	wg.Wait()
+	if fired.Load() != 100 {
+		t.Errorf("fired %d times, want 100", fired.Load())
+	}
+	e.Remove(id)
+	if e.Evaluate(&fault.Request{Operation: "x"}) != nil {
+		t.Error("a removed rule fired")
+	}
 }
