@@ -119,10 +119,15 @@ func (f *Filter) match(e *Entry) bool {
 // Journal is a bounded, concurrency-safe log of entries. When a bound is
 // reached, the oldest entries go first.
 type Journal struct {
-	mu      sync.Mutex
-	cfg     Config
-	recs    []record // live entries are recs[off:]
-	off     int
+	mu  sync.Mutex
+	cfg Config
+	// recs is a ring: the live entries are n records from head on,
+	// wrapping around. It grows (doubling) up to Entries records as they
+	// arrive, then each new entry takes the oldest one's place, where a
+	// slice appended to at one end and cut at the other had copied itself
+	// over and again.
+	recs    []record
+	head, n int
 	bytes   int64
 	seq     int64
 	dropped int64 // entries overwritten since the last clear
@@ -191,28 +196,38 @@ func (j *Journal) AddWithBodies(e Entry, request, response []byte, red *Redactor
 	j.seq++
 	e.Seq = j.seq
 	rec.Entry = e
-	for j.len() > 0 && (j.len() >= j.cfg.Entries || j.bytes+rec.size > j.cfg.Bytes) {
+	for j.n > 0 && (j.n >= j.cfg.Entries || j.bytes+rec.size > j.cfg.Bytes) {
 		j.evictOldest()
 	}
-	j.recs = append(j.recs, rec)
+	if j.n == len(j.recs) {
+		j.grow()
+	}
+	j.recs[(j.head+j.n)%len(j.recs)] = rec
+	j.n++
 	j.bytes += rec.size
 	return e.Seq
 }
 
-func (j *Journal) len() int { return len(j.recs) - j.off }
+// at returns the i-th live entry, oldest first.
+func (j *Journal) at(i int) *record { return &j.recs[(j.head+i)%len(j.recs)] }
 
-// evictOldest drops the oldest entry; the backing array is compacted once
-// half of it is dead, so eviction stays O(1) amortised.
-func (j *Journal) evictOldest() {
-	j.bytes -= j.recs[j.off].size
-	j.recs[j.off] = record{}
-	j.off++
-	j.dropped++
-	if j.off > 64 && j.off > len(j.recs)/2 {
-		n := copy(j.recs, j.recs[j.off:])
-		clear(j.recs[n:])
-		j.recs, j.off = j.recs[:n], 0
+// grow doubles the ring (up to Entries), keeping the entries in order.
+// Only called with the ring full, which below Entries is the only way.
+func (j *Journal) grow() {
+	recs := make([]record, min(max(2*len(j.recs), 64), j.cfg.Entries))
+	for i := 0; i < j.n; i++ {
+		recs[i] = *j.at(i)
 	}
+	j.recs, j.head = recs, 0
+}
+
+// evictOldest drops the oldest entry.
+func (j *Journal) evictOldest() {
+	j.bytes -= j.recs[j.head].size
+	j.recs[j.head] = record{}
+	j.head = (j.head + 1) % len(j.recs)
+	j.n--
+	j.dropped++
 }
 
 func cutField(e *Entry, name, v string) string {
@@ -271,8 +286,8 @@ func (j *Journal) ListPage(f Filter, max int) Page {
 	defer j.mu.Unlock()
 	var p Page
 	var matched []*record
-	for i := j.off; i < len(j.recs); i++ {
-		rec := &j.recs[i]
+	for i := 0; i < j.n; i++ {
+		rec := j.at(i)
 		if rec.Seq > f.AfterSeq && f.match(&rec.Entry) {
 			matched = append(matched, rec)
 		}
@@ -321,5 +336,5 @@ func (j *Journal) Bytes() int64 {
 func (j *Journal) Clear() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.recs, j.off, j.bytes, j.dropped = nil, 0, 0, 0
+	j.recs, j.head, j.n, j.bytes, j.dropped = nil, 0, 0, 0, 0
 }

@@ -3,6 +3,8 @@ package journal_test
 import (
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -237,4 +239,45 @@ func isWord(s string) bool {
 		}
 	}
 	return true
+}
+
+// TestRingMatchesModel adds entries of random sizes to journals of a few
+// bounds and compares what each keeps with a plain list that drops its
+// oldest entries under the same bounds.
+func TestRingMatchesModel(t *testing.T) {
+	for _, cfg := range []journal.Config{{Entries: 1}, {Entries: 5}, {Entries: 100, Bytes: 20000}, {Entries: 70, Bytes: 1 << 20}} {
+		j := journal.New(cfg)
+		var model []int64 // sequence numbers kept
+		sizes := map[int64]int{}
+		rng := rand.New(rand.NewPCG(uint64(cfg.Entries), 1))
+		for i := 0; i < 1000; i++ {
+			n := rng.IntN(600)
+			seq := j.Add(journal.Entry{Path: "/" + strings.Repeat("p", n)})
+			model = append(model, seq)
+			sizes[seq] = n
+			for len(model) > cfg.Entries {
+				model = model[1:]
+			}
+			if i%97 == 0 {
+				var got []int64
+				for _, e := range j.List(journal.Filter{}) {
+					got = append(got, e.Seq)
+					if len(e.Path) != min(sizes[e.Seq]+1, 2048) {
+						t.Fatalf("entry %d: path of %d bytes, want %d", e.Seq, len(e.Path), sizes[e.Seq]+1)
+					}
+				}
+				// The byte bound may drop more than the count bound: what
+				// is kept is always the newest entries, in order.
+				if len(got) == 0 || len(got) > len(model) || !slices.Equal(got, model[len(model)-len(got):]) {
+					t.Fatalf("%+v after %d: kept %v, want a suffix of %v", cfg, i+1, got, model)
+				}
+				if cfg.Bytes == 0 && len(got) != len(model) {
+					t.Fatalf("%+v: kept %d entries, want %d", cfg, len(got), len(model))
+				}
+			}
+		}
+		if j.Overwritten() != int64(1000-len(j.List(journal.Filter{}))) {
+			t.Errorf("%+v: overwritten %d", cfg, j.Overwritten())
+		}
+	}
 }
