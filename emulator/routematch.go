@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"net/http"
+	"regexp"
 	"strings"
 
 	"github.com/gorilla/mux"
@@ -16,22 +17,29 @@ import (
 // tells 405 from 404 itself (unmatched probes each route with each of its
 // methods), so a method mismatch may end a route's match at once.
 //
-// It returns nil for a template it cannot judge: a variable with its own
-// pattern (which may span segments) or one that shares its segment with
-// literal text. A variable matches one or more characters other than "/",
-// as mux's default pattern does.
+// It returns nil for a template it cannot judge: a variable whose own
+// pattern may span segments, or one that shares its segment with literal
+// text. A variable matches one or more characters other than "/", as mux's
+// default pattern does, or one or more of its pattern's character class.
 func segmentMatcher(method, template string) mux.MatcherFunc {
 	segs := strings.Split(template, "/")
-	names := make([]string, len(segs)) // the variable's name, "" for a literal
+	names := make([]string, len(segs))             // the variable's name, "" for a literal
+	checks := make([]func(string) bool, len(segs)) // a variable's own pattern, if any
 	nvars := 0
 	for i, s := range segs {
 		if !strings.Contains(s, "{") {
 			continue
 		}
-		if !strings.HasPrefix(s, "{") || !strings.HasSuffix(s, "}") || strings.ContainsAny(s[1:len(s)-1], ":{}") {
+		if !strings.HasPrefix(s, "{") || !strings.HasSuffix(s, "}") || strings.ContainsAny(s[1:len(s)-1], "{}") {
 			return nil
 		}
-		names[i] = s[1 : len(s)-1]
+		name, pattern, hasPattern := strings.Cut(s[1:len(s)-1], ":")
+		if hasPattern {
+			if checks[i] = segmentPattern(pattern); checks[i] == nil {
+				return nil
+			}
+		}
+		names[i] = name
 		nvars++
 	}
 	return func(r *http.Request, m *mux.RouteMatch) bool {
@@ -57,7 +65,7 @@ func segmentMatcher(method, template string) mux.MatcherFunc {
 				if seg != s {
 					return false
 				}
-			case seg == "":
+			case seg == "" || (checks[i] != nil && !checks[i](seg)):
 				return false
 			default:
 				if vars == nil {
@@ -75,6 +83,34 @@ func segmentMatcher(method, template string) mux.MatcherFunc {
 		m.Vars = vars
 		return true
 	}
+}
+
+// classPlus is a variable pattern the matcher judges: one character class
+// without "/" (and not negated), repeated once or more, so the variable
+// spans exactly one non-empty segment, as in {id:[0-9]+}.
+var classPlus = regexp.MustCompile(`^\[[^\]/^][^\]/]*\]\+$`)
+
+// segmentPattern returns a check of one segment against a variable's
+// pattern, or nil for a pattern that may span segments or match nothing.
+func segmentPattern(pattern string) func(string) bool {
+	if pattern == "[0-9]+" {
+		return func(seg string) bool {
+			for i := 0; i < len(seg); i++ {
+				if seg[i] < '0' || seg[i] > '9' {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	if !classPlus.MatchString(pattern) {
+		return nil
+	}
+	re, err := regexp.Compile("^(?:" + pattern + ")$")
+	if err != nil {
+		return nil
+	}
+	return re.MatchString
 }
 
 // hasPrefix matches paths under prefix, as mux's PathPrefix does, without

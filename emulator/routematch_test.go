@@ -15,7 +15,8 @@ func TestSegmentMatcherAgreesWithMux(t *testing.T) {
 	templates := []string{
 		"/api/v2/credentials/", "/api/v2/credentials/{id}/", "/api/v2/users/{id}/credentials/",
 		"/zstack/v1/iam2/virtual-ids/{uuid}", "/rest/appliance/local-accounts/{username}",
-		"/api/v1/orgs/{org}/cloud-accounts/{id}", "/", "/a/{x}/{y}",
+		"/api/v1/orgs/{org}/cloud-accounts/{id}", "/", "/a/{x}/{y}", "/api/v2/users/{id:[0-9]+}/",
+		"/n/{id:[a-f0-9-]+}/x",
 	}
 	paths := []string{
 		"/", "//", "/api", "/api/v2/credentials/", "/api/v2/credentials", "/api/v2/credentials/1/",
@@ -23,7 +24,8 @@ func TestSegmentMatcherAgreesWithMux(t *testing.T) {
 		"/api/v2/users//credentials/", "/zstack/v1/iam2/virtual-ids/abc", "/zstack/v1/iam2/virtual-ids/",
 		"/zstack/v1/iam2/virtual-ids/a/b", "/rest/appliance/local-accounts/ops", "/rest/appliance/local-accounts/a b",
 		"/api/v1/orgs/acme/cloud-accounts/7", "/api/v1/orgs/acme/cloud-accounts/", "/a/1/2", "/a/1/2/", "/a//2",
-		"/api/v2/credentials/1/?q=1", "/API/v2/credentials/", "/a/%2F/2",
+		"/api/v2/credentials/1/?q=1", "/API/v2/credentials/", "/a/%2F/2", "/api/v2/users/12/", "/api/v2/users/1a/",
+		"/api/v2/users/-1/", "/n/ab-12/x", "/n/AB/x", "/n//x", "/n/a/b/x",
 	}
 	matched := 0
 	for _, tmpl := range templates {
@@ -58,7 +60,7 @@ func TestSegmentMatcherAgreesWithMux(t *testing.T) {
 	if segmentMatcher("GET", "/api/v2/credentials/")(httptest.NewRequest("POST", "/api/v2/credentials/", nil), &mux.RouteMatch{}) {
 		t.Error("another method passes")
 	}
-	for _, tmpl := range []string{"/files/{path:.*}", "/x/{a}.json", "/x/v{n}"} {
+	for _, tmpl := range []string{"/files/{path:.*}", "/x/{a}.json", "/x/v{n}", "/x/{n:[^/]+}", "/x/{n:[0-9]*}", "/x/{n:[a/b]+}"} {
 		if segmentMatcher("GET", tmpl) != nil {
 			t.Errorf("%s: a matcher for a template mux's expression must judge", tmpl)
 		}
