@@ -20,11 +20,43 @@ type stamp time.Time
 // MarshalJSON writes the time for encoding/json.
 func (s stamp) MarshalJSON() ([]byte, error) { return s.appendJSON(nil), nil }
 
-// appendJSON needs no escaping: the layout is digits and "-:.TZ".
+// appendJSON needs no escaping: the layout is digits and "-:.TZ". The
+// digits are written directly: time's AppendFormat reads its layout anew
+// on each call, and every view has two times.
 func (s stamp) appendJSON(b []byte) []byte {
+	t := time.Time(s).UTC()
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		b = append(b, '"')
+		b = t.AppendFormat(b, timeFormat)
+		return append(b, '"')
+	}
+	hour, minute, sec := t.Clock()
 	b = append(b, '"')
-	b = time.Time(s).UTC().AppendFormat(b, timeFormat)
-	return append(b, '"')
+	b = appendDigits(b, year, 4)
+	b = append(b, '-')
+	b = appendDigits(b, int(month), 2)
+	b = append(b, '-')
+	b = appendDigits(b, day, 2)
+	b = append(b, 'T')
+	b = appendDigits(b, hour, 2)
+	b = append(b, ':')
+	b = appendDigits(b, minute, 2)
+	b = append(b, ':')
+	b = appendDigits(b, sec, 2)
+	b = append(b, '.')
+	b = appendDigits(b, t.Nanosecond()/1000, 6)
+	return append(b, 'Z', '"')
+}
+
+// appendDigits writes n (0 <= n < 10^width) in exactly width digits.
+func appendDigits(b []byte, n, width int) []byte {
+	var buf [9]byte
+	for i := width - 1; i >= 0; i-- {
+		buf[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return append(b, buf[:width]...)
 }
 
 // encrypted is what AWX shows instead of a secret input, and what a client

@@ -109,7 +109,9 @@ func abs(n int) int {
 // TestLinksAndRolesEncodeAsMaps holds the parts written from ids and
 // times to the maps and strings they stand for, encoded by encoding/json.
 func TestLinksAndRolesEncodeAsMaps(t *testing.T) {
-	for _, tm := range []time.Time{{}, time.Date(2026, 11, 23, 13, 40, 5, 987654321, time.FixedZone("CET", 3600))} {
+	for _, tm := range []time.Time{{}, time.Date(2026, 11, 23, 13, 40, 5, 987654321, time.FixedZone("CET", 3600)),
+		time.Date(999, 1, 2, 3, 4, 5, 6000, time.UTC), time.Date(12026, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		time.Date(-5, 1, 1, 0, 0, 0, 0, time.UTC), time.Unix(1e9, 1000)} {
 		want, _ := api.MarshalJSON(formatTime(tm))
 		if got := stamp(tm).appendJSON(nil); string(got) != string(want) {
 			t.Errorf("stamp %v: %s, want %s", tm, got, want)
