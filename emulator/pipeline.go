@@ -56,7 +56,7 @@ func pipeline(f family.Family, op *api.Operation, template string) http.Handler 
 	redact := journal.NewRedactor(f.SecretFields())
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := serverFrom(r)
-		c := &call{s: s, f: f, op: op, template: template, rec: middleware.NewRecorder(), start: time.Now(), redact: redact}
+		c := &call{s: s, f: f, op: op, template: template, rec: middleware.GetRecorder(), start: time.Now(), redact: redact}
 		c.req = &api.Request{HTTP: r, Op: op, Vars: mux.Vars(r), Query: r.URL.Query(), Received: c.start}
 		defer c.finish(w)
 		defer c.recover()
@@ -403,7 +403,7 @@ func (c *call) finish(w http.ResponseWriter) {
 	case c.op != nil && c.op.SecretResponse && status < 300:
 		e.ResponseBody = json.RawMessage(`"<a secret: not kept>"`)
 	default:
-		response = c.rec.Body.Bytes() // the recorder is not reused
+		response = c.rec.Body.Bytes() // the journal copies it: the recorder is reused
 	}
 	if c.op != nil {
 		e.Operation = c.op.ID
@@ -446,6 +446,7 @@ func (c *call) finish(w http.ResponseWriter) {
 		}
 		c.s.log.LogAttrs(r.Context(), level, "request", attrs...)
 	}
+	c.rec.Release() // sent and journalled (as a copy): nothing reads it now
 	if c.dropMode != "" {
 		middleware.Drop(w, c.dropMode)
 	}

@@ -172,7 +172,7 @@ func (j *Journal) Add(e Entry) int64 {
 // AddWithBodies records e with its request and response bodies, which are
 // redacted when the journal is read. Path, query and bodies beyond the
 // journal's limits are cut, and the cut is noted in Truncated with the
-// size sent. Neither body may be changed afterwards.
+// size sent. The journal keeps copies: the caller may reuse both buffers.
 func (j *Journal) AddWithBodies(e Entry, request, response []byte, red *Redactor) int64 {
 	limit := j.cfg.BodyLimit
 	// Copies: the request's strings are slices of its whole request line,
@@ -238,12 +238,15 @@ func cutField(e *Entry, name, v string) string {
 	return strings.Clone(v[:fieldLimit])
 }
 
-// keepBody returns the bytes of a body to keep: all of it when it fits
-// (the caller's slice, which is never changed), else a copy of its first
-// limit bytes, noted as cut.
+// keepBody returns a copy of the bytes of a body to keep (the caller may
+// reuse its buffers): all of it when it fits, else its first limit bytes,
+// noted as cut.
 func keepBody(e *Entry, name string, b []byte, limit int) (kept []byte, cut bool) {
+	if len(b) == 0 {
+		return nil, false
+	}
 	if len(b) <= limit {
-		return b, false
+		return bytes.Clone(b), false
 	}
 	noteCut(e, name, len(b))
 	return bytes.Clone(b[:limit]), true

@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 )
 
@@ -92,6 +93,31 @@ type Recorder struct {
 
 // NewRecorder returns an empty recorder.
 func NewRecorder() *Recorder { return &Recorder{header: http.Header{}} }
+
+// recorders keeps released recorders and their grown buffers: a list page
+// of 28 KiB had allocated (and zeroed) a fresh buffer on every request.
+var recorders = sync.Pool{New: func() any { return NewRecorder() }}
+
+// maxPooledBody keeps a rare huge answer's buffer out of the pool.
+const maxPooledBody = 1 << 20
+
+// GetRecorder returns an empty recorder from the pool; Release gives it
+// back once nothing reads its body any more.
+func GetRecorder() *Recorder { return recorders.Get().(*Recorder) }
+
+// Release empties the recorder and returns it to the pool. The caller
+// must not use it, or any slice of its body, afterwards.
+func (r *Recorder) Release() {
+	if r.Body.Cap() > maxPooledBody {
+		return
+	}
+	// A new header map: the old one's value slices went to the real
+	// response by reference in Flush.
+	r.header = http.Header{}
+	r.Status = 0
+	r.Body.Reset()
+	recorders.Put(r)
+}
 
 // Header returns the header map to fill.
 func (r *Recorder) Header() http.Header { return r.header }
