@@ -111,6 +111,10 @@ type compiled struct {
 	sc     *scenario.Scenario
 	worlds map[string]api.World
 	seed   uint64
+	// stamps are the modification times of the files read, taken when
+	// they were read: Watch compares with these, so an edit made between
+	// loading and watching is not missed.
+	stamps map[string]time.Time
 }
 
 // New builds a server from options. It loads and checks the scenario, so a
@@ -219,6 +223,9 @@ func (s *Server) compileLoaded(sc *scenario.Scenario, loadErr error) (*compiled,
 	}
 	c, err := s.compile(sc)
 	if loadErr == nil {
+		if c != nil {
+			c.stamps = fileStamps(sc.Files)
+		}
 		return c, err
 	}
 	errs := scenario.Errors(sc.Files[0], loadErr)

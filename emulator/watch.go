@@ -30,23 +30,36 @@ func (s *Server) scenarioFiles() []string {
 	return out
 }
 
+// fileStamps returns the modification times of the files on disk among
+// files (built-in ones have none).
+func fileStamps(files []string) map[string]time.Time {
+	m := map[string]time.Time{}
+	for _, f := range files {
+		if strings.HasPrefix(f, "builtin:") {
+			continue
+		}
+		if fi, err := os.Stat(f); err == nil {
+			m[f] = fi.ModTime()
+		}
+	}
+	return m
+}
+
 // Watch reloads the scenario file at path whenever it, or a file it
 // includes, changes, until ctx ends. A valid file replaces the world of the
 // default sandbox (and of sandboxes made later) at once; an invalid one is
 // logged with all its problems and the old world is kept. It polls, which
 // works the same on every file system and in containers.
 func (s *Server) Watch(ctx context.Context, path string, every time.Duration) {
-	stamp := func() map[string]time.Time {
-		files := append([]string{path}, s.scenarioFiles()...)
-		m := map[string]time.Time{}
-		for _, f := range files {
-			if fi, err := os.Stat(f); err == nil {
-				m[f] = fi.ModTime()
-			}
-		}
-		return m
-	}
+	stamp := func() map[string]time.Time { return fileStamps(append([]string{path}, s.scenarioFiles()...)) }
 	seen := stamp()
+	s.mu.RLock()
+	for f, m := range s.base.stamps { // as loaded: an edit since then is a change
+		if _, watched := seen[f]; watched {
+			seen[f] = m
+		}
+	}
+	s.mu.RUnlock()
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {

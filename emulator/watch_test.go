@@ -80,3 +80,31 @@ func TestWatchReloads(t *testing.T) {
 		t.Error("an invalid file replaced the world")
 	}
 }
+
+// TestWatchSeesEditsBeforeItStarts: an edit made after the scenario was
+// loaded but before Watch began is still a change to reload.
+func TestWatchSeesEditsBeforeItStarts(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "early.yaml")
+	world := func(org string, age time.Duration) {
+		t.Helper()
+		body := "include: [fixtures/avisi/cloud-profiles.yaml]\navisi:\n  tokens: [{token: t, organisations: [\"*\"]}]\n  organisations: [{slug: " + org + "}]\n"
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		when := time.Now().Add(age)
+		_ = os.Chtimes(path, when, when)
+	}
+	world("first", -time.Hour)
+	srv := emulatortest.Start(t, emulator.WithScenario(path))
+	world("second", 0) // before Watch takes its first look
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go srv.Emu.Watch(ctx, path, 10*time.Millisecond)
+	deadline := time.Now().Add(5 * time.Second)
+	for srv.Do("GET", "/api/v1/orgs/second/cloud-accounts", nil, "Authorization: Token t").Status != 200 {
+		if time.Now().After(deadline) {
+			t.Fatal("the edit made before Watch started was never loaded")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
