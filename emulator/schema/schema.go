@@ -83,7 +83,10 @@ func bodyOnly(data []byte) bool {
 // Compile loads every *.json file under fsys, to be compiled on first use.
 // Files whose name starts with "_" or that live in a "defs" folder serve as
 // $ref targets.
-func Compile(fsys fs.FS) (*Set, error) {
+func Compile(fsys fs.FS) (*Set, error) { return compile(fsys, true) }
+
+// compile is Compile, with the inlining of $refs optional (tests compare).
+func compile(fsys fs.FS, inline bool) (*Set, error) {
 	c := jsonschema.NewCompiler()
 	c.Draft = jsonschema.Draft2020
 	c.AssertFormat = true
@@ -91,6 +94,8 @@ func Compile(fsys fs.FS) (*Set, error) {
 		return nil, fmt.Errorf("schema %s is not among the embedded schemas", s)
 	}
 	set := &Set{compiler: c, schemas: map[string]*entry{}}
+	raw := map[string][]byte{}
+	docs := map[string]any{}
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".json") {
 			return err
@@ -99,18 +104,31 @@ func Compile(fsys fs.FS) (*Set, error) {
 		if err != nil {
 			return err
 		}
-		if err := c.AddResource(baseURL+p, bytes.NewReader(data)); err != nil {
+		doc, err := decodeSchema(data)
+		if err != nil {
 			return fmt.Errorf("schema %s: %w", p, err)
+		}
+		raw[p], docs[p] = data, doc
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for p, data := range raw {
+		inlined := data
+		if inline {
+			if inlined, err = inlineRefs(docs, p); err != nil {
+				return nil, fmt.Errorf("schema %s: %w", p, err)
+			}
+		}
+		if err := c.AddResource(baseURL+p, bytes.NewReader(inlined)); err != nil {
+			return nil, fmt.Errorf("schema %s: %w", p, err)
 		}
 		e := &entry{url: baseURL + p}
 		if bodyOnly(data) {
 			e.bodyURL = e.url + "#/properties/body"
 		}
 		set.schemas[strings.TrimSuffix(p, ".json")] = e
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
 	return set, nil
 }
