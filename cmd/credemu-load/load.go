@@ -205,7 +205,7 @@ func (f figure) request(base string) request {
 }
 
 // rounds is how many turns bare server and credemu take per figure.
-const rounds = 4
+const rounds = 8
 
 // throughputFigures measures each figure on credemu and on a bare server
 // sending credemu's own answer, side by side.
