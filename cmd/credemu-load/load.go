@@ -106,16 +106,23 @@ func percentile(ds []time.Duration, q float64) time.Duration {
 	return ds[min(len(ds)-1, int(q*float64(len(ds))))]
 }
 
-// bareServer answers every request with body, like the fastest server
-// that could send the same bytes.
-func bareServer(body []byte, contentType string) (string, func(), error) {
+// bareServer answers every request with header and body, like the
+// fastest server that could send the same answer. Date and Content-Length
+// are net/http's own, as they are for credemu.
+func bareServer(body []byte, header http.Header) (string, func(), error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, err
 	}
+	header = header.Clone()
+	header.Del("Date")
+	header.Del("Content-Length")
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", contentType)
+		h := w.Header()
+		for k, v := range header {
+			h[k] = v
+		}
 		_, _ = w.Write(body)
 	})}
 	go func() { _ = srv.Serve(ln) }()
@@ -232,7 +239,8 @@ func throughputFigures(w io.Writer, d time.Duration, concurrency int, pick *rege
 			}
 			emus[scen] = emu
 		}
-		// The bare server answers with the bytes credemu sends for this request.
+		// The bare server answers with the headers and body credemu sends
+		// for this request.
 		req, _ := f.request(emu.URL())(999, 999)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -240,7 +248,7 @@ func throughputFigures(w io.Writer, d time.Duration, concurrency int, pick *rege
 		}
 		sample, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		base, stop, err := bareServer(sample, resp.Header.Get("Content-Type"))
+		base, stop, err := bareServer(sample, resp.Header)
 		if err != nil {
 			return err
 		}
