@@ -111,9 +111,13 @@ func (c *call) run(w http.ResponseWriter) {
 	r := c.req.HTTP
 	// A body that trickles in is cut short when the server shuts down, so
 	// that a stalled upload cannot hold up a graceful drain.
-	done := c.s.readingBody(w)
-	body, err := middleware.ReadBody(r, c.s.opts.bodyLimit)
-	done()
+	var body []byte
+	var err error
+	if r.Body != nil && r.Body != http.NoBody { // a GET has nothing to cut short
+		done := c.s.readingBody(w)
+		body, err = middleware.ReadBody(r, c.s.opts.bodyLimit)
+		done()
+	}
 	if err != nil {
 		if errors.Is(err, middleware.ErrTooLarge) {
 			c.fail(&api.Error{Kind: api.KindPayloadTooLarge, Transport: true,
