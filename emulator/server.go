@@ -502,8 +502,8 @@ func (s *Server) routes() http.Handler {
 		routers.m[key.String()] = router
 	}
 	routers.Unlock()
-	return middleware.RequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := context.WithValue(r.Context(), serverKey{}, s)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(middleware.RequestIDContext(w, r), serverKey{}, s)
 		if headerBytes(r) > MaxHeaderBytes {
 			ctx = context.WithValue(ctx, headersTooLargeKey{}, true)
 		}
@@ -518,7 +518,7 @@ func (s *Server) routes() http.Handler {
 			}
 		}
 		router.ServeHTTP(w, r.WithContext(ctx))
-	}))
+	})
 }
 
 // uncleanPathKey marks a request whose path a strict family refuses.

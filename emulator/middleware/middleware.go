@@ -36,18 +36,17 @@ var (
 	idSeq atomic.Uint64
 )
 
-// RequestID gives every request an id: the caller's X-Request-Id when it is
-// short and printable, else a new one. The id is echoed in the response and
-// stored in the request context for logs and the journal.
-func RequestID(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.Header.Get(RequestIDHeader)
-		if !validID(id) {
-			id = idPrefix + "-" + hexUint(idSeq.Add(1))
-		}
-		w.Header().Set(RequestIDHeader, id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
-	})
+// RequestIDContext gives a request its id: the caller's X-Request-Id when
+// it is short and printable, else a new one. The id is echoed in the
+// response, and the returned context carries it for logs and the journal;
+// the caller adds its own values and copies the request once.
+func RequestIDContext(w http.ResponseWriter, r *http.Request) context.Context {
+	id := r.Header.Get(RequestIDHeader)
+	if !validID(id) {
+		id = idPrefix + "-" + hexUint(idSeq.Add(1))
+	}
+	w.Header()[RequestIDHeader] = []string{id}
+	return context.WithValue(r.Context(), requestIDKey, id)
 }
 
 func hexUint(v uint64) string {
