@@ -75,7 +75,7 @@ func validID(id string) bool {
 	return true
 }
 
-// GetRequestID returns the request id stored by RequestID, or "".
+// GetRequestID returns the request id stored by RequestIDContext, or "".
 func GetRequestID(ctx context.Context) string {
 	id, _ := ctx.Value(requestIDKey).(string)
 	return id
