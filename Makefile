@@ -6,7 +6,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -s -w -X github.com/credemu/credemu/emulator.Version=$(VERSION)
 FUZZTIME ?= 30s
 
-.PHONY: all build run test unit conformance ansible-deps vet fmt-check lint bench load soak fuzz cover update-golden clean
+.PHONY: all build run test unit bench-smoke conformance ansible-deps vet fmt-check lint bench load soak fuzz cover update-golden clean
 
 all: build
 
@@ -16,10 +16,15 @@ build: ## build the credemu binary into bin/
 run: ## run the emulator on the built-in default scenario (127.0.0.1:8080)
 	$(GO) run ./cmd/credemu serve --scenario default
 
-test: vet fmt-check unit conformance ## vet, gofmt check, every test with the race detector, the vendors' clients
+test: vet fmt-check unit bench-smoke conformance ## vet, gofmt check, every test with the race detector, every benchmark once, the vendors' clients
 
 unit:
 	$(GO) test -race -count=1 $(PKGS)
+
+# Every benchmark once (the memory ones still make their 120,000 objects),
+# so that a change that breaks `make bench` fails `make test`.
+bench-smoke:
+	$(GO) test -run '^$$' -bench . -benchtime 1x $(PKGS)
 
 # Each conformance/<family> is its own Go module that runs a vendor's real
 # client against credemu. A module whose client comes from ../shared/clients
@@ -55,7 +60,7 @@ lint: vet fmt-check ## static checks that need nothing beyond the Go toolchain
 
 bench: build ## benchmarks, then the side-by-side load figures (ratios within one run; see README)
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s $(PKGS)
-	$(GO) run ./cmd/credemu-load -binary $(BIN) -duration 5s
+	$(GO) run ./cmd/credemu-load -binary $(BIN) -duration 8s
 
 load: build ## only the load figures: start-up and throughput against a bare net/http server
 	$(GO) run ./cmd/credemu-load -binary $(BIN) -duration $(or $(DURATION),5s)

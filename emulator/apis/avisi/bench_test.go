@@ -23,7 +23,9 @@ func benchServer(b *testing.B, yaml string) *emulator.Server {
 	}
 	for i := 0; i < 20; i++ {
 		rule := fmt.Sprintf(`{"match": {"api": "avisi", "operation": "listCloudCredentials", "headers": {"X-Never": "%d"}}, "respond": {"status": 500}}`, i)
-		req := httptest.NewRequest("POST", "/_emulator/faults", strings.NewReader(rule))
+		// The control API answers hosts that cannot be a rebinding attack only.
+		req := httptest.NewRequest("POST", "http://127.0.0.1/_emulator/faults", strings.NewReader(rule))
+		req.Header.Set("Content-Type", "application/json")
 		rec := httptest.NewRecorder()
 		emu.ServeHTTP(rec, req)
 		if rec.Code != 201 {
