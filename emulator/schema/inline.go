@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -40,7 +41,7 @@ func inlineValue(docs map[string]any, base string, v any, stack []string) (out a
 	switch x := v.(type) {
 	case map[string]any:
 		if ref, isRef := x["$ref"].(string); isRef && onlyRef(x) {
-			if target, file, key, found := resolve(docs, base, ref); found && !inStack(stack, key) && !setsBase(target) {
+			if target, file, key, found := resolve(docs, base, ref); found && !slices.Contains(stack, key) && !setsBase(target) {
 				if inlined, okIn := inlineValue(docs, file, target, append(stack, key)); okIn {
 					return inlined, true
 				}
@@ -94,15 +95,6 @@ func setsBase(v any) bool {
 	}
 	for _, k := range []string{"$id", "$anchor", "$dynamicAnchor", "$schema"} {
 		if _, has := m[k]; has {
-			return true
-		}
-	}
-	return false
-}
-
-func inStack(stack []string, key string) bool {
-	for _, s := range stack {
-		if s == key {
 			return true
 		}
 	}
