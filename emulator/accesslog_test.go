@@ -32,7 +32,7 @@ func requestLines(t *testing.T, log string) []map[string]any {
 // TestAccessLog: one line per request with what it was and how it ended;
 // sandbox, fault and dropped appear only when there is one.
 func TestAccessLog(t *testing.T) {
-	var sink syncBuffer
+	var sink emulatortest.LogBuffer
 	srv := emulatortest.Start(t, emulator.WithScenario("default"),
 		emulator.WithLogger(slog.New(slog.NewJSONHandler(&sink, &slog.HandlerOptions{Level: slog.LevelInfo}))))
 	srv.Do("GET", "/api/v2/credentials/1/", nil, familyAuth["awx"])

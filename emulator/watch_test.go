@@ -1,32 +1,17 @@
 package emulator_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/credemu/credemu/emulator"
 	"github.com/credemu/credemu/emulator/emulatortest"
 )
-
-// syncBuffer is a log sink safe for the watcher goroutine and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 func TestWatchReloads(t *testing.T) {
 	dir := t.TempDir()
@@ -44,7 +29,7 @@ func TestWatchReloads(t *testing.T) {
 		return "include: [fixtures/avisi/cloud-profiles.yaml]\navisi:\n  tokens: [{token: t, organisations: [\"*\"]}]\n  organisations: [{slug: " + org + "}]\n"
 	}
 	write(world("first"))
-	logs := &syncBuffer{}
+	logs := &emulatortest.LogBuffer{}
 	srv := emulatortest.Start(t, emulator.WithScenario(path), emulator.WithLogger(slog.New(slog.NewTextHandler(logs, nil))))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -1,31 +1,17 @@
 package main
 
 import (
-	"bytes"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/credemu/credemu/emulator/emulatortest"
 )
-
-// lockedBuffer is a writer the sink's flusher and the test may use at once.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
 
 // TestLogSink: lines are held back, then written out by the ticker, and
 // whatever is left when the sink closes.
 func TestLogSink(t *testing.T) {
-	var out lockedBuffer
+	var out emulatortest.LogBuffer
 	s := newLogSink(&out, 20*time.Millisecond)
 	s.Write([]byte("one\n"))
 	if out.String() != "" {
