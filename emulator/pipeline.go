@@ -42,10 +42,12 @@ type call struct {
 	start    time.Time
 	body     []byte
 	redact   *journal.Redactor
-	// parsed is the body decoded once for fault matching, action
-	// resolution and validation alike; parseErr why it did not decode.
+	// parsed is the body decoded once, when first needed, for action
+	// resolution, fault matching and validation alike; parseErr says why
+	// it did not decode. An unauthenticated request is not decoded.
 	parsed   any
 	parseErr error
+	decoded  bool
 }
 
 // pipeline returns the handler for one operation of a family; template is
@@ -128,9 +130,6 @@ func (c *call) run(w http.ResponseWriter) {
 		return
 	}
 	c.body, c.req.Body = body, body
-	if len(body) > 0 {
-		c.parseErr = json.Unmarshal(body, &c.parsed)
-	}
 
 	if len(c.op.Actions) > 0 && !c.resolveAction() {
 		return
@@ -253,10 +252,11 @@ func (c *call) decodeAndValidate() *api.Error {
 		if !utf8.Valid(c.body) {
 			return &api.Error{Kind: api.KindInvalidArgument, Transport: true, Message: "Request body is not valid UTF-8"}
 		}
-		if c.parseErr != nil {
-			return &api.Error{Kind: api.KindInvalidArgument, Transport: true, Message: "Malformed JSON request body: " + jsonErrorText(c.parseErr)}
+		v, err := c.decode()
+		if err != nil {
+			return &api.Error{Kind: api.KindInvalidArgument, Transport: true, Message: "Malformed JSON request body: " + jsonErrorText(err)}
 		}
-		c.req.JSON = c.parsed
+		c.req.JSON = v
 	}
 	if op.Body == api.BodyRequired && len(c.body) == 0 {
 		return &api.Error{Kind: api.KindInvalidArgument, Transport: true, Message: "Required request body is missing"}
@@ -304,12 +304,21 @@ func jsonErrorText(err error) string {
 	return err.Error()
 }
 
+// decode returns the body decoded, decoding it on the first call.
+func (c *call) decode() (any, error) {
+	if !c.decoded && len(c.body) > 0 {
+		c.parseErr = json.Unmarshal(c.body, &c.parsed)
+	}
+	c.decoded = true
+	return c.parsed, c.parseErr
+}
+
 // lenientBody is the decoded body, or nil where it is not JSON.
 func (c *call) lenientBody() any {
-	if c.parseErr != nil {
-		return nil
+	if v, err := c.decode(); err == nil {
+		return v
 	}
-	return c.parsed
+	return nil
 }
 
 func stringMap(m map[string]string) map[string]any {
