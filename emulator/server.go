@@ -483,8 +483,10 @@ type serverKey struct{}
 
 func serverFrom(r *http.Request) *Server { return r.Context().Value(serverKey{}).(*Server) }
 
-// routers caches the router of each set of families: building one compiles
-// a regexp per route, which would otherwise dominate starting an emulator.
+// routers caches the router of each set of families, so that a test binary
+// that starts many emulators builds each router once (some two hundred
+// routes, and the expressions of the templates the segment matcher cannot
+// judge).
 var routers = struct {
 	sync.Mutex
 	m map[string]http.Handler
