@@ -284,6 +284,9 @@ type soakReport struct {
 	max              time.Duration
 	rssStart, rssEnd string
 	rssWarm          string // after a quarter of the run: journal full, state at its size
+	// warmMin and warmMax bound resident memory (kB) over every second
+	// after warm-up: flat memory keeps them close.
+	warmMin, warmMax int64
 	resets           int
 	// hostile counts the outcomes of the hostile traffic by kind.
 	hostile map[string]int64
@@ -301,6 +304,9 @@ func (r soakReport) print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "latency: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms\n", ms(r.p50), ms(r.p90), ms(r.p99), ms(r.max))
 	fmt.Fprintf(w, "resident memory: start %s, after warm-up %s, end %s (%d resets keep the state bounded)\n", r.rssStart, r.rssWarm, r.rssEnd, r.resets)
+	if r.warmMax > 0 {
+		fmt.Fprintf(w, "resident memory after warm-up, sampled every second: min %d kB, max %d kB\n", r.warmMin, r.warmMax)
+	}
 	if len(r.hostile) > 0 {
 		keys := make([]string, 0, len(r.hostile))
 		for k := range r.hostile {
@@ -406,8 +412,16 @@ func soakRun(ctx context.Context, d time.Duration, concurrency int, maxRequests 
 		warm := start.Add(d / 4)
 		for time.Now().Before(deadline) && ctx.Err() == nil {
 			time.Sleep(min(time.Second, time.Until(deadline)))
-			if rep.rssWarm == "" && time.Now().After(warm) {
-				rep.rssWarm = rss()
+			if time.Now().After(warm) {
+				if rep.rssWarm == "" {
+					rep.rssWarm = rss()
+				}
+				if kb := rssKB(); kb > 0 {
+					if rep.warmMin == 0 || kb < rep.warmMin {
+						rep.warmMin = kb
+					}
+					rep.warmMax = max(rep.warmMax, kb)
+				}
 			}
 			if resp, err := http.Post(emu.URL()+"/_emulator/reset", "application/json", nil); err == nil {
 				resp.Body.Close()

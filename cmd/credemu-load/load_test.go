@@ -31,7 +31,10 @@ func TestSoakShort(t *testing.T) {
 	}
 	var out bytes.Buffer
 	rep.print(&out)
-	for _, want := range []string{"requests", "p99", "resident memory", "hostile traffic"} {
+	if rep.warmMin <= 0 || rep.warmMax < rep.warmMin {
+		t.Errorf("resident memory after warm-up not sampled: %d..%d kB", rep.warmMin, rep.warmMax)
+	}
+	for _, want := range []string{"requests", "p99", "resident memory", "sampled every second", "hostile traffic"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}

@@ -19,6 +19,7 @@ import (
 	"regexp"
 	"runtime/pprof"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -189,6 +190,13 @@ func pct(sorted []time.Duration, p float64) time.Duration {
 	return sorted[i]
 }
 
+// rssKB is this process's resident memory in kB, or 0 where unknown.
+func rssKB() int64 {
+	kb, _ := strconv.ParseInt(strings.TrimSuffix(rss(), " kB"), 10, 64)
+	return kb
+}
+
+// rss is this process's resident memory as /proc reports it.
 func rss() string {
 	data, err := os.ReadFile("/proc/self/status")
 	if err != nil {
