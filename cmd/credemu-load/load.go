@@ -165,7 +165,10 @@ type figure struct {
 	scenario string
 }
 
-const avisiAuth = "Token admin-token"
+const (
+	avisiAuth   = "Token admin-token"
+	vsphereAuth = "Basic YWRtaW5pc3RyYXRvckB2c3BoZXJlLmxvY2FsOlBhc3N3MHJkIQ==" // administrator@vsphere.local
+)
 
 var figures = []figure{
 	{name: "avisi GET one cloud account", method: "GET", path: "/api/v1/orgs/acme/cloud-accounts/0b0e1c6a-2f4d-4c55-9a51-6d0f3f4f9a01",
@@ -184,12 +187,25 @@ var figures = []figure{
 		body: func(w, i int) string {
 			return fmt.Sprintf(`{"name":"load-%d-%d","credential_type":1,"inputs":{"username":"u","password":"p"}}`, w, i)
 		}},
+	{name: "zstack validated create", method: "POST", path: "/zstack/v1/iam2/virtual-ids",
+		headers: []string{"Authorization", "OAuth 0123456789abcdef0123456789abcdef", "Content-Type", "application/json"}, status: 200,
+		body: func(w, i int) string {
+			return fmt.Sprintf(`{"params":{"name":"load-%d-%d","password":"5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8"}}`, w, i)
+		}},
 	{name: "vsphere GET one local account", method: "GET", path: "/api/appliance/local-accounts/ops",
-		headers: []string{"Authorization", "Basic YWRtaW5pc3RyYXRvckB2c3BoZXJlLmxvY2FsOlBhc3N3MHJkIQ=="}, status: 200},
+		headers: []string{"Authorization", vsphereAuth}, status: 200},
+	{name: "vsphere validated create", method: "POST", path: "/api/appliance/local-accounts",
+		headers: []string{"Authorization", vsphereAuth, "Content-Type", "application/json"}, status: 201,
+		body: func(w, i int) string {
+			return fmt.Sprintf(`{"username":"load%dx%d","config":{"password":"Secret-1","roles":["operator"]}}`, w, i)
+		}},
 	{name: "avisi list 20 of 20,000", method: "GET", path: "/api/v1/orgs/bulk/cloud-accounts?size=20",
 		headers: []string{"Authorization", avisiAuth}, status: 200, scenario: "large"},
 	{name: "zstack list 20 of 20,000 (q=)", method: "GET", path: "/zstack/v1/iam2/virtual-ids?limit=20&q=state=Enabled",
 		headers: []string{"Authorization", "OAuth 0123456789abcdef0123456789abcdef"}, status: 200, scenario: "large"},
+	// vSphere's list has no paging: it names every local account.
+	{name: "vsphere list of local accounts", method: "GET", path: "/api/appliance/local-accounts",
+		headers: []string{"Authorization", vsphereAuth}, status: 200},
 	{name: "awx list 20 of 20,000 (filter)", method: "GET", path: "/api/v2/credentials/?page_size=20&credential_type__kind=ssh",
 		headers: []string{"Authorization", "Basic YWRtaW46cGFzc3dvcmQ="}, status: 200, scenario: "large"},
 }
