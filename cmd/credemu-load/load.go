@@ -142,15 +142,24 @@ func startEmulator(scenario string, opts ...emulator.Option) (*emulator.Server, 
 	if err := emu.Start(); err != nil {
 		return nil, err
 	}
+	return emu, neverFaults(emu)
+}
+
+// neverFaults adds the 20 fault rules that never match (a reset removes
+// them with everything else added through the control API).
+func neverFaults(emu *emulator.Server) error {
 	for i := 0; i < 20; i++ {
 		rule := fmt.Sprintf(`{"match": {"headers": {"X-Never-Sent": "%d"}}, "respond": {"status": 500}}`, i)
 		resp, err := http.Post(emu.URL()+"/_emulator/faults", "application/json", strings.NewReader(rule))
 		if err != nil {
-			return nil, err
+			return err
 		}
 		resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated {
+			return fmt.Errorf("adding a fault rule: status %d", resp.StatusCode)
+		}
 	}
-	return emu, nil
+	return nil
 }
 
 type figure struct {
@@ -254,6 +263,16 @@ func throughputFigures(w io.Writer, d time.Duration, concurrency int, pick *rege
 				return err
 			}
 			emus[scen] = emu
+		}
+		// Each figure starts from the scenario as loaded: a list must not
+		// read what the creates before it made.
+		reset, err := http.Post(emu.URL()+"/_emulator/reset", "application/json", nil)
+		if err != nil {
+			return err
+		}
+		reset.Body.Close()
+		if err := neverFaults(emu); err != nil {
+			return err
 		}
 		// The bare server answers with the headers and body credemu sends
 		// for this request.
