@@ -192,6 +192,10 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// Signals are caught before the banner says the server is up: a
+	// supervisor (or a test) may stop it as soon as it reads that line.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	if err := srv.Start(); err != nil {
 		return err
 	}
@@ -211,8 +215,6 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "credemu serving HTTPS on %s\n", u)
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	if *watch {
 		go srv.Watch(ctx, *scen, 500*time.Millisecond)
 	}
