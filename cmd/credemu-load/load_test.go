@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -73,5 +75,21 @@ func TestUsage(t *testing.T) {
 	}
 	if code := run([]string{"-h"}, &out, &errb); code != 0 {
 		t.Errorf("-h: exit %d", code)
+	}
+}
+
+// TestCPUProfile: -cpuprofile writes a profile of the run (here one short
+// figure), and an unwritable path is a runtime error.
+func TestCPUProfile(t *testing.T) {
+	prof := filepath.Join(t.TempDir(), "cpu.prof")
+	var out, errb bytes.Buffer
+	if code := run([]string{"-only", "^vsphere GET", "-duration", "100ms", "-cpuprofile", prof}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if fi, err := os.Stat(prof); err != nil || fi.Size() == 0 {
+		t.Errorf("no profile written: %v", err)
+	}
+	if code := run([]string{"-only", "^none$", "-cpuprofile", filepath.Join(prof, "x")}, &out, &errb); code != 1 {
+		t.Errorf("unwritable profile: exit %d", code)
 	}
 }
