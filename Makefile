@@ -6,12 +6,62 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -s -w -X github.com/credemu/credemu/emulator.Version=$(VERSION)
 FUZZTIME ?= 30s
 
-.PHONY: all build run test unit bench-smoke conformance ansible-deps vet fmt-check lint bench load soak fuzz cover update-golden clean
+.PHONY: all build install dist image image-deps run test unit bench-smoke conformance ansible-deps vet fmt-check lint bench load soak fuzz cover update-golden clean
 
 all: build
 
 build: ## build the credemu binary into bin/
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/credemu
+
+# make install puts the static binary in GOBIN (go env GOBIN, else
+# GOPATH/bin), as go install would; with PREFIX=/usr/local it goes to
+# $(DESTDIR)$(PREFIX)/bin instead.
+INSTALL_DIR = $(if $(PREFIX),$(DESTDIR)$(PREFIX)/bin,$(or $(shell $(GO) env GOBIN),$(shell $(GO) env GOPATH)/bin))
+install: ## install the static credemu binary into GOBIN (or PREFIX/bin)
+	mkdir -p '$(INSTALL_DIR)'
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o '$(INSTALL_DIR)/credemu' ./cmd/credemu
+	@echo "installed $(INSTALL_DIR)/credemu ($(VERSION))"
+
+# make dist cross-builds static, trimmed, versioned binaries and a SHA-256
+# sums file in DIST, one per PLATFORMS entry.
+DIST      ?= dist
+PLATFORMS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
+dist: ## static release binaries for every platform, with SHA256SUMS, in dist/
+	@rm -rf '$(DIST)' && mkdir -p '$(DIST)'
+	@set -e; for p in $(PLATFORMS); do \
+	  os=$${p%/*}; arch=$${p#*/}; ext=; [ "$$os" = windows ] && ext=.exe; \
+	  out='$(DIST)'/credemu_$(VERSION)_$${os}_$${arch}$$ext; \
+	  echo "== $$out"; \
+	  CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o "$$out" ./cmd/credemu; \
+	done
+	cd '$(DIST)' && sha256sum credemu_* > SHA256SUMS && cat SHA256SUMS
+
+# make image builds the image FROM scratch around the static binary, with
+# whichever of buildah, podman or docker is installed (IMAGE_TOOL= to pick
+# one); nothing is pulled. BUILDAH and PODMAN may carry global flags, e.g.
+# BUILDAH="buildah --storage-driver vfs".
+IMAGE      ?= credemu:$(VERSION)
+IMAGE_TOOL ?= $(firstword $(foreach t,buildah podman docker,$(if $(shell command -v $(t) 2>/dev/null),$(t))))
+BUILDAH    ?= buildah
+PODMAN     ?= podman
+DOCKER     ?= docker
+IMAGE_CTX  := bin/image
+image: ## container image FROM scratch of the static binary (IMAGE=name; buildah, podman or docker)
+	@[ -n "$(IMAGE_TOOL)" ] || { echo "make image: none of buildah, podman or docker is installed (Debian: make image-deps)"; exit 1; }
+	rm -rf $(IMAGE_CTX) && mkdir -p $(IMAGE_CTX)/rootfs/tmp && chmod 1777 $(IMAGE_CTX)/rootfs/tmp
+	CGO_ENABLED=0 GOOS=linux $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(IMAGE_CTX)/rootfs/credemu ./cmd/credemu
+	cp deploy/image/Containerfile $(IMAGE_CTX)/Containerfile
+	case "$(IMAGE_TOOL)" in \
+	  buildah) $(BUILDAH) bud --isolation chroot --format docker --build-arg VERSION=$(VERSION) -t '$(IMAGE)' -f Containerfile $(IMAGE_CTX) ;; \
+	  podman)  $(PODMAN) build --format docker --build-arg VERSION=$(VERSION) -t '$(IMAGE)' -f Containerfile $(IMAGE_CTX) ;; \
+	  docker)  $(DOCKER) build --build-arg VERSION=$(VERSION) -t '$(IMAGE)' -f $(IMAGE_CTX)/Containerfile $(IMAGE_CTX) ;; \
+	  *) echo "make image: IMAGE_TOOL=$(IMAGE_TOOL) is not buildah, podman or docker"; exit 2 ;; \
+	esac
+	@echo "built image $(IMAGE) with $(IMAGE_TOOL)"
+
+image-deps: ## install Debian's buildah, which make image and the image test use (as root)
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq buildah
 
 run: ## run the emulator on the built-in default scenario (127.0.0.1:8080)
 	$(GO) run ./cmd/credemu serve --scenario default
@@ -85,4 +135,4 @@ update-golden: ## rewrite golden files from the current responses
 	$(GO) test -count=1 $$($(GO) list -f '{{.ImportPath}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./... | grep 'emulator/emulatortest' | cut -d' ' -f1) -update
 
 clean:
-	rm -rf bin cover.out cover.html
+	rm -rf bin dist cover.out cover.html

@@ -154,10 +154,27 @@ func TestResetDuringLoad(t *testing.T) {
 			}
 		}(w)
 	}
-	time.Sleep(50 * time.Millisecond)
+	// Counts, not sleeps, decide when to reset and when to stop, so that the
+	// test sees creates on both sides of the reset at any speed.
+	createdSince := func(t0 time.Time) int {
+		mu.Lock()
+		defer mu.Unlock()
+		n := 0
+		for _, c := range created {
+			if c.started.After(t0) {
+				n++
+			}
+		}
+		return n
+	}
+	for createdSince(time.Time{}) < 20 {
+		time.Sleep(time.Millisecond)
+	}
 	srv.Reset()
 	resetDone := time.Now()
-	time.Sleep(50 * time.Millisecond)
+	for createdSince(resetDone) < 20 {
+		time.Sleep(time.Millisecond)
+	}
 	close(stop)
 	wg.Wait()
 

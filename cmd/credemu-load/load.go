@@ -340,7 +340,7 @@ func (r soakReport) print(w io.Writer) {
 	fmt.Fprintf(w, "latency: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms\n", ms(r.p50), ms(r.p90), ms(r.p99), ms(r.max))
 	fmt.Fprintf(w, "resident memory: start %s, after warm-up %s, end %s (%d resets keep the state bounded)\n", r.rssStart, r.rssWarm, r.rssEnd, r.resets)
 	if r.warmMax > 0 {
-		fmt.Fprintf(w, "resident memory after warm-up, sampled every second: min %d kB, max %d kB\n", r.warmMin, r.warmMax)
+		fmt.Fprintf(w, "resident memory after warm-up, sampled at every reset: min %d kB, max %d kB\n", r.warmMin, r.warmMax)
 	}
 	if len(r.hostile) > 0 {
 		keys := make([]string, 0, len(r.hostile))
@@ -355,18 +355,58 @@ func (r soakReport) print(w io.Writer) {
 	}
 }
 
-// hostileRun sends, until deadline, the traffic a careless or hostile
-// client sends: a new sandbox name on every request (sandbox churn),
-// 60 KiB query strings (journal growth) and bodies that trickle in and
-// stall (slow uploads). Every request goes to 127.0.0.1.
-func hostileRun(ctx context.Context, base string, deadline time.Time, count func(string)) {
+// soakConfig bounds a soak run. A run ends when its duration is up or
+// when every worker has sent its share of requests, whichever comes first;
+// a zero bound is no bound, and one of the two must be set. Resets and the
+// memory samples are driven by request counts, so a run that is bounded by
+// count does the same work, and checks the same things, at any speed.
+type soakConfig struct {
+	duration    time.Duration
+	requests    int64 // requests of the main mix, over all workers
+	concurrency int
+	// resetEvery is how many requests of the mix come between two resets.
+	resetEvery int64
+	hostile    bool
+	// hostileCounts, when set, bounds each kind of hostile traffic by a
+	// count instead of by the run's duration.
+	hostileCounts *hostileCounts
+	// maxSandboxes, sandboxIdle and readTimeout are the emulator's limits
+	// the hostile traffic is to meet.
+	maxSandboxes int
+	sandboxIdle  time.Duration
+	readTimeout  time.Duration
+}
+
+// hostileCounts is how many requests of each hostile kind a count-bounded
+// soak sends.
+type hostileCounts struct {
+	churn, queries, slowBodies int
+}
+
+// defaultSoak is make soak's configuration for a run of d: short limits, so
+// that the hostile traffic meets them within the run, and a reset about
+// every second at this machine's rate.
+func defaultSoak(d time.Duration, concurrency int, maxRequests int64, hostile bool) soakConfig {
+	return soakConfig{duration: d, requests: maxRequests, concurrency: concurrency, resetEvery: 10_000, hostile: hostile,
+		maxSandboxes: 200, sandboxIdle: time.Minute, readTimeout: time.Second}
+}
+
+// hostileRun sends the traffic a careless or hostile client sends: a new
+// sandbox name on every request (sandbox churn), 60 KiB query strings
+// (journal growth) and bodies that trickle in and stall (slow uploads).
+// Each kind runs until its count is sent (counts set) or until deadline.
+// Every request goes to 127.0.0.1.
+func hostileRun(ctx context.Context, base string, deadline time.Time, counts *hostileCounts, count func(string)) {
 	var wg sync.WaitGroup
-	client := &http.Client{Timeout: 10 * time.Second}
-	loop := func(f func(i int)) {
+	client := &http.Client{Timeout: 2 * time.Minute}
+	loop := func(n func(hostileCounts) int, f func(i int)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := 0; time.Now().Before(deadline) && ctx.Err() == nil; i++ {
+			for i := 0; ctx.Err() == nil; i++ {
+				if counts != nil && i >= n(*counts) || counts == nil && !time.Now().Before(deadline) {
+					return
+				}
 				f(i)
 			}
 		}()
@@ -381,43 +421,46 @@ func hostileRun(ctx context.Context, base string, deadline time.Time, count func
 		resp.Body.Close()
 		count(fmt.Sprintf("%s: status %d", kind, resp.StatusCode))
 	}
-	loop(func(i int) { // sandbox churn, unauthenticated
+	loop(func(c hostileCounts) int { return c.churn }, func(i int) { // sandbox churn, unauthenticated
 		req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/orgs/acme/cloud-accounts", nil)
 		req.Header.Set("X-Emulator-Sandbox", fmt.Sprintf("churn-%d", i))
 		do("sandbox churn", req)
 	})
 	big := strings.Repeat("q", 60<<10)
-	loop(func(i int) { // large queries
+	loop(func(c hostileCounts) int { return c.queries }, func(i int) { // large queries
 		req, _ := http.NewRequest(http.MethodGet, base+"/api/v2/users/?search="+big, nil)
 		req.Header.Set("Authorization", "Basic YWRtaW46cGFzc3dvcmQ=")
 		do("60 KiB query", req)
 	})
 	host := strings.TrimPrefix(base, "http://")
-	loop(func(i int) { // a body that never finishes, at most one at a time per loop
-		conn, err := net.DialTimeout("tcp", host, time.Second)
+	loop(func(c hostileCounts) int { return c.slowBodies }, func(i int) { // a body that never finishes, one at a time
+		conn, err := net.DialTimeout("tcp", host, time.Minute)
 		if err != nil {
 			count("slow body: dial error")
 			return
 		}
 		defer conn.Close()
 		fmt.Fprintf(conn, "POST /api/v1/orgs/acme/cloud-accounts HTTP/1.1\r\nHost: %s\r\nAuthorization: Token admin-token\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{", host)
-		_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+		// The server's read timeout ends the upload; this deadline only
+		// bounds a server that never does, and is far past any timeout.
+		_ = conn.SetReadDeadline(time.Now().Add(2 * time.Minute))
 		if _, err := conn.Read(make([]byte, 512)); err == nil || !errors.Is(err, os.ErrDeadlineExceeded) {
 			count("slow body: cut by the server")
 		} else {
-			count("slow body: still open after 5s")
+			count("slow body: still open after 2m")
 		}
 	})
 	wg.Wait()
 }
 
 // soakRun drives a mixed load on every family of an in-process credemu
-// running the faults scenario, for d or maxRequests, whichever ends first.
-// Latencies are kept in a bounded reservoir so the soak's own memory stays
-// flat too.
-func soakRun(ctx context.Context, d time.Duration, concurrency int, maxRequests int64, hostile bool) (soakReport, error) {
-	// Short limits, so that the hostile traffic meets them within the run.
-	emu, err := startEmulator("faults", emulator.WithSandboxLimits(200, time.Minute), emulator.WithTimeouts(time.Second, 5*time.Second))
+// running the faults scenario, within cfg's bounds. Latencies are kept in
+// a bounded reservoir so the soak's own memory stays flat too.
+func soakRun(ctx context.Context, cfg soakConfig) (soakReport, error) {
+	if cfg.duration <= 0 && cfg.requests <= 0 {
+		return soakReport{}, errors.New("a soak needs a duration or a request count")
+	}
+	emu, err := startEmulator("faults", emulator.WithSandboxLimits(cfg.maxSandboxes, cfg.sandboxIdle), emulator.WithTimeouts(cfg.readTimeout, 5*time.Second))
 	if err != nil {
 		return soakReport{}, err
 	}
@@ -429,62 +472,83 @@ func soakRun(ctx context.Context, d time.Duration, concurrency int, maxRequests 
 		resp.Body.Close()
 	}
 	rep := soakReport{byStatus: map[string]int64{}, rssStart: rss()}
-	tr := &http.Transport{MaxIdleConnsPerHost: concurrency}
-	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	tr := &http.Transport{MaxIdleConnsPerHost: cfg.concurrency}
+	client := &http.Client{Transport: tr, Timeout: time.Minute}
 	defer tr.CloseIdleConnections()
 	const reservoir = 100_000
 	var mu sync.Mutex
 	lat := make([]time.Duration, 0, reservoir)
 	var seen, total int64
 	start := time.Now()
-	deadline := start.Add(d)
-	// Writes would grow the state without bound; a reset every second keeps
-	// it at the scenario's size, so what the soak shows is whether the
-	// emulator itself (journal, sessions, caches) stays flat.
-	resetDone := make(chan struct{})
-	go func() {
-		defer close(resetDone)
-		warm := start.Add(d / 4)
-		for time.Now().Before(deadline) && ctx.Err() == nil {
-			time.Sleep(min(time.Second, time.Until(deadline)))
-			if time.Now().After(warm) {
-				if rep.rssWarm == "" {
-					rep.rssWarm = rss()
-				}
-				if kb := rssKB(); kb > 0 {
-					if rep.warmMin == 0 || kb < rep.warmMin {
-						rep.warmMin = kb
-					}
-					rep.warmMax = max(rep.warmMax, kb)
-				}
+	var deadline time.Time
+	if cfg.duration > 0 {
+		deadline = start.Add(cfg.duration)
+	}
+	running := func() bool {
+		return ctx.Err() == nil && (deadline.IsZero() || time.Now().Before(deadline))
+	}
+	// warm is whether the first quarter of the run, by its own bound, is over:
+	// the journal is full and the state at its size from then on.
+	warm := func(n int64) bool {
+		if deadline.IsZero() {
+			return n >= cfg.requests/4
+		}
+		return time.Since(start) >= cfg.duration/4
+	}
+	// Writes would grow the state without bound; a reset every resetEvery
+	// requests keeps it at the scenario's size, so what the soak shows is
+	// whether the emulator itself (journal, sessions, caches) stays flat.
+	// Resident memory is sampled at every reset after warm-up.
+	resetEvery := max(cfg.resetEvery, 1)
+	var resetMu sync.Mutex
+	reset := func(n int64) {
+		resetMu.Lock()
+		defer resetMu.Unlock()
+		if warm(n) {
+			if rep.rssWarm == "" {
+				rep.rssWarm = rss()
 			}
-			if resp, err := http.Post(emu.URL()+"/_emulator/reset", "application/json", nil); err == nil {
-				resp.Body.Close()
-				rep.resets++
+			if kb := rssKB(); kb > 0 {
+				if rep.warmMin == 0 || kb < rep.warmMin {
+					rep.warmMin = kb
+				}
+				rep.warmMax = max(rep.warmMax, kb)
 			}
 		}
-	}()
+		if resp, err := http.Post(emu.URL()+"/_emulator/reset", "application/json", nil); err == nil {
+			resp.Body.Close()
+			rep.resets++
+		}
+	}
 	var wg sync.WaitGroup
-	if hostile {
+	if cfg.hostile {
 		rep.hostile = map[string]int64{}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			hostileRun(ctx, emu.URL(), deadline, func(k string) {
+			hdl := deadline
+			if hdl.IsZero() {
+				hdl = time.Now().Add(24 * time.Hour) // bounded by counts instead
+			}
+			hostileRun(ctx, emu.URL(), hdl, cfg.hostileCounts, func(k string) {
 				mu.Lock()
 				rep.hostile[k]++
 				mu.Unlock()
 			})
 		}()
 	}
-	for w := 0; w < concurrency; w++ {
+	for w := 0; w < cfg.concurrency; w++ {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
 			rng := rand.New(rand.NewPCG(uint64(w), 7))
-			for i := 0; time.Now().Before(deadline) && ctx.Err() == nil; i++ {
-				if atomic.AddInt64(&total, 1) > maxRequests {
+			for i := 0; running(); i++ {
+				n := atomic.AddInt64(&total, 1)
+				if cfg.requests > 0 && n > cfg.requests {
 					return
+				}
+				if n%resetEvery == 0 {
+					reset(n)
 				}
 				f := figures[rng.IntN(len(figures))]
 				req, err := f.request(emu.URL())(w, i)
@@ -516,7 +580,6 @@ func soakRun(ctx context.Context, d time.Duration, concurrency int, maxRequests 
 		}(w)
 	}
 	wg.Wait()
-	<-resetDone
 	if rep.rssWarm == "" {
 		rep.rssWarm = rss()
 	}

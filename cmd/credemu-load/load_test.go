@@ -9,16 +9,28 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	gocmp "github.com/google/go-cmp/cmp"
 )
 
 // TestSoakShort is the short version of make soak that make test runs: a
-// bounded mixed load on every family with faults on, against 127.0.0.1.
+// mixed load on every family with faults on, against 127.0.0.1, bounded by
+// request counts rather than time, so that it does the same work and
+// checks the same outcomes on a loaded machine as on an idle one.
 func TestSoakShort(t *testing.T) {
-	rep, err := soakRun(context.Background(), 2*time.Second, 4, 20000, true)
+	const (
+		requests, resetEvery = 3000, 500
+		maxSandboxes         = 20
+	)
+	counts := &hostileCounts{churn: maxSandboxes + 10, queries: 5, slowBodies: 2}
+	rep, err := soakRun(context.Background(), soakConfig{
+		requests: requests, concurrency: 4, resetEvery: resetEvery, hostile: true, hostileCounts: counts,
+		maxSandboxes: maxSandboxes, sandboxIdle: time.Hour, readTimeout: 2 * time.Second,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.requests == 0 || rep.byStatus["transport error"] != 0 {
+	if rep.requests != requests || rep.byStatus["transport error"] != 0 {
 		t.Fatalf("soak: %+v", rep)
 	}
 	for status := range rep.byStatus {
@@ -26,20 +38,33 @@ func TestSoakShort(t *testing.T) {
 			t.Errorf("unexpected %s", status)
 		}
 	}
-	// The hostile traffic met the limits: sandboxes past the cap got 429, and
-	// stalled uploads were cut by the read timeout.
-	if rep.hostile["sandbox churn: status 429"] == 0 || rep.hostile["slow body: cut by the server"] == 0 || rep.hostile["60 KiB query: status 200"] == 0 {
-		t.Errorf("hostile outcomes: %v", rep.hostile)
+	if rep.resets != requests/resetEvery {
+		t.Errorf("%d resets, want %d", rep.resets, requests/resetEvery)
+	}
+	// The hostile traffic met the limits: the first maxSandboxes new
+	// sandboxes were made (and refused the unauthenticated call), every one
+	// past the cap got 429, and stalled uploads were cut by the read timeout.
+	want := map[string]int64{
+		"sandbox churn: status 401":    maxSandboxes,
+		"sandbox churn: status 429":    int64(counts.churn - maxSandboxes),
+		"slow body: cut by the server": int64(counts.slowBodies),
+		"60 KiB query: status 200":     int64(counts.queries),
+	}
+	if diff := gocmp.Diff(want, rep.hostile); diff != "" {
+		t.Errorf("hostile outcomes (-want +got):\n%s", diff)
 	}
 	var out bytes.Buffer
 	rep.print(&out)
 	if rep.warmMin <= 0 || rep.warmMax < rep.warmMin {
 		t.Errorf("resident memory after warm-up not sampled: %d..%d kB", rep.warmMin, rep.warmMax)
 	}
-	for _, want := range []string{"requests", "p99", "resident memory", "sampled every second", "hostile traffic"} {
+	for _, want := range []string{"requests", "p99", "resident memory", "sampled at every reset", "hostile traffic"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}
+	}
+	if _, err := soakRun(context.Background(), soakConfig{concurrency: 1}); err == nil {
+		t.Error("a soak with neither a duration nor a count ran")
 	}
 }
 

@@ -37,6 +37,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	startupRuns := fs.Int("startup-runs", 7, "start-up measurements to take the median of")
 	soak := fs.Duration("soak", 0, "run a mixed soak load for this long instead of the throughput figures")
 	maxRequests := fs.Int64("max-requests", 50_000_000, "stop the soak after this many requests")
+	resetEvery := fs.Int64("reset-every", 10_000, "reset the soak's emulator after every this many requests (its memory is sampled then)")
 	hostile := fs.Bool("hostile", true, "add hostile traffic to the soak: sandbox churn, 60 KiB queries, stalled uploads")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run (client and in-process emulator) to this file")
 	only := fs.String("only", "", "measure only the throughput figures whose name matches this regular expression")
@@ -54,8 +55,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if *serveBaseline {
 		return serveBare(stdout)
 	}
-	if *concurrency < 1 || *duration <= 0 {
-		fmt.Fprintln(stderr, "credemu-load: -concurrency and -duration must be positive")
+	if *concurrency < 1 || *duration <= 0 || *resetEvery < 1 {
+		fmt.Fprintln(stderr, "credemu-load: -concurrency, -duration and -reset-every must be positive")
 		return 2
 	}
 	pick, err := regexp.Compile(*only)
@@ -77,7 +78,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		defer pprof.StopCPUProfile()
 	}
 	if *soak > 0 {
-		rep, err := soakRun(context.Background(), *soak, *concurrency, *maxRequests, *hostile)
+		cfg := defaultSoak(*soak, *concurrency, *maxRequests, *hostile)
+		cfg.resetEvery = *resetEvery
+		rep, err := soakRun(context.Background(), cfg)
 		if err != nil {
 			fmt.Fprintln(stderr, "credemu-load:", err)
 			return 1

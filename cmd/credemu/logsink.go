@@ -16,21 +16,34 @@ type logSink struct {
 	w    *bufio.Writer
 	stop chan struct{}
 	done chan struct{}
+	// flushed receives after each periodic flush (dropped when full).
+	flushed chan struct{}
 }
 
 // logFlushEvery is how late a buffered log line may be.
 const logFlushEvery = 100 * time.Millisecond
 
 func newLogSink(w io.Writer, every time.Duration) *logSink {
-	s := &logSink{w: bufio.NewWriterSize(w, 64<<10), stop: make(chan struct{}), done: make(chan struct{})}
+	t := time.NewTicker(every)
+	s := newLogSinkTicks(w, t.C)
+	go func() { <-s.done; t.Stop() }()
+	return s
+}
+
+// newLogSinkTicks is newLogSink flushing on every value from ticks, so that
+// a test can say when a tick comes instead of racing a real ticker.
+func newLogSinkTicks(w io.Writer, ticks <-chan time.Time) *logSink {
+	s := &logSink{w: bufio.NewWriterSize(w, 64<<10), stop: make(chan struct{}), done: make(chan struct{}), flushed: make(chan struct{}, 1)}
 	go func() {
 		defer close(s.done)
-		t := time.NewTicker(every)
-		defer t.Stop()
 		for {
 			select {
-			case <-t.C:
+			case <-ticks:
 				s.Flush()
+				select {
+				case s.flushed <- struct{}{}:
+				default:
+				}
 			case <-s.stop:
 				return
 			}

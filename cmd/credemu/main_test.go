@@ -143,7 +143,7 @@ func startBinary(t *testing.T, args ...string) (urls []string, stop func() (stri
 		select {
 		case err := <-done:
 			return stderr.String(), err
-		case <-time.After(15 * time.Second):
+		case <-time.After(2 * time.Minute): // bounds a server that ignores SIGTERM
 			return stderr.String(), fmt.Errorf("did not exit after SIGTERM")
 		}
 	}
