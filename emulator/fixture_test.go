@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 
+	gocmp "github.com/google/go-cmp/cmp"
+
 	"github.com/credemu/credemu/emulator"
 	"github.com/credemu/credemu/emulator/emulatortest"
 	"github.com/credemu/credemu/emulator/fault"
@@ -40,13 +42,33 @@ func TestVerify(t *testing.T) {
 		want(t, r, tc.status)
 		var res journal.Result
 		_ = json.Unmarshal(r.Body, &res)
-		if (tc.status == 409) != (res.Diff != "") || res.OK != (tc.status == 200) {
+		if (tc.status == 409) != (len(res.Diff) > 0) || res.OK != (tc.status == 200) {
 			t.Errorf("case %d: %s", i, r.Body)
 		}
 	}
 	r := srv.Do("POST", "/_emulator/verify", map[string]any{"operation": "createCloudAccount", "count": 1})
 	if !strings.Contains(string(r.Body), "exactly 1") || !strings.Contains(string(r.Body), `POST /api/v1/orgs/acme/cloud-accounts → 400`) {
 		t.Errorf("409 body should say what was wanted and what came: %s", r.Body)
+	}
+	// The diff speaks JSON: field paths, what was wanted and what came; a
+	// call that matched all but its body says where the body differs.
+	r = srv.Do("POST", "/_emulator/verify", map[string]any{"operation": "createCloudAccount", "status": 200, "count": 1,
+		"body": map[string]any{"displayName": "v3", "cloudProfile": "aws-eu-west-1"}})
+	want(t, r, 409)
+	var res struct {
+		Diff []map[string]any `json:"diff"`
+	}
+	if err := json.Unmarshal(r.Body, &res); err != nil {
+		t.Fatal(err)
+	}
+	call := func(status int) string { return fmt.Sprintf("POST %s → %d (createCloudAccount)", accounts, status) }
+	wantDiff := []map[string]any{
+		{"path": "count", "want": 1.0, "got": 0.0},
+		{"path": "body.displayName", "want": "v3", "got": "v2", "call": call(200)},
+		{"path": "body.displayName", "want": "v3", "got": "v1", "call": call(200)},
+	}
+	if diff := gocmp.Diff(wantDiff, res.Diff); diff != "" {
+		t.Errorf("verify's diff (-want +got):\n%s\nbody: %s", diff, r.Body)
 	}
 	want(t, srv.Do("POST", "/_emulator/verify", `{"cuont": 1}`), 400)
 	want(t, srv.Do("POST", "/_emulator/verify", `{"count": -1}`), 400)

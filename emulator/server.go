@@ -222,17 +222,14 @@ func (s *Server) compileLoaded(sc *scenario.Scenario, loadErr error) (*compiled,
 		return nil, loadErr
 	}
 	c, err := s.compile(sc)
-	if loadErr == nil {
-		if c != nil {
-			c.stamps = fileStamps(sc.Files)
-		}
-		return c, err
+	if loadErr == nil && err == nil {
+		c.stamps = fileStamps(sc.Files)
+		return c, nil
 	}
+	// Every problem, the loader's and the families', in file and line order.
 	errs := scenario.Errors(sc.Files[0], loadErr)
-	if err != nil {
-		errs = append(errs, scenario.Errors(sc.Files[0], err)...)
-	}
-	return nil, errs.Capped()
+	errs = append(errs, scenario.Errors(sc.Files[0], err)...)
+	return nil, errs.Sorted().Capped()
 }
 
 func (s *Server) compile(sc *scenario.Scenario) (*compiled, error) {

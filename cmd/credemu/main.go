@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -19,25 +20,30 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
+	"text/tabwriter"
 	"time"
 
 	"github.com/credemu/credemu/emulator"
+	"github.com/credemu/credemu/emulator/family"
+	"github.com/credemu/credemu/emulator/scenario"
 )
 
 const usage = `credemu: a stateful emulator of the Avisi Cloud, ZStack, AWX and vSphere
 credential APIs, for contract-testing the programs that call them.
 
 Usage:
-  credemu serve [flags]        run the emulator (default scenario: "default")
-  credemu validate FILE...     check scenario files and report every problem
-  credemu scenarios            list the built-in scenarios
-  credemu healthcheck [--url]  exit 0 when an emulator answers its health check
-  credemu version              print the version
+  credemu serve [flags]           run the emulator (default scenario: "default")
+  credemu validate FILE...        check scenario files and report every problem
+  credemu scenarios               list the built-in scenarios
+  credemu operations [API...]     list the operation ids that fault rules, verify and coverage use
+  credemu healthcheck [--url URL] exit 0 when an emulator answers its health check
+  credemu version                 print the version
 
-Run "credemu COMMAND --help" for a command's flags.
+Run "credemu COMMAND --help" for a command's flags and examples.
 `
 
 // errUsage marks errors that should exit with status 2.
@@ -62,12 +68,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = listScenarios(args[1:], stdout, stderr)
 	case "healthcheck":
 		err = healthcheck(args[1:], stdout, stderr)
+	case "operations":
+		err = listOperations(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "credemu", emulator.Version)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 	default:
-		fmt.Fprintf(stderr, "credemu: unknown command %q\n\n%s", args[0], usage)
+		fmt.Fprintf(stderr, "credemu: unknown command %q\nsee 'credemu --help'\n", args[0])
 		return 2
 	}
 	switch {
@@ -81,28 +89,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 }
 
-func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: credemu %s\n\nFlags:\n", synopsis)
-		fs.PrintDefaults()
-	}
-	return fs
-}
-
-func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage
-	}
-	return nil
-}
-
 func serve(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("serve", "serve [flags]", stderr)
+	fs := newCommand("serve", "serve [flags]",
+		"Runs the emulator until SIGINT or SIGTERM, then shuts down gracefully (requests in flight finish,\ninjected delays are cut short). The banner says, per API, where it is, how to log in and one curl to try.",
+		stdout, stderr)
 	addr := fs.String("addr", emulator.DefaultAddr, "listen address; use 0.0.0.0:8080 inside a container")
 	scen := fs.String("scenario", "default", "built-in scenario name or path to a scenario YAML file")
 	seed := fs.Int64("seed", -1, "override the scenario's seed (ids, generated data, fault probabilities)")
@@ -130,46 +120,42 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	readTimeout := fs.Duration("read-timeout", emulator.DefaultReadTimeout, "longest time to read one request, body included (injected delays are not affected)")
 	idleTimeout := fs.Duration("idle-timeout", emulator.DefaultIdleTimeout, "keep-alive connections idle this long are closed")
 	memoryLimit := fs.String("memory-limit", "", "soft memory limit of the process (Go's GOMEMLIMIT), e.g. 256MiB or 1GiB, for small CI containers; default: none, or $GOMEMLIMIT")
-	if err := parse(fs, args); err != nil {
+	fs.groups = serveGroups
+	fs.examples = serveExamples
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	var memLimit int64
 	if *memoryLimit != "" {
 		n, err := parseByteSize(*memoryLimit)
 		if err != nil {
-			fmt.Fprintln(stderr, "credemu serve: --memory-limit:", err)
-			return errUsage
+			return fs.usage("--memory-limit: %v", err)
 		}
 		memLimit = n
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "credemu serve: unexpected arguments: %s\n", strings.Join(fs.Args(), " "))
-		return errUsage
+		return fs.usage("unexpected arguments: %s (flags come as --name value)", strings.Join(fs.Args(), " "))
 	}
 	sink := newLogSink(stderr, logFlushEvery)
 	defer sink.Close()
 	logger, err := newLogger(sink, *logFormat, *logLevel)
 	if err != nil {
-		fmt.Fprintln(stderr, "credemu serve:", err)
-		return errUsage
+		return fs.usage("%v", err)
 	}
 	if memLimit > 0 {
 		debug.SetMemoryLimit(memLimit)
 		logger.Info("soft memory limit set", "memory_limit", memLimit)
 	}
 	if *coverageFormat != "json" && *coverageFormat != "junit" {
-		fmt.Fprintf(stderr, "credemu serve: --coverage-format: %q is not json or junit\n", *coverageFormat)
-		return errUsage
+		return fs.usage("--coverage-format: %q is not json or junit", *coverageFormat)
 	}
 	if *watch {
 		if _, statErr := os.Stat(*scen); statErr != nil {
-			fmt.Fprintln(stderr, "credemu serve: --watch needs --scenario to name a file")
-			return errUsage
+			return fs.usage("--watch needs --scenario to name a file")
 		}
 	}
 	if (*tlsCert == "") != (*tlsKey == "") {
-		fmt.Fprintln(stderr, "credemu serve: --tls-cert and --tls-key go together")
-		return errUsage
+		return fs.usage("--tls-cert and --tls-key go together")
 	}
 	opts := []emulator.Option{
 		emulator.WithAddr(*addr), emulator.WithScenario(*scen), emulator.WithLogger(logger),
@@ -182,13 +168,16 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	if tlsOn {
 		opts = append(opts, emulator.WithTLS(emulator.TLS{Addr: *tlsAddr, CertFile: *tlsCert, KeyFile: *tlsKey, Names: tlsSANs}))
 	} else if *tlsCAOut != "" || len(tlsSANs) > 0 {
-		fmt.Fprintln(stderr, "credemu serve: --tls-ca-out and --tls-san need --tls, --tls-addr or --tls-cert")
-		return errUsage
+		return fs.usage("--tls-ca-out and --tls-san need --tls, --tls-addr or --tls-cert")
 	}
 	if *seed >= 0 {
 		opts = append(opts, emulator.WithSeed(uint64(*seed)))
 	}
 	srv, err := emulator.New(opts...)
+	var unknown *scenario.UnknownError
+	if errors.As(err, &unknown) {
+		return fs.usage("--scenario: %v", err)
+	}
 	if err != nil {
 		return err
 	}
@@ -209,11 +198,11 @@ func serve(args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("--tls-ca-out: %w", err)
 		}
 	}
-	fmt.Fprintf(stdout, "credemu %s serving scenario %q on %s (control API: %s/_emulator)\n",
-		emulator.Version, *scen, srv.URL(), srv.URL())
+	b := banner{scenario: *scen, url: srv.URL(), caFile: *tlsCAOut, srv: srv}
 	if u := srv.TLSURL(); u != "" && u != srv.URL() {
-		fmt.Fprintf(stdout, "credemu serving HTTPS on %s\n", u)
+		b.tlsURL = u
 	}
+	b.write(stdout, *logFormat)
 
 	if *watch {
 		go srv.Watch(ctx, *scen, 500*time.Millisecond)
@@ -282,18 +271,19 @@ func writeCoverage(srv *emulator.Server, path, format string) error {
 // healthcheck asks a running emulator for its health: the command a
 // container's HEALTHCHECK runs, as the image has no curl.
 func healthcheck(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("healthcheck", "healthcheck [--url URL] [--cacert FILE | --insecure]", stderr)
+	fs := newCommand("healthcheck", "healthcheck [--url URL] [--cacert FILE | --insecure]",
+		"Exits 0 when an emulator answers its health check: the command a container's HEALTHCHECK runs.", stdout, stderr)
+	fs.examples = []string{"credemu healthcheck", "credemu healthcheck --url https://127.0.0.1:8443 --cacert /tmp/credemu-ca.pem"}
 	url := fs.String("url", "http://"+emulator.DefaultAddr, "base URL of the emulator (http:// or https://)")
 	token := fs.String("admin-token", os.Getenv("CREDEMU_ADMIN_TOKEN"), "the emulator's admin token, if it has one (not needed for the health check); default $CREDEMU_ADMIN_TOKEN")
 	caFile := fs.String("cacert", "", "PEM file of the certificate to trust for an https:// URL (what serve --tls-ca-out wrote)")
 	insecure := fs.Bool("insecure", false, "do not verify the server's certificate (https:// only)")
-	if err := parse(fs, args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	req, err := http.NewRequest(http.MethodGet, strings.TrimSuffix(*url, "/")+"/_emulator/health", nil)
 	if err != nil {
-		fmt.Fprintln(stderr, "credemu healthcheck:", err)
-		return errUsage
+		return fs.usage("--url: %v", err)
 	}
 	if *token != "" {
 		req.Header.Set("Authorization", "Bearer "+*token)
@@ -314,10 +304,19 @@ func healthcheck(args []string, stdout, stderr io.Writer) error {
 	client := &http.Client{Timeout: 3 * time.Second, Transport: tr}
 	resp, err := client.Do(req)
 	if err != nil {
+		if strings.Contains(err.Error(), "server gave HTTP response to HTTPS client") {
+			return fmt.Errorf("healthcheck: %s speaks plain HTTP, not HTTPS: try --url %s", *url, strings.Replace(*url, "https://", "http://", 1))
+		}
 		return fmt.Errorf("healthcheck: %w", err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		// Go's TLS server answers a plain request with 400 and this text.
+		if strings.Contains(string(body), "HTTP request to an HTTPS server") {
+			return fmt.Errorf("healthcheck: %s speaks HTTPS, not plain HTTP: try --url %s with --cacert FILE (what serve --tls-ca-out wrote) or --insecure",
+				*url, strings.Replace(*url, "http://", "https://", 1))
+		}
 		return fmt.Errorf("healthcheck: %s answered %d", *url, resp.StatusCode)
 	}
 	fmt.Fprintln(stdout, "healthy")
@@ -340,13 +339,14 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 }
 
 func validate(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("validate", "validate FILE...", stderr)
-	if err := parse(fs, args); err != nil {
+	fs := newCommand("validate", "validate FILE...",
+		"Checks scenario files without serving them and reports every problem as file:line:col, in file and line order.", stdout, stderr)
+	fs.examples = []string{"credemu validate ci/credemu.yaml", "credemu validate scenarios/*.yaml"}
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
-		fmt.Fprintln(stderr, "credemu validate: name at least one scenario file")
-		return errUsage
+		return fs.usage("name at least one scenario file")
 	}
 	srv, err := emulator.New(emulator.WithScenario("empty"))
 	if err != nil {
@@ -372,8 +372,8 @@ func validate(args []string, stdout, stderr io.Writer) error {
 }
 
 func listScenarios(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("scenarios", "scenarios", stderr)
-	if err := parse(fs, args); err != nil {
+	fs := newCommand("scenarios", "scenarios", "Lists the built-in scenarios, which --scenario takes by name.", stdout, stderr)
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	srv, err := emulator.New(emulator.WithScenario("empty"))
@@ -388,6 +388,50 @@ func listScenarios(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "%-10s %s\n", name, sc.Description)
 	}
 	return nil
+}
+
+// listOperations prints every operation id, per API, with its method and
+// path: the names fault rules, verify and the coverage report use.
+func listOperations(args []string, stdout, stderr io.Writer) error {
+	fs := newCommand("operations", "operations [--format text|json] [API...]",
+		"Lists every operation id with its method and paths, for all APIs or the ones named (avisi, zstack, awx, vsphere).\n"+
+			"These are the names fault rules (match.operation), verify (operation) and the coverage report use.", stdout, stderr)
+	format := fs.String("format", "text", "output format: text or json")
+	fs.examples = []string{"credemu operations", "credemu operations awx", "credemu operations --format json zstack"}
+	if err := fs.parse(args); err != nil {
+		return err
+	}
+	if *format != "text" && *format != "json" {
+		return fs.usage("--format: %q is not text or json", *format)
+	}
+	families := emulator.DefaultFamilies()
+	var picked []family.Family
+	for _, name := range fs.Args() {
+		i := slices.IndexFunc(families, func(f family.Family) bool { return f.Name() == name })
+		if i < 0 {
+			names := make([]string, len(families))
+			for j, f := range families {
+				names[j] = f.Name()
+			}
+			return fs.usage("no API %q (the APIs: %s)", name, strings.Join(names, ", "))
+		}
+		picked = append(picked, families[i])
+	}
+	if len(picked) == 0 {
+		picked = families
+	}
+	ops := emulator.Operations(picked)
+	if *format == "json" {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(ops)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "API\tOPERATION\tMETHOD\tPATH")
+	for _, op := range ops {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", op.API, op.ID, op.Method, strings.Join(op.Paths, " "))
+	}
+	return tw.Flush()
 }
 
 // listFlag collects a repeatable flag; each value may also hold a

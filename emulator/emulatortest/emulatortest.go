@@ -341,8 +341,12 @@ func (s *Server) Verify(x journal.Expectation) bool {
 	var res journal.Result
 	s.control(http.MethodPost, "/verify", x, &res)
 	if !res.OK {
-		s.t.Errorf("credemu: want %s request(s) matching %+v, got %d (-want +got):\n%s\ncalls: %v",
-			res.Want, x, res.Matched, res.Diff, res.Calls)
+		var diff strings.Builder
+		for _, d := range res.Diff {
+			diff.WriteString("  " + d.String() + "\n")
+		}
+		s.t.Errorf("credemu: want %s request(s) matching %+v, got %d:\n%scalls: %v",
+			res.Want, x, res.Matched, diff.String(), res.Calls)
 	}
 	return res.OK
 }

@@ -4,6 +4,8 @@
 package family
 
 import (
+	"strings"
+
 	"net/http"
 
 	"github.com/credemu/credemu/emulator/api"
@@ -71,4 +73,40 @@ type SlashRedirector interface {
 // as a GET.
 type StrictPaths interface {
 	RejectsUncleanPaths() bool
+}
+
+// Greeting is what the start-up banner says of a family, so that a
+// newcomer can make a first call without reading further: where its API
+// starts, how to log in with the scenario's well-known credentials, and
+// one command to paste that answers from the world as loaded.
+type Greeting struct {
+	// Family is the family's name.
+	Family string `json:"family"`
+	// Base is the URL its API starts at.
+	Base string `json:"base_url"`
+	// Logins names the world's credentials ("token admin-token (every
+	// organisation)"), a few at most.
+	Logins []string `json:"logins"`
+	// Try is one curl command.
+	Try string `json:"try"`
+}
+
+// Greeter is implemented by families that can greet a newcomer: Greet
+// describes world as served at url (the server's base URL).
+type Greeter interface {
+	Greet(world api.World, url string) Greeting
+}
+
+// MaxLogins is how many credentials a greeting names at most; a large
+// scenario's generated users are not listed.
+const MaxLogins = 4
+
+// ShellQuote quotes s for a POSIX shell, as a pasted curl needs it.
+func ShellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:@=,+", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -4,9 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
-
-	"github.com/google/go-cmp/cmp"
 )
 
 // Expectation says how often requests matching it should have been made:
@@ -30,12 +29,37 @@ type Result struct {
 	OK      bool   `json:"ok"`
 	Matched int    `json:"matched"`
 	Want    string `json:"want"`
-	// Diff shows, when the check fails, what was expected against what
-	// came (cmp.Diff, "-want +got").
-	Diff string `json:"diff,omitempty"`
+	// Diff lists, when the check fails, what was wanted against what came,
+	// as JSON field paths: the count first, then, for calls that matched
+	// everything but the body, where their bodies differ.
+	Diff []Difference `json:"diff,omitempty"`
 	// Calls lists the requests that matched the filter, oldest first.
 	Calls []string `json:"calls"`
 }
+
+// Difference is one way the journal differs from an expectation: at Path
+// ("count", "atLeast", "atMost", or "body.inputs.username" for a call's
+// body), Want was expected and Got came. Call names the request for a body
+// difference.
+type Difference struct {
+	Path string `json:"path"`
+	Want any    `json:"want"`
+	Got  any    `json:"got"`
+	Call string `json:"call,omitempty"`
+}
+
+// String writes the difference as one line, for test failures.
+func (d Difference) String() string {
+	w, _ := json.Marshal(d.Want)
+	g, _ := json.Marshal(d.Got)
+	if d.Call != "" {
+		return fmt.Sprintf("%s: want %s, got %s (%s)", d.Path, w, g, d.Call)
+	}
+	return fmt.Sprintf("%s: want %s, got %s", d.Path, w, g)
+}
+
+// maxBodyDiffCalls is how many near-miss calls a failed check describes.
+const maxBodyDiffCalls = 3
 
 func (x *Expectation) filter() Filter {
 	return Filter{API: x.API, Operation: x.Operation, Method: x.Method, Path: x.Path, Status: x.Status}
@@ -61,35 +85,87 @@ func (x *Expectation) wantText() string {
 // Verify checks the expectation against the journal.
 func (j *Journal) Verify(x Expectation) Result {
 	var calls []string
+	var nearMisses []Entry
 	n := 0
 	for _, e := range j.List(x.filter()) {
 		if len(x.Body) > 0 && !bodyMatches(e.RequestBody, x.Body) {
+			nearMisses = append(nearMisses, e)
 			continue
 		}
 		n++
-		calls = append(calls, fmt.Sprintf("%s %s → %d (%s)", e.Method, e.Path, e.Status, e.Operation))
+		calls = append(calls, callText(e))
 	}
-	ok := true
+	var diff []Difference
 	switch {
-	case x.Count != nil && n != *x.Count,
-		x.AtLeast != nil && n < *x.AtLeast,
-		x.AtMost != nil && n > *x.AtMost,
-		x.Count == nil && x.AtLeast == nil && x.AtMost == nil && n == 0:
-		ok = false
+	case x.Count != nil && n != *x.Count:
+		diff = append(diff, Difference{Path: "count", Want: *x.Count, Got: n})
+	case x.Count == nil && x.AtLeast == nil && x.AtMost == nil && n == 0:
+		diff = append(diff, Difference{Path: "atLeast", Want: 1, Got: n})
 	}
-	r := Result{OK: ok, Matched: n, Want: x.wantText(), Calls: calls}
+	if x.AtLeast != nil && n < *x.AtLeast {
+		diff = append(diff, Difference{Path: "atLeast", Want: *x.AtLeast, Got: n})
+	}
+	if x.AtMost != nil && n > *x.AtMost {
+		diff = append(diff, Difference{Path: "atMost", Want: *x.AtMost, Got: n})
+	}
+	r := Result{OK: len(diff) == 0, Matched: n, Want: x.wantText(), Calls: calls}
 	if r.Calls == nil {
 		r.Calls = []string{}
 	}
-	if !ok {
-		type view struct {
-			Requests string
-			Filter   Filter
-			Body     map[string]any
+	if !r.OK {
+		// Calls that matched all but the body say how their bodies differ,
+		// the newest first: usually the one the client just got wrong.
+		for i := len(nearMisses) - 1; i >= 0 && len(nearMisses)-i <= maxBodyDiffCalls; i-- {
+			e := nearMisses[i]
+			var got any
+			_ = json.Unmarshal(e.RequestBody, &got)
+			diff = append(diff, bodyDiff("body", normalise(x.Body), got, callText(e))...)
 		}
-		r.Diff = cmp.Diff(view{x.wantText(), x.filter(), x.Body}, view{fmt.Sprintf("%d", n), x.filter(), x.Body})
+		r.Diff = diff
 	}
 	return r
+}
+
+func callText(e Entry) string {
+	return fmt.Sprintf("%s %s → %d (%s)", e.Method, e.Path, e.Status, e.Operation)
+}
+
+// normalise gives want the types a decoded JSON body has (float64 for
+// numbers, []any for lists), so that it compares with one.
+func normalise(want map[string]any) any {
+	data, err := json.Marshal(want)
+	if err != nil {
+		return want
+	}
+	var out any
+	_ = json.Unmarshal(data, &out)
+	return out
+}
+
+// bodyDiff lists where got differs from want, want read as a subset: a key
+// got lacks is "got": null with the path named.
+func bodyDiff(path string, want, got any, call string) []Difference {
+	wm, ok := want.(map[string]any)
+	if !ok {
+		if reflect.DeepEqual(want, got) {
+			return nil
+		}
+		return []Difference{{Path: path, Want: want, Got: got, Call: call}}
+	}
+	gm, ok := got.(map[string]any)
+	if !ok {
+		return []Difference{{Path: path, Want: want, Got: got, Call: call}}
+	}
+	keys := make([]string, 0, len(wm))
+	for k := range wm {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var out []Difference
+	for _, k := range keys {
+		out = append(out, bodyDiff(path+"."+k, wm[k], gm[k], call)...)
+	}
+	return out
 }
 
 // bodyMatches reports whether want is a subset of the JSON body: every key
@@ -99,13 +175,7 @@ func bodyMatches(body json.RawMessage, want map[string]any) bool {
 	if json.Unmarshal(body, &got) != nil {
 		return false
 	}
-	norm, err := json.Marshal(want)
-	if err != nil {
-		return false
-	}
-	var w any
-	_ = json.Unmarshal(norm, &w)
-	return subset(w, got)
+	return subset(normalise(want), got)
 }
 
 func subset(want, got any) bool {

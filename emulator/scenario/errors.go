@@ -1,8 +1,11 @@
 package scenario
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"strings"
 )
 
@@ -63,6 +66,23 @@ func (l ErrorList) Capped() ErrorList {
 		}
 		out = append(out, e)
 	}
+	return out
+}
+
+// Sorted returns the list ordered by file, line and column, as an editor
+// walks them; problems without a position come last for their file, and
+// problems at one place keep the order they were found in.
+func (l ErrorList) Sorted() ErrorList {
+	out := slices.Clone(l)
+	slices.SortStableFunc(out, func(a, b *Error) int {
+		pos := func(e *Error) int {
+			if e.Line <= 0 {
+				return math.MaxInt
+			}
+			return e.Line
+		}
+		return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(pos(a), pos(b)), cmp.Compare(a.Column, b.Column))
+	})
 	return out
 }
 

@@ -98,11 +98,32 @@ func (l *Loader) Resolve(nameOrPath string) (*Scenario, error) {
 			return l.Load("builtin:"+nameOrPath+".yaml", data, "")
 		}
 		if _, statErr := os.Stat(nameOrPath); statErr != nil {
-			return nil, fmt.Errorf("no built-in scenario %q and no such file (built-ins: %s)",
-				nameOrPath, strings.Join(l.Builtins(), ", "))
+			return nil, &UnknownError{Name: nameOrPath, Builtins: l.Builtins()}
 		}
+	} else if _, statErr := os.Stat(nameOrPath); errors.Is(statErr, fs.ErrNotExist) {
+		return nil, &UnknownError{Name: nameOrPath, Builtins: l.Builtins(), Path: true}
 	}
 	return l.LoadFile(nameOrPath)
+}
+
+// UnknownError is Resolve's answer for a scenario that is neither a
+// built-in nor an existing file: a mistyped name, which a command line
+// reports as a usage error.
+type UnknownError struct {
+	// Name is what was asked for.
+	Name string
+	// Builtins are the built-in scenarios' names.
+	Builtins []string
+	// Path is whether Name looked like a file path.
+	Path bool
+}
+
+// Error says what was asked for and what there is.
+func (e *UnknownError) Error() string {
+	if e.Path {
+		return fmt.Sprintf("scenario file %s does not exist (built-in scenarios: %s)", e.Name, strings.Join(e.Builtins, ", "))
+	}
+	return fmt.Sprintf("no built-in scenario %q and no such file (built-ins: %s)", e.Name, strings.Join(e.Builtins, ", "))
 }
 
 // LoadFile reads and loads a scenario file from disk.

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/credemu/credemu/emulator"
+)
+
+// banner is what serve prints on stdout once it listens: enough for a
+// first call without the README. Its first line names the main URL (and
+// the HTTPS one follows on the second when --tls-addr is set), which
+// scripts read; then, per family, the base URL, the scenario's well-known
+// credentials and one curl to paste.
+type banner struct {
+	scenario string
+	url      string
+	tlsURL   string // the second, HTTPS listener of --tls-addr
+	caFile   string // where --tls-ca-out wrote the CA
+	srv      *emulator.Server
+}
+
+func (b banner) write(w io.Writer, format string) {
+	if format == "json" {
+		b.writeJSON(w)
+		return
+	}
+	fmt.Fprintf(w, "credemu %s serving scenario %q on %s (control API: %s/_emulator)\n", emulator.Version, b.scenario, b.url, b.url)
+	if b.tlsURL != "" {
+		fmt.Fprintf(w, "credemu serving HTTPS on %s\n", b.tlsURL)
+	}
+	if b.caFile != "" {
+		fmt.Fprintf(w, "the CA that HTTPS clients trust is in %s (curl --cacert %s; Go: SSL_CERT_FILE)\n", b.caFile, b.caFile)
+	}
+	for _, g := range b.srv.Greetings() {
+		fmt.Fprintf(w, "\n  %-8s %s\n", g.Family, g.Base)
+		for _, l := range g.Logins {
+			fmt.Fprintf(w, "           %s\n", l)
+		}
+		fmt.Fprintf(w, "           try: %s\n", g.Try)
+	}
+	fmt.Fprintf(w, "\n  operation ids (for fault rules, verify, coverage): credemu operations; stop with Ctrl-C\n")
+}
+
+// writeJSON writes the banner as JSON log records, one per line: the
+// server's, then one per family.
+func (b banner) writeJSON(w io.Writer) {
+	log := slog.New(slog.NewJSONHandler(w, nil))
+	attrs := []any{"version", emulator.Version, "scenario", b.scenario, "url", b.url, "control_api", b.url + "/_emulator"}
+	if b.tlsURL != "" {
+		attrs = append(attrs, "tls_url", b.tlsURL)
+	}
+	if b.caFile != "" {
+		attrs = append(attrs, "ca_file", b.caFile)
+	}
+	log.Info("credemu serving", attrs...)
+	for _, g := range b.srv.Greetings() {
+		log.Info("family", "family", g.Family, "base_url", g.Base, "logins", g.Logins, "try", g.Try)
+	}
+}
