@@ -114,7 +114,8 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	var tlsSANs listFlag
 	fs.Var(&tlsSANs, "tls-san", "extra DNS name or IP address for the generated certificate (repeatable, or comma-separated)")
 	var allowedHosts listFlag
-	fs.Var(&allowedHosts, "allowed-host", "host name, besides localhost and IP addresses, that control requests may be addressed to without an admin token (repeatable; a container's service name)")
+	_ = allowedHosts.Set(os.Getenv("CREDEMU_ALLOWED_HOSTS"))
+	fs.Var(&allowedHosts, "allowed-host", "host name, besides localhost and IP addresses, that control requests may be addressed to without an admin token (repeatable; a container's service name); default $CREDEMU_ALLOWED_HOSTS, comma-separated")
 	maxSandboxes := fs.Int("max-sandboxes", emulator.DefaultMaxSandboxes, "most named sandboxes at once; beyond it new ones get 429")
 	sandboxIdle := fs.Duration("sandbox-idle", emulator.DefaultSandboxIdle, "a named sandbox unused this long is dropped to make room for a new one")
 	readTimeout := fs.Duration("read-timeout", emulator.DefaultReadTimeout, "longest time to read one request, body included (injected delays are not affected)")

@@ -206,8 +206,15 @@ func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator)
 	orgByName := map[string]*org{}
 	teamByName := map[string]*team{}
 	userByName := map[string]*user{}
-	orgSpecs := map[*org]orgSpec{}
-	teamSpecs := map[*team]teamSpec{}
+	// Memberships are resolved once every file is read; each spec keeps its
+	// place, so that an unknown member is reported at file and line.
+	type placed[T any] struct {
+		spec T
+		sec  scenario.Section
+		at   scenario.At
+	}
+	orgSpecs := map[*org]placed[orgSpec]{}
+	teamSpecs := map[*team]placed[teamSpec]{}
 	for _, p := range parsed {
 		sec, s := p.sec, p.s
 		for _, lo := range s.Organizations {
@@ -218,7 +225,7 @@ func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator)
 			}
 			oo := &org{ID: len(w.orgs) + 1, Name: o.Name, Description: o.Description, Created: now, Modified: now,
 				Members: map[int]bool{}, Admins: map[int]bool{}}
-			orgSpecs[oo] = o
+			orgSpecs[oo] = placed[orgSpec]{o, sec, lo.At}
 			orgByName[o.Name] = oo
 			w.orgs = append(w.orgs, oo)
 		}
@@ -231,7 +238,7 @@ func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator)
 			}
 			tt := &team{ID: len(w.teams) + 1, Name: t.Name, Description: t.Description, OrgID: o.ID, Created: now, Modified: now,
 				Members: map[int]bool{}}
-			teamSpecs[tt] = t
+			teamSpecs[tt] = placed[teamSpec]{t, sec, lt.At}
 			teamByName[t.Name] = tt
 			w.teams = append(w.teams, tt)
 		}
@@ -349,7 +356,12 @@ func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator)
 	}
 	// Memberships and role grants refer to users, teams and credentials of
 	// any file, so they are resolved once everything is loaded.
-	for o, spec := range orgSpecs {
+	for _, o := range w.orgs {
+		p, ok := orgSpecs[o]
+		if !ok {
+			continue
+		}
+		spec := p.spec
 		for _, list := range []struct {
 			names []string
 			into  map[int]bool
@@ -358,17 +370,21 @@ func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator)
 				if u := userByName[n]; u != nil {
 					list.into[u.ID] = true
 				} else {
-					errs = append(errs, &scenario.Error{File: "awx", Msg: fmt.Sprintf("organization %q: no user %q", o.Name, n)})
+					errs = append(errs, p.sec.ErrorAt(p.at, "organization %q: no user %q", o.Name, n))
 				}
 			}
 		}
 	}
-	for t, spec := range teamSpecs {
-		for _, n := range spec.Members {
+	for _, t := range w.teams {
+		p, ok := teamSpecs[t]
+		if !ok {
+			continue
+		}
+		for _, n := range p.spec.Members {
 			if u := userByName[n]; u != nil {
 				t.Members[u.ID] = true
 			} else {
-				errs = append(errs, &scenario.Error{File: "awx", Msg: fmt.Sprintf("team %q: no user %q", t.Name, n)})
+				errs = append(errs, p.sec.ErrorAt(p.at, "team %q: no user %q", t.Name, n))
 			}
 		}
 	}
