@@ -251,3 +251,26 @@ func TestHealthcheckHints(t *testing.T) {
 		t.Errorf("healthcheck of a healthy server: exit %d %s", code, errb.String())
 	}
 }
+
+// TestAllowedHostsFromEnvironment: CREDEMU_ALLOWED_HOSTS names the hosts
+// the control API answers for, as --allowed-host does, for a service
+// container whose command cannot be set.
+func TestAllowedHostsFromEnvironment(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	t.Setenv("CREDEMU_ALLOWED_HOSTS", "credemu,emu.internal")
+	urls, _ := startBinary(t, "serve", "--addr", "127.0.0.1:0", "--scenario", "empty")
+	for host, want := range map[string]int{"credemu": 200, "emu.internal:8080": 200, "evil.example": 403} {
+		req, _ := http.NewRequest(http.MethodGet, urls[0]+"/_emulator/health", nil)
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("Host %s: %d, want %d", host, resp.StatusCode, want)
+		}
+	}
+}
