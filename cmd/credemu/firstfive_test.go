@@ -12,6 +12,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/credemu/credemu/emulator/emulatortest"
 )
 
 // TestServeHelpGroupsEveryFlag: serve's help lists every flag under one of
@@ -273,4 +275,15 @@ func TestAllowedHostsFromEnvironment(t *testing.T) {
 			t.Errorf("Host %s: %d, want %d", host, resp.StatusCode, want)
 		}
 	}
+}
+
+// TestOperationsGolden: the operation ids are a contract (fault rules,
+// verify and coverage name them), so the whole list is a golden file of
+// the repository's own: a renamed or lost operation shows in review.
+func TestOperationsGolden(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run([]string{"operations", "--format", "json"}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	emulatortest.GoldenAt(t, "../../testdata/golden/operations.json", out.Bytes())
 }

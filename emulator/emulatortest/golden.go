@@ -21,22 +21,29 @@ var update = flag.Bool("update", false, "rewrite golden files with the current o
 // writes "<random>" in its place, wherever that value appears.
 type Random string
 
-// Golden compares a JSON response body with testdata/golden/<name>.json at
-// the repository root, indented for reading. With -update it writes the
-// file instead. Key order is kept: it is part of what clients see.
+// Golden compares a JSON response body with testdata/golden/<name>.json
+// beside the test (in the package that owns the behaviour), indented for
+// reading. With -update it writes the file instead. Key order is kept: it
+// is part of what clients see.
 func Golden(t testing.TB, name string, got []byte, random ...Random) {
 	t.Helper()
-	for _, path := range random {
-		got = maskRandom(t, got, string(path))
+	GoldenAt(t, filepath.Join("testdata", "golden", name+".json"), got, random...)
+}
+
+// GoldenAt is Golden with the file's path given, for a golden file that no
+// one package owns (the repository's testdata/).
+func GoldenAt(t testing.TB, path string, got []byte, random ...Random) {
+	t.Helper()
+	for _, p := range random {
+		got = maskRandom(t, got, string(p))
 	}
 	var buf bytes.Buffer
-	if len(bytes.TrimSpace(got)) == 0 {
-		buf.WriteString("")
-	} else if err := json.Indent(&buf, got, "", "  "); err != nil {
-		t.Fatalf("golden %s: response is not JSON: %v\n%s", name, err, got)
+	if len(bytes.TrimSpace(got)) > 0 {
+		if err := json.Indent(&buf, got, "", "  "); err != nil {
+			t.Fatalf("golden %s: response is not JSON: %v\n%s", path, err, got)
+		}
 	}
 	buf.WriteByte('\n')
-	path := filepath.Join(repoRoot(t), "testdata", "golden", name+".json")
 	if *update {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
@@ -48,27 +55,10 @@ func Golden(t testing.TB, name string, got []byte, random ...Random) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("golden %s: %v (run with -update to create it)", name, err)
+		t.Fatalf("golden %s: %v (run with -update to create it)", path, err)
 	}
 	if diff := cmp.Diff(string(want), buf.String()); diff != "" {
-		t.Errorf("golden %s mismatch (-want +got):\n%s", name, diff)
-	}
-}
-
-func repoRoot(t testing.TB) string {
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("golden: no go.mod above the test's directory")
-		}
-		dir = parent
+		t.Errorf("golden %s mismatch (-want +got):\n%s", path, diff)
 	}
 }
 

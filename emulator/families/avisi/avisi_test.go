@@ -106,7 +106,7 @@ func TestGolden(t *testing.T) {
 			srv := start(t)
 			r := srv.Do(tc.method, tc.path, tc.body, admin)
 			wantStatus(t, r, tc.status)
-			emulatortest.Golden(t, "avisi/"+tc.name, r.Body)
+			emulatortest.Golden(t, tc.name, r.Body)
 		})
 	}
 }

@@ -50,7 +50,7 @@ func TestScenarioFaults(t *testing.T) {
 	t.Run("body match gives already_exists exactly", func(t *testing.T) {
 		r := srv.Do("POST", acme+"/cloud-accounts", newAccount("taken"), admin)
 		wantStatus(t, r, 400)
-		emulatortest.Golden(t, "avisi/fault-already-exists", r.Body)
+		emulatortest.Golden(t, "fault-already-exists", r.Body)
 	})
 
 	t.Run("path glob forbids globex deletes", func(t *testing.T) {

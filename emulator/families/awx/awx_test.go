@@ -111,7 +111,7 @@ func TestGolden(t *testing.T) {
 			}
 			r := srv.Do(tc.method, tc.path, tc.body, h...)
 			want(t, r, tc.status)
-			emulatortest.Golden(t, "awx/"+tc.name, r.Body)
+			emulatortest.Golden(t, tc.name, r.Body)
 		})
 	}
 }

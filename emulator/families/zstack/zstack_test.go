@@ -128,14 +128,14 @@ func TestGolden(t *testing.T) {
 			r := srv.Do(tc.method, tc.path, tc.body, h...)
 			want(t, r, tc.status)
 			if strings.HasPrefix(r.Header.Get("Content-Type"), "text/plain") {
-				emulatortest.Golden(t, "zstack/"+tc.name, mustJSON(string(r.Body)))
+				emulatortest.Golden(t, tc.name, mustJSON(string(r.Body)))
 				return
 			}
 			var random []emulatortest.Random
 			if strings.HasPrefix(tc.name, "login") && r.Status == 200 {
 				random = append(random, "inventory.uuid") // session tokens are random
 			}
-			emulatortest.Golden(t, "zstack/"+tc.name, r.Body, random...)
+			emulatortest.Golden(t, tc.name, r.Body, random...)
 		})
 	}
 }
