@@ -12,6 +12,7 @@ import (
 	"github.com/credemu/credemu/emulator"
 	"github.com/credemu/credemu/emulator/api"
 	"github.com/credemu/credemu/emulator/emulatortest"
+	"github.com/credemu/credemu/emulator/family"
 	"github.com/credemu/credemu/emulator/journal"
 	"github.com/credemu/credemu/emulator/scenario"
 )
@@ -33,8 +34,9 @@ func (s *toyState) Export() any {
 	return map[string]int{"count": s.count}
 }
 
-func (toyFamily) Name() string       { return "toy" }
-func (toyFamily) Prefixes() []string { return []string{"/toy"} }
+func (toyFamily) Name() string          { return "toy" }
+func (toyFamily) Prefixes() []string    { return []string{"/toy"} }
+func (toyFamily) Quirks() family.Quirks { return family.Quirks{} }
 func (toyFamily) SecretFields() []string {
 	return []string{"pin"}
 }

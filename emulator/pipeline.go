@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"runtime/debug"
 	"sort"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -80,12 +79,7 @@ func pipeline(f family.Family, op *api.Operation, template string) http.Handler 
 				Message: fmt.Sprintf("Request headers are larger than %d bytes", MaxHeaderBytes)})
 			return
 		}
-		if r.Context().Value(uncleanPathKey{}) != nil {
-			// Spring Security's StrictHttpFirewall wording.
-			msg := "The request was rejected because the URL was not normalized."
-			if strings.Contains(r.URL.Path, "//") {
-				msg = `The request was rejected because the URL contained a potentially malicious String "//"`
-			}
+		if msg, refused := r.Context().Value(uncleanPathKey{}).(string); refused {
 			c.fail(&api.Error{Kind: api.KindInvalidArgument, Transport: true, Message: msg})
 			return
 		}
@@ -241,8 +235,7 @@ func (c *call) decodeAndValidate() *api.Error {
 	op, r := c.op, c.req.HTTP
 	if op.Body != api.BodyNone && len(c.body) > 0 {
 		ct := r.Header.Get("Content-Type")
-		lenient, _ := c.f.(family.AnyContentType)
-		if !middleware.IsJSON(ct) && (lenient == nil || !lenient.AcceptsAnyContentType()) {
+		if !middleware.IsJSON(ct) && !c.f.Quirks().AnyContentType {
 			if ct == "" {
 				ct = "(none)"
 			}

@@ -508,8 +508,8 @@ func (s *Server) routes() http.Handler {
 		}
 		if clean, ok := cleanPath(r.URL.Path); !ok {
 			if f := s.familyOf(clean); f != nil {
-				if st, strict := f.(family.StrictPaths); strict && st.RejectsUncleanPaths() {
-					ctx = context.WithValue(ctx, uncleanPathKey{}, true)
+				if refuse := f.Quirks().UncleanPath; refuse != nil {
+					ctx = context.WithValue(ctx, uncleanPathKey{}, refuse(r.URL.Path))
 				} else {
 					r = r.Clone(ctx)
 					r.URL.Path, r.URL.RawPath = clean, ""
@@ -520,7 +520,8 @@ func (s *Server) routes() http.Handler {
 	})
 }
 
-// uncleanPathKey marks a request whose path a strict family refuses.
+// uncleanPathKey holds the message with which a strict family refuses a
+// request's path.
 type uncleanPathKey struct{}
 
 // headersTooLargeKey marks a request whose headers pass MaxHeaderBytes.
@@ -646,8 +647,7 @@ func buildRouter(families []family.Family) http.Handler {
 // else 404, both in the family's own format.
 func unmatched(f family.Family, routes []*mux.Route) http.Handler {
 	notFound := pipeline(f, nil, "")
-	sr, _ := f.(family.SlashRedirector)
-	slash := sr != nil && sr.RedirectsToTrailingSlash()
+	slash := f.Quirks().TrailingSlashRedirect
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if slash && !strings.HasSuffix(r.URL.Path, "/") && anyRouteMatches(routes, r, r.URL.Path+"/") {
 			notFound.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), slashRedirectKey{}, true)))

@@ -36,6 +36,9 @@ type Family interface {
 	RenderError(w http.ResponseWriter, req *api.Request, err *api.Error)
 	// SecretFields names JSON keys whose values the journal must redact.
 	SecretFields() []string
+	// Quirks declares how the vendor's HTTP server differs from credemu's
+	// default transport behaviour.
+	Quirks() Quirks
 }
 
 // Deferrer is implemented by families whose writes may answer at once with
@@ -49,30 +52,6 @@ type Deferrer interface {
 	// Accept records the outcome (a response, or an error) and returns the
 	// immediate answer, or an error when the request cannot be accepted.
 	Accept(req *api.Request, resp *api.Response, err *api.Error) (*api.Response, *api.Error)
-}
-
-// AnyContentType is implemented by families whose vendor reads a request
-// body whatever its Content-Type says (ZStack). Others get 415 for a body
-// that is not declared as JSON.
-type AnyContentType interface {
-	AcceptsAnyContentType() bool
-}
-
-// SlashRedirector is implemented by families whose vendor redirects a path
-// without its trailing slash to the slashed one (Django's APPEND_SLASH:
-// 301 with a Location header).
-type SlashRedirector interface {
-	RedirectsToTrailingSlash() bool
-}
-
-// StrictPaths is implemented by families whose vendor's server refuses a
-// path with empty ("//") or dot ("/./", "/../") segments instead of
-// cleaning it (Spring Security's StrictHttpFirewall: 400). Other families'
-// paths are cleaned before routing, as Jetty, nginx and Envoy do, and are
-// answered directly: never with a redirect, which Go's client would follow
-// as a GET.
-type StrictPaths interface {
-	RejectsUncleanPaths() bool
 }
 
 // Greeting is what the start-up banner says of a family, so that a

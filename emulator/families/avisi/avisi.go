@@ -8,32 +8,34 @@ import (
 	"strings"
 
 	"github.com/credemu/credemu/emulator/api"
+	"github.com/credemu/credemu/emulator/family"
 )
 
 // Family is the Avisi Cloud API family.
 type Family struct {
-	ops []*api.Operation
+	family.Base
 }
 
 // New returns the Avisi Cloud family.
 func New() *Family {
-	f := &Family{}
-	f.ops = f.operations()
+	f := &Family{Base: family.Base{
+		FamilyName:   "avisi",
+		PathPrefixes: []string{"/api/v1"},
+		Secrets:      []string{"accessKeySecret", "clientSecret", "apiKey", "apiToken", "credentialSecret", "credential", "password", "provisionPassword"},
+		// Avisi's API runs behind Spring Security, whose StrictHttpFirewall
+		// refuses paths that are not normalised.
+		Transport: family.Quirks{UncleanPath: strictFirewall},
+	}}
+	f.Ops = f.operations()
 	return f
 }
 
-// Name returns "avisi".
-func (f *Family) Name() string { return "avisi" }
-
-// Prefixes returns the URL prefix of the API.
-func (f *Family) Prefixes() []string { return []string{"/api/v1"} }
-
-// Operations lists every endpoint.
-func (f *Family) Operations() []*api.Operation { return f.ops }
-
-// SecretFields names the credential fields that must never be journalled.
-func (f *Family) SecretFields() []string {
-	return []string{"accessKeySecret", "clientSecret", "apiKey", "apiToken", "credentialSecret", "credential", "password", "provisionPassword"}
+// strictFirewall is Spring Security's StrictHttpFirewall wording.
+func strictFirewall(path string) string {
+	if strings.Contains(path, "//") {
+		return `The request was rejected because the URL contained a potentially malicious String "//"`
+	}
+	return "The request was rejected because the URL was not normalized."
 }
 
 const (
@@ -43,12 +45,12 @@ const (
 )
 
 func (f *Family) operations() []*api.Operation {
+	// Every Avisi operation has a request schema: path and query are
+	// checked even where there is no body.
 	op := func(id, method, path string, write bool, body api.BodyMode, resp string, h func(*State, *api.Request) (*api.Response, error)) *api.Operation {
-		return &api.Operation{
-			ID: id, Method: method, Path: path, Write: write, Body: body,
-			Schema: "avisi/" + id, ResponseSchema: resp,
-			Handle: func(r *api.Request) (*api.Response, error) { return h(r.State.(*State), r) },
-		}
+		o := family.Op(id, method, path, write, body, resp, h)
+		o.Schema = "avisi/" + id
+		return o
 	}
 	ops := []*api.Operation{
 		op("listCloudAccounts", http.MethodGet, orgPath+"/cloud-accounts", false, api.BodyNone, "avisi/responses/cloudAccountPage", listCloudAccounts),
@@ -77,10 +79,6 @@ func (f *Family) operations() []*api.Operation {
 	}
 	return ops
 }
-
-// RejectsUncleanPaths is true: Avisi's API runs behind Spring Security,
-// whose StrictHttpFirewall answers 400 to a path with "//" or dot segments.
-func (f *Family) RejectsUncleanPaths() bool { return true }
 
 // Authenticate accepts "Authorization: Token <t>" (what Avisi's Go client
 // sends) and "Bearer <t>", then checks the token's organisations and

@@ -14,39 +14,27 @@ import (
 	"time"
 
 	"github.com/credemu/credemu/emulator/api"
+	"github.com/credemu/credemu/emulator/family"
 )
 
 // Family is the AWX API family.
 type Family struct {
-	ops []*api.Operation
+	family.Base
 }
 
-// New returns the AWX family.
+// New returns the AWX family. Django answers a path without its trailing
+// slash (/api/v2/users) with a 301 to the slashed one.
 func New() *Family {
-	f := &Family{}
-	f.ops = f.operations()
+	f := &Family{Base: family.Base{
+		FamilyName:   "awx",
+		PathPrefixes: []string{"/api/v2"},
+		Secrets: []string{"ssh_key_data", "ssh_key_unlock", "ssh_public_key_data", "become_password", "vault_password",
+			"authorize_password", "security_token", "secret", "oauth_token", "bearer_token", "ssl_ca_cert", "inputs"},
+		Transport: family.Quirks{TrailingSlashRedirect: true},
+	}}
+	f.Ops = f.operations()
 	return f
 }
-
-// Name returns "awx".
-func (f *Family) Name() string { return "awx" }
-
-// Prefixes returns the URL prefix of the API.
-func (f *Family) Prefixes() []string { return []string{"/api/v2"} }
-
-// Operations lists every endpoint.
-func (f *Family) Operations() []*api.Operation { return f.ops }
-
-// SecretFields names the body fields the journal must redact, beyond the
-// password/secret/token names redacted everywhere.
-func (f *Family) SecretFields() []string {
-	return []string{"ssh_key_data", "ssh_key_unlock", "ssh_public_key_data", "become_password", "vault_password",
-		"authorize_password", "security_token", "secret", "oauth_token", "bearer_token", "ssl_ca_cert", "inputs"}
-}
-
-// RedirectsToTrailingSlash is true: Django answers /api/v2/users with a
-// 301 to /api/v2/users/.
-func (f *Family) RedirectsToTrailingSlash() bool { return true }
 
 type principal struct {
 	user     *user
@@ -55,8 +43,7 @@ type principal struct {
 
 func (f *Family) operations() []*api.Operation {
 	op := func(id, method, path string, write bool, body api.BodyMode, resp string, h func(*State, *api.Request) (*api.Response, error)) *api.Operation {
-		o := &api.Operation{ID: id, Method: method, Path: path, Write: write, Body: body, ResponseSchema: resp,
-			Handle: func(r *api.Request) (*api.Response, error) { return h(r.State.(*State), r) }}
+		o := family.Op(id, method, path, write, body, resp, h)
 		if body != api.BodyNone {
 			o.Schema = "awx/" + id
 		}

@@ -12,32 +12,26 @@ import (
 	"strings"
 
 	"github.com/credemu/credemu/emulator/api"
+	"github.com/credemu/credemu/emulator/family"
 )
 
 // Family is the vSphere appliance API family.
 type Family struct {
-	ops []*api.Operation
+	family.Base
 }
 
-// New returns the vSphere family.
+// New returns the vSphere family, with its two URL families. /api is
+// mounted after the other families' /api/v1 and /api/v2, which take
+// precedence.
 func New() *Family {
-	f := &Family{}
-	f.ops = f.operations()
+	f := &Family{Base: family.Base{
+		FamilyName:   "vsphere",
+		PathPrefixes: []string{"/rest", "/api"},
+		Secrets:      []string{"password", "old_password"},
+	}}
+	f.Ops = f.operations()
 	return f
 }
-
-// Name returns "vsphere".
-func (f *Family) Name() string { return "vsphere" }
-
-// Prefixes returns the two URL families. /api is mounted after the other
-// families' /api/v1 and /api/v2, which take precedence.
-func (f *Family) Prefixes() []string { return []string{"/rest", "/api"} }
-
-// Operations lists every endpoint of both URL families.
-func (f *Family) Operations() []*api.Operation { return f.ops }
-
-// SecretFields names the body fields the journal must redact.
-func (f *Family) SecretFields() []string { return []string{"password", "old_password"} }
 
 // SessionHeader carries the session id on every call after login.
 const SessionHeader = "vmware-api-session-id"
@@ -50,14 +44,14 @@ const (
 
 func (f *Family) operations() []*api.Operation {
 	op := func(prefix, id, method, path string, write bool, body api.BodyMode, resp string, h func(*State, *api.Request) (*api.Response, error)) *api.Operation {
-		o := &api.Operation{ID: id, Method: method, Path: path, Prefix: prefix, Write: write, Body: body,
-			Handle: func(r *api.Request) (*api.Response, error) { return h(r.State.(*State), r) }}
-		family := strings.TrimPrefix(prefix, "/")
+		o := family.Op(id, method, path, write, body, "", h)
+		o.Prefix = prefix
+		urls := strings.TrimPrefix(prefix, "/")
 		if body != api.BodyNone || id == "createLocalAccount" {
-			o.Schema = "vsphere/" + family + "/" + id
+			o.Schema = "vsphere/" + urls + "/" + id
 		}
 		if resp != "" {
-			o.ResponseSchema = "vsphere/responses/" + family + "-" + resp
+			o.ResponseSchema = "vsphere/responses/" + urls + "-" + resp
 		}
 		return o
 	}

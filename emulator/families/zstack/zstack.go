@@ -12,35 +12,26 @@ import (
 	"strings"
 
 	"github.com/credemu/credemu/emulator/api"
+	"github.com/credemu/credemu/emulator/family"
 )
 
 // Family is the ZStack API family.
 type Family struct {
-	ops []*api.Operation
+	family.Base
 }
 
-// New returns the ZStack family.
+// New returns the ZStack family: everything under /zstack. ZStack's REST
+// server reads a body whatever its Content-Type says.
 func New() *Family {
-	f := &Family{}
-	f.ops = f.operations()
+	f := &Family{Base: family.Base{
+		FamilyName:   "zstack",
+		PathPrefixes: []string{"/zstack"},
+		Secrets:      []string{"password", "oldPassword"},
+		Transport:    family.Quirks{AnyContentType: true},
+	}}
+	f.Ops = f.operations()
 	return f
 }
-
-// Name returns "zstack".
-func (f *Family) Name() string { return "zstack" }
-
-// Prefixes returns the URL prefix of the API: everything under /zstack.
-func (f *Family) Prefixes() []string { return []string{"/zstack"} }
-
-// Operations lists every endpoint.
-func (f *Family) Operations() []*api.Operation { return f.ops }
-
-// SecretFields names the body fields the journal must redact.
-func (f *Family) SecretFields() []string { return []string{"password", "oldPassword"} }
-
-// AcceptsAnyContentType is true: ZStack's REST server reads the body
-// whatever the Content-Type says.
-func (f *Family) AcceptsAnyContentType() bool { return true }
 
 // Operation paths are relative to the /zstack prefix.
 const (
@@ -53,8 +44,7 @@ var noAuth = map[string]bool{"logInByAccount": true, "logOut": true, "validateSe
 
 func (f *Family) operations() []*api.Operation {
 	op := func(id, method, path string, write bool, body api.BodyMode, resp string, h func(*State, *api.Request) (*api.Response, error)) *api.Operation {
-		o := &api.Operation{ID: id, Method: method, Path: path, Write: write, Body: body, ResponseSchema: resp,
-			Handle: func(r *api.Request) (*api.Response, error) { return h(r.State.(*State), r) }}
+		o := family.Op(id, method, path, write, body, resp, h)
 		if body != api.BodyNone || id == "deleteVirtualID" {
 			o.Schema = "zstack/" + id
 		}
