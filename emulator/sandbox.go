@@ -194,3 +194,14 @@ func (sb *sandbox) scenarioName() string {
 	defer sb.mu.Unlock()
 	return sb.cur.sc.Name
 }
+
+// Reset puts a sandbox ("" for the default one) back to its scenario's
+// initial state: objects, fault rules and counters, journal, clock and ids.
+func (s *Server) Reset(sandboxName string) error {
+	sb, err := s.sandbox(sandboxName)
+	if err != nil {
+		return err
+	}
+	sb.reset()
+	return nil
+}

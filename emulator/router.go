@@ -1,0 +1,367 @@
+// The route table: which family and operation a request reaches, in what
+// order families are tried, how unclean paths and trailing slashes are
+// answered, and the segment matcher that stands in for mux's expressions.
+
+package emulator
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"path"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/credemu/credemu/emulator/admin"
+	"github.com/credemu/credemu/emulator/api"
+	"github.com/credemu/credemu/emulator/family"
+	"github.com/credemu/credemu/emulator/middleware"
+	"github.com/gorilla/mux"
+)
+
+// serverKey carries the *Server in a request's context, so that one router
+// (built once per set of families) can serve every emulator of a process.
+type serverKey struct{}
+
+func serverFrom(r *http.Request) *Server { return r.Context().Value(serverKey{}).(*Server) }
+
+// routers caches the router of each set of families, so that a test binary
+// that starts many emulators builds each router once (some two hundred
+// routes, and the expressions of the templates the segment matcher cannot
+// judge).
+var routers = struct {
+	sync.Mutex
+	m map[string]http.Handler
+}{m: map[string]http.Handler{}}
+
+func (s *Server) routes() http.Handler {
+	var key strings.Builder
+	for _, f := range s.families {
+		fmt.Fprintf(&key, "%T/%s;", f, f.Name())
+	}
+	routers.Lock()
+	router := routers.m[key.String()]
+	if router == nil {
+		router = buildRouter(s.families)
+		routers.m[key.String()] = router
+	}
+	routers.Unlock()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(middleware.RequestIDContext(w, r), serverKey{}, s)
+		if headerBytes(r) > MaxHeaderBytes {
+			ctx = context.WithValue(ctx, headersTooLargeKey{}, true)
+		}
+		if clean, ok := cleanPath(r.URL.Path); !ok {
+			if f := s.familyOf(clean); f != nil {
+				if refuse := f.Quirks().UncleanPath; refuse != nil {
+					ctx = context.WithValue(ctx, uncleanPathKey{}, refuse(r.URL.Path))
+				} else {
+					r = r.Clone(ctx)
+					r.URL.Path, r.URL.RawPath = clean, ""
+				}
+			}
+		}
+		router.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// uncleanPathKey holds the message with which a strict family refuses a
+// request's path.
+type uncleanPathKey struct{}
+
+// headersTooLargeKey marks a request whose headers pass MaxHeaderBytes.
+type headersTooLargeKey struct{}
+
+// MaxHeaderBytes bounds a request's headers: larger ones are answered 431
+// in the API's own format (past 1 MiB Go's server answers before credemu
+// sees the request).
+const MaxHeaderBytes = 64 << 10
+
+func headerBytes(r *http.Request) int {
+	n := len(r.RequestURI)
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			n += len(k) + len(v) + 4
+		}
+	}
+	return n
+}
+
+// familyOf returns the family whose prefix the (clean) path is under.
+func (s *Server) familyOf(path string) family.Family {
+	for _, f := range s.families {
+		for _, p := range f.Prefixes() {
+			if path == p || strings.HasPrefix(path, p+"/") {
+				return f
+			}
+		}
+	}
+	return nil
+}
+
+// cleanPath merges empty segments and resolves dot segments, keeping a
+// trailing slash; ok is true when the path was clean already.
+func cleanPath(p string) (string, bool) {
+	if !strings.Contains(p, "//") && !strings.Contains(p, "/.") {
+		return p, true
+	}
+	clean := path.Clean("/" + p)
+	if strings.HasSuffix(p, "/") && clean != "/" {
+		clean += "/"
+	}
+	return clean, clean == p
+}
+
+func buildRouter(families []family.Family) http.Handler {
+	// Paths are cleaned (or refused) before routing, per family; gorilla's
+	// own cleaning answers 301, which Go's client turns into a GET.
+	r := mux.NewRouter().SkipClean(true)
+	for _, f := range families {
+		for i, prefix := range f.Prefixes() {
+			sub := r.NewRoute().MatcherFunc(hasPrefix(prefix)).Subrouter()
+			// Literal paths first, so /credentials/aws is not taken for
+			// /credentials/{credentialsIdentity}, and routes that require a
+			// query parameter before those that do not; each route also
+			// matches on its method, so DELETE /credentials/aws still
+			// reaches the variable route, as in Spring's best-match routing.
+			var ops []*api.Operation
+			for _, op := range f.Operations() {
+				if op.Prefix == prefix || (op.Prefix == "" && i == 0) {
+					ops = append(ops, op)
+				}
+			}
+			sort.SliceStable(ops, func(i, j int) bool {
+				vi, vj := strings.Count(ops[i].Path, "{"), strings.Count(ops[j].Path, "{")
+				if vi != vj {
+					return vi < vj
+				}
+				return len(ops[i].Query) > len(ops[j].Query)
+			})
+			// mux tries routes one by one; grouped by method and depth, a
+			// request is tried only against the routes of its own group.
+			// Groups keep the order above within them, and a path matches
+			// in one group only, unless some template can span segments.
+			grouped := true
+			for _, op := range ops {
+				grouped = grouped && segmentMatcher(op.Method, prefix+op.Path) != nil
+			}
+			groups := map[routeGroup]*mux.Router{}
+			var routes []*mux.Route
+			for _, op := range ops {
+				parent := sub
+				if grouped {
+					g := routeGroup{op.Method, strings.Count(prefix+op.Path, "/")}
+					if groups[g] == nil {
+						groups[g] = sub.NewRoute().MatcherFunc(g.match).Subrouter()
+					}
+					parent = groups[g]
+				}
+				rt := parent.NewRoute()
+				if m := segmentMatcher(op.Method, prefix+op.Path); m != nil {
+					rt = rt.MatcherFunc(m).Methods(op.Method)
+				} else {
+					rt = rt.Methods(op.Method).Path(prefix + op.Path)
+				}
+				if len(op.Query) > 0 {
+					rt = rt.Queries(op.Query...)
+				}
+				routes = append(routes, rt.Handler(pipeline(f, op, prefix+op.Path)))
+			}
+			unmatched := unmatched(f, routes)
+			sub.NotFoundHandler = unmatched
+			sub.MethodNotAllowedHandler = unmatched
+		}
+	}
+	// The control API last: API requests, the many, then test one prefix
+	// fewer.
+	admin.Mount(r.PathPrefix(admin.Prefix).Subrouter(), func(r *http.Request) (admin.Backend, string) {
+		s := serverFrom(r)
+		return adminBackend{s}, s.opts.adminToken
+	})
+	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		admin.WriteJSON(w, http.StatusNotFound, map[string]any{
+			"error": fmt.Sprintf("no emulated API serves %s %s", r.Method, r.URL.Path),
+			"apis":  serverFrom(r).familyNames(),
+		})
+	})
+	return r
+}
+
+// unmatched answers requests under a family's prefix that no operation
+// took: 405 with an Allow header when the path exists for other methods,
+// else 404, both in the family's own format.
+func unmatched(f family.Family, routes []*mux.Route) http.Handler {
+	notFound := pipeline(f, nil, "")
+	slash := f.Quirks().TrailingSlashRedirect
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if slash && !strings.HasSuffix(r.URL.Path, "/") && anyRouteMatches(routes, r, r.URL.Path+"/") {
+			notFound.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), slashRedirectKey{}, true)))
+			return
+		}
+		var allow []string
+		for _, rt := range routes {
+			methods, _ := rt.GetMethods()
+			for _, m := range methods {
+				probe := r.Clone(r.Context())
+				probe.Method = m
+				if rt.Match(probe, &mux.RouteMatch{}) && !slices.Contains(allow, m) {
+					allow = append(allow, m)
+				}
+			}
+		}
+		if len(allow) == 0 {
+			notFound.ServeHTTP(w, r)
+			return
+		}
+		sort.Strings(allow)
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		notFound.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), methodNotAllowedKey{}, true)))
+	})
+}
+
+type methodNotAllowedKey struct{}
+
+type slashRedirectKey struct{}
+
+// anyRouteMatches reports whether path matches one of routes under any of
+// their methods.
+func anyRouteMatches(routes []*mux.Route, r *http.Request, path string) bool {
+	for _, rt := range routes {
+		methods, _ := rt.GetMethods()
+		for _, m := range methods {
+			probe := r.Clone(r.Context())
+			probe.Method = m
+			probe.URL.Path = path
+			probe.URL.RawPath = ""
+			if rt.Match(probe, &mux.RouteMatch{}) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// segmentMatcher returns a matcher that does what gorilla/mux's path
+// expression for template does (match the path, then fill the route's
+// variables) without a regular expression, and checks the method first.
+// mux runs every route's path expression in turn, even on a method
+// mismatch (to tell 405 from 404), and routes of a PathPrefix subrouter
+// also run the prefix's; that was a sixth of a request's time. credemu
+// tells 405 from 404 itself (unmatched probes each route with each of its
+// methods), so a method mismatch may end a route's match at once.
+//
+// It returns nil for a template it cannot judge: a variable whose own
+// pattern may span segments, or one that shares its segment with literal
+// text. A variable matches one or more characters other than "/", as mux's
+// default pattern does, or one or more of its pattern's character class.
+func segmentMatcher(method, template string) mux.MatcherFunc {
+	segs := strings.Split(template, "/")
+	names := make([]string, len(segs))             // the variable's name, "" for a literal
+	checks := make([]func(string) bool, len(segs)) // a variable's own pattern, if any
+	nvars := 0
+	for i, s := range segs {
+		if !strings.Contains(s, "{") {
+			continue
+		}
+		if !strings.HasPrefix(s, "{") || !strings.HasSuffix(s, "}") || strings.ContainsAny(s[1:len(s)-1], "{}") {
+			return nil
+		}
+		name, pattern, hasPattern := strings.Cut(s[1:len(s)-1], ":")
+		if hasPattern {
+			if checks[i] = segmentPattern(pattern); checks[i] == nil {
+				return nil
+			}
+		}
+		names[i] = name
+		nvars++
+	}
+	return func(r *http.Request, m *mux.RouteMatch) bool {
+		if r.Method != method {
+			return false
+		}
+		p := r.URL.Path
+		var vars map[string]string
+		for i, s := range segs {
+			if i > 0 {
+				if p == "" || p[0] != '/' {
+					return false
+				}
+				p = p[1:]
+			}
+			end := strings.IndexByte(p, '/')
+			if end < 0 {
+				end = len(p)
+			}
+			seg := p[:end]
+			switch {
+			case names[i] == "":
+				if seg != s {
+					return false
+				}
+			case seg == "" || (checks[i] != nil && !checks[i](seg)):
+				return false
+			default:
+				if vars == nil {
+					vars = make(map[string]string, nvars)
+				}
+				vars[names[i]] = seg
+			}
+			p = p[end:]
+		}
+		if p != "" {
+			return false
+		}
+		// The matched route's variables, as mux's own expression would
+		// have set them (its later matchers are method and query checks).
+		m.Vars = vars
+		return true
+	}
+}
+
+// classPlus is a variable pattern the matcher judges: one character class
+// without "/" (and not negated), repeated once or more, so the variable
+// spans exactly one non-empty segment, as in {id:[0-9]+}.
+var classPlus = regexp.MustCompile(`^\[[^\]/^][^\]/]*\]\+$`)
+
+// segmentPattern returns a check of one segment against a variable's
+// pattern, or nil for a pattern that may span segments or match nothing.
+func segmentPattern(pattern string) func(string) bool {
+	if pattern == "[0-9]+" {
+		return func(seg string) bool {
+			for i := 0; i < len(seg); i++ {
+				if seg[i] < '0' || seg[i] > '9' {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	if !classPlus.MatchString(pattern) {
+		return nil
+	}
+	re, err := regexp.Compile("^(?:" + pattern + ")$")
+	if err != nil {
+		return nil
+	}
+	return re.MatchString
+}
+
+// hasPrefix matches paths under prefix, as mux's PathPrefix does, without
+// an expression that every route of the subrouter would run again.
+func hasPrefix(prefix string) mux.MatcherFunc {
+	return func(r *http.Request, _ *mux.RouteMatch) bool { return strings.HasPrefix(r.URL.Path, prefix) }
+}
+
+// routeGroup is the routes of one method and one path depth (its number
+// of slashes).
+type routeGroup struct {
+	method string
+	depth  int
+}
+
+func (g routeGroup) match(r *http.Request, _ *mux.RouteMatch) bool {
+	return r.Method == g.method && strings.Count(r.URL.Path, "/") == g.depth
+}
