@@ -2,6 +2,11 @@
 // API for users and their credentials under /api/v2/: ping, me, users, a
 // user's credentials, credentials and credential types, with Django REST
 // framework's paging, filtering, error bodies and trailing-slash redirects.
+// Behaviour and messages follow AWX 24.6.1's serializers and access rules.
+//
+// One file per resource (users.go, credentials.go, credential_types.go,
+// organizations.go, teams.go, tokens.go, roles.go, ...), as in moto and vcsim:
+// a behaviour is one hop from its name.
 package awx
 
 import (
@@ -452,4 +457,17 @@ func boolOf(v any) bool {
 		return x != 0
 	}
 	return false
+}
+
+// ping answers without authentication.
+func ping(s *State, r *api.Request) (*api.Response, error) {
+	s.mu.RLock()
+	v := s.version
+	s.mu.RUnlock()
+	hb := formatTime(r.Now)
+	return ok(map[string]any{
+		"ha": false, "version": v, "active_node": "awx-1", "install_uuid": "4cfa6d22-5a39-4e0e-9a6c-2b2e7e0c4d61",
+		"instances":       []any{map[string]any{"node": "awx-1", "node_type": "hybrid", "uuid": "7c3f3a3e-4c5a-4b1e-9f0b-2a1d5e6f7a8b", "heartbeat": hb, "capacity": 100, "version": v}},
+		"instance_groups": []any{map[string]any{"name": "default", "capacity": 100, "instances": []string{"awx-1"}}},
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -432,4 +433,70 @@ func (lq *listQuery) paginate(r *http.Request, n int) (int, int, Page, *api.Erro
 		p.Previous = link(lq.page - 1)
 	}
 	return start, end, p, nil
+}
+
+// seq yields objects until yield returns false.
+type seq[T any] func(yield func(T) bool)
+
+// listAll answers a list endpoint: parse the query, and under the read
+// lock page what all yields for the caller (all may refuse, as a sub-list
+// of a hidden parent does), rendered for them.
+func listAll[T, V any](s *State, r *api.Request, sp *listSpec, all func(me *user) (seq[T], error),
+	rowOf func(T) row, idOf func(T) int, view func(T, *user) V) (*api.Response, error) {
+	lq, e := sp.parseList(r.Query)
+	if e != nil {
+		return nil, e
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	me := caller(r)
+	scan, err := all(me)
+	if err != nil {
+		return nil, err
+	}
+	return listOf(r, lq, sp, scan, rowOf, idOf, func(x T) any { return view(x, me) })
+}
+
+// listOf filters the objects scan yields, sorts and pages them, and
+// renders the page with view: the shape every AWX list shares.
+func listOf[T any](r *api.Request, lq *listQuery, sp *listSpec, scan func(yield func(T) bool),
+	rowOf func(T) row, idOf func(T) int, view func(T) any) (*api.Response, error) {
+	var rows []row
+	byID := map[int]T{}
+	scan(func(x T) bool {
+		if rw := rowOf(x); lq.match(sp, rw) {
+			rows = append(rows, rw)
+			byID[idOf(x)] = x
+		}
+		return true
+	})
+	lq.sortRows(sp, rows)
+	start, end, p, e := lq.paginate(r.HTTP, len(rows))
+	if e != nil {
+		return nil, e
+	}
+	for _, rw := range rows[start:end] {
+		p.Results = append(p.Results, view(byID[rw["id"].(int)]))
+	}
+	return ok(p)
+}
+
+// visibleOf yields, in id order, the objects of m that canSee accepts.
+func visibleOf[T interface{ id() int }](m map[int]T, canSee func(T) bool) seq[T] {
+	return func(yield func(T) bool) {
+		for _, x := range sortedByID(m) {
+			if canSee(x) && !yield(x) {
+				return
+			}
+		}
+	}
+}
+
+func sortedByID[T interface{ id() int }](m map[int]T) []T {
+	out := make([]T, 0, len(m))
+	for _, v := range m {
+		out = append(out, v)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].id() < out[j].id() })
+	return out
 }
