@@ -4,6 +4,7 @@
 package family
 
 import (
+	"fmt"
 	"strings"
 
 	"net/http"
@@ -79,6 +80,31 @@ type Greeter interface {
 // MaxLogins is how many credentials a greeting names at most; a large
 // scenario's generated users are not listed.
 const MaxLogins = 4
+
+// NewGreeting starts the greeting of f, whose API starts at base.
+func NewGreeting(f Family, base string) *Greeting {
+	return &Greeting{Family: f.Name(), Base: base}
+}
+
+// Login names one credential, unless the greeting names MaxLogins already.
+func (g *Greeting) Login(format string, args ...any) {
+	if len(g.Logins) < MaxLogins {
+		g.Logins = append(g.Logins, fmt.Sprintf(format, args...))
+	}
+}
+
+// Curl sets the command to try: curl -s, then the words given (each quoted
+// for a shell), the URL last.
+func (g *Greeting) Curl(words ...string) {
+	quoted := make([]string, len(words))
+	for i, w := range words {
+		quoted[i] = w
+		if !strings.HasPrefix(w, "-") {
+			quoted[i] = ShellQuote(w)
+		}
+	}
+	g.Try = strings.Join(append([]string{"curl", "-s"}, quoted...), " ")
+}
 
 // ShellQuote quotes s for a POSIX shell, as a pasted curl needs it.
 func ShellQuote(s string) string {

@@ -1,7 +1,6 @@
 package vsphere
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/credemu/credemu/emulator/api"
@@ -12,21 +11,19 @@ import (
 // as the first one.
 func (f *Family) Greet(aw api.World, url string) family.Greeting {
 	w := aw.(*world)
-	g := family.Greeting{Family: f.Name(), Base: url + "/api"}
+	g := family.NewGreeting(f, url+"/api")
 	for _, u := range w.users {
-		if len(g.Logins) < family.MaxLogins {
-			roles := strings.Join(u.Roles, ", ")
-			if roles == "" {
-				roles = "no role"
-			}
-			g.Logins = append(g.Logins, fmt.Sprintf("SSO user %s / %s (%s)", u.Username, u.Password, roles))
+		roles := strings.Join(u.Roles, ", ")
+		if roles == "" {
+			roles = "no role"
 		}
+		g.Login("SSO user %s / %s (%s)", u.Username, u.Password, roles)
 	}
 	if len(w.users) > 0 {
-		u := w.users[0]
-		g.Try = "curl -s -X POST -u " + family.ShellQuote(u.Username+":"+u.Password) + " " + family.ShellQuote(g.Base+"/session")
+		g.Curl("-X", "POST", "-u", w.users[0].Username+":"+w.users[0].Password, g.Base+"/session")
 	} else {
-		g.Try = "curl -s -X POST " + family.ShellQuote(g.Base+"/session") + "   # no SSO user: answers 401"
+		g.Curl("-X", "POST", g.Base+"/session")
+		g.Try += "   # no SSO user: answers 401"
 	}
-	return g
+	return *g
 }

@@ -12,26 +12,23 @@ import (
 // account (passwords go as SHA-512 hex, as ZStack's clients send them).
 func (f *Family) Greet(aw api.World, url string) family.Greeting {
 	w := aw.(*world)
-	g := family.Greeting{Family: f.Name(), Base: url + "/zstack/v1"}
+	g := family.NewGreeting(f, url+"/zstack/v1")
 	for _, a := range w.accounts {
-		if len(g.Logins) < family.MaxLogins {
-			g.Logins = append(g.Logins, fmt.Sprintf("account %s / %s (sent as its SHA-512 hex)", a.Name, a.Plain))
-		}
+		g.Login("account %s / %s (sent as its SHA-512 hex)", a.Name, a.Plain)
 	}
 	for _, s := range w.sessions {
-		if len(g.Logins) < family.MaxLogins {
-			g.Logins = append(g.Logins, fmt.Sprintf("Authorization: OAuth %s (a ready session of %s)", s.uuid, s.account))
-		}
+		g.Login("Authorization: OAuth %s (a ready session of %s)", s.uuid, s.account)
 	}
 	switch {
 	case len(w.sessions) > 0:
-		g.Try = "curl -s -H " + family.ShellQuote("Authorization: OAuth "+w.sessions[0].uuid) + " " + family.ShellQuote(g.Base+"/iam2/virtual-ids")
+		g.Curl("-H", "Authorization: OAuth "+w.sessions[0].uuid, g.Base+"/iam2/virtual-ids")
 	case len(w.accounts) > 0:
 		a := w.accounts[0]
-		body := fmt.Sprintf(`{"logInByAccount":{"accountName":%q,"password":%q}}`, a.Name, a.Password)
-		g.Try = "curl -s -X PUT -H 'Content-Type: application/json' -d " + family.ShellQuote(body) + " " + family.ShellQuote(g.Base+"/accounts/login")
+		g.Curl("-X", "PUT", "-H", "Content-Type: application/json",
+			"-d", fmt.Sprintf(`{"logInByAccount":{"accountName":%q,"password":%q}}`, a.Name, a.Password), g.Base+"/accounts/login")
 	default:
-		g.Try = "curl -s " + family.ShellQuote(g.Base+"/iam2/virtual-ids") + "   # no account: answers ID.1001"
+		g.Curl(g.Base + "/iam2/virtual-ids")
+		g.Try += "   # no account: answers ID.1001"
 	}
-	return g
+	return *g
 }
