@@ -14,6 +14,7 @@ import (
 	"github.com/credemu/credemu/emulator"
 	"github.com/credemu/credemu/emulator/journal"
 	"github.com/credemu/credemu/emulator/scenario"
+	"github.com/google/go-cmp/cmp"
 )
 
 // aliasBomb nests aliases so that a few hundred bytes stand for 10^levels
@@ -326,5 +327,47 @@ func TestSessionsArePurged(t *testing.T) {
 	// Left: the pinned ZStack session and this login's, its job, its two vSphere sessions.
 	if zs != 2 || jobs != 1 || vs != 2 {
 		t.Errorf("after: %v ZStack sessions, %v jobs, %v vSphere sessions", zs, jobs, vs)
+	}
+}
+
+// TestEscapedSlashStaysInItsSegment: an id with an escaped slash and dot
+// segments never reaches another object. Django's resolver and vAPI answer
+// 404; the journal records the path as it was asked.
+func TestEscapedSlashStaysInItsSegment(t *testing.T) {
+	srv := start(t, emulator.WithScenario("default"))
+	awx := "Authorization: Basic YWRtaW46cGFzc3dvcmQ="
+	vs := "Authorization: Basic YWRtaW5pc3RyYXRvckB2c3BoZXJlLmxvY2FsOlBhc3N3MHJkIQ=="
+	cases := []struct {
+		method, path, auth string
+		status             int
+	}{
+		{"DELETE", "/api/v2/users/1%2f..%2f..%2fcredentials%2f3/", awx, 404},
+		{"DELETE", "/api/v2/users/1%2F..%2F..%2Fcredentials%2F3/", awx, 404},
+		{"GET", "/api/v2/credentials/3%2f/", awx, 404},
+		{"GET", "/api/appliance/local-accounts/x%2f..%2fops", vs, 404},
+		{"GET", "/rest/appliance/local-accounts/x%2F..%2Fops", vs, 404},
+		// ZStack answers a get of an unknown uuid with an empty inventory.
+		{"GET", "/zstack/v1/iam2/virtual-ids/x%2f..%2f894f1c5bf6714a76b08324c69b8cac7c", "Authorization: OAuth 0123456789abcdef0123456789abcdef", 200},
+		// Escapes that decode within a segment still work.
+		{"GET", "/api/appliance/local-accounts/%6fps", vs, 200},
+		{"GET", "/api/v2/credentials/%33/", awx, 200},
+	}
+	for _, c := range cases {
+		if r := srv.Do(c.method, c.path, nil, c.auth); r.Status != c.status || strings.HasPrefix(c.path, "/zstack") && string(r.Body) != `{"inventories":[]}` {
+			t.Errorf("%s %s: %d, want %d: %s", c.method, c.path, r.Status, c.status, r.Body)
+		}
+	}
+	if r := srv.Do("GET", "/api/v2/credentials/3/", nil, awx); r.Status != 200 {
+		t.Errorf("credential 3 is gone: %d", r.Status)
+	}
+	if r := srv.Do("GET", "/api/appliance/local-accounts/ops", nil, vs); r.Status != 200 {
+		t.Errorf("ops is gone: %d", r.Status)
+	}
+	var paths []string
+	for _, e := range srv.Requests(journal.Filter{Method: "DELETE"}) {
+		paths = append(paths, e.Path)
+	}
+	if diff := cmp.Diff([]string{"/api/v2/users/1%2f..%2f..%2fcredentials%2f3/", "/api/v2/users/1%2F..%2F..%2Fcredentials%2F3/"}, paths); diff != "" {
+		t.Errorf("journal paths (-want +got):\n%s", diff)
 	}
 }

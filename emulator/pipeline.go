@@ -84,7 +84,7 @@ func pipeline(f family.Family, op *api.Operation, template string) http.Handler 
 			return
 		}
 		if op == nil && r.Context().Value(slashRedirectKey{}) != nil {
-			loc := r.URL.Path + "/"
+			loc := RequestPath(r) + "/"
 			if r.URL.RawQuery != "" {
 				loc += "?" + r.URL.RawQuery
 			}
@@ -139,7 +139,7 @@ func (c *call) run(w http.ResponseWriter) {
 
 	c.fault = c.sb.faults.Evaluate(&fault.Request{
 		API: c.f.Name(), Operation: c.op.ID, Method: r.Method, Template: c.template,
-		Path: r.URL.Path, Header: r.Header, Body: c.lenientBody(),
+		Path: RequestPath(r), Header: r.Header, Body: c.lenientBody(),
 	})
 	if d := c.fault; d != nil {
 		if d.Delay > 0 && !c.wait(d.Delay) {
@@ -396,7 +396,7 @@ func (c *call) finish(w http.ResponseWriter) {
 		RequestID:  middleware.GetRequestID(r.Context()),
 		API:        c.f.Name(),
 		Method:     r.Method,
-		Path:       r.URL.Path,
+		Path:       RequestPath(r),
 		Query:      r.URL.RawQuery,
 		Status:     status,
 		DurationMS: float64(time.Since(c.start).Microseconds()) / 1000,

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"path"
 	"regexp"
 	"slices"
@@ -54,13 +55,20 @@ func (s *Server) routes() http.Handler {
 		if headerBytes(r) > MaxHeaderBytes {
 			ctx = context.WithValue(ctx, headersTooLargeKey{}, true)
 		}
-		if clean, ok := cleanPath(r.URL.Path); !ok {
+		// Dot segments are resolved on the path as sent, so that an escaped
+		// slash ("1%2f..%2fcredentials") stays inside its segment and never
+		// reaches another object.
+		if _, ok := cleanPath(RequestPath(r)); !ok {
+			clean, _ := cleanPath(r.URL.EscapedPath())
 			if f := s.familyOf(clean); f != nil {
 				if refuse := f.Quirks().UncleanPath; refuse != nil {
 					ctx = context.WithValue(ctx, uncleanPathKey{}, refuse(r.URL.Path))
-				} else {
+				} else if decoded, err := url.PathUnescape(clean); err == nil {
 					r = r.Clone(ctx)
-					r.URL.Path, r.URL.RawPath = clean, ""
+					r.URL.Path, r.URL.RawPath = decoded, ""
+					if r.URL.EscapedPath() != clean {
+						r.URL.RawPath = clean
+					}
 				}
 			}
 		}
@@ -118,7 +126,10 @@ func cleanPath(p string) (string, bool) {
 func buildRouter(families []family.Family) http.Handler {
 	// Paths are cleaned (or refused) before routing, per family; gorilla's
 	// own cleaning answers 301, which Go's client turns into a GET.
-	r := mux.NewRouter().SkipClean(true)
+	// UseEncodedPath: a route that falls back to mux's own expression
+	// matches the escaped path too (every route of the built-in families
+	// has a segment matcher).
+	r := mux.NewRouter().SkipClean(true).UseEncodedPath()
 	for _, f := range families {
 		for i, prefix := range f.Prefixes() {
 			sub := r.NewRoute().MatcherFunc(hasPrefix(prefix)).Subrouter()
@@ -282,7 +293,14 @@ func segmentMatcher(method, template string) mux.MatcherFunc {
 		if r.Method != method {
 			return false
 		}
-		p := r.URL.Path
+		// Segments come from the path as sent: a "/" the client escaped
+		// is part of a segment, never a separator. Where the escaped and
+		// the decoded path split alike (RawPath empty), the decoded one is
+		// used as it is.
+		p, escaped := r.URL.Path, r.URL.RawPath != ""
+		if escaped {
+			p = r.URL.RawPath
+		}
 		var vars map[string]string
 		for i, s := range segs {
 			if i > 0 {
@@ -296,6 +314,12 @@ func segmentMatcher(method, template string) mux.MatcherFunc {
 				end = len(p)
 			}
 			seg := p[:end]
+			if escaped {
+				var err error
+				if seg, err = url.PathUnescape(seg); err != nil {
+					return false
+				}
+			}
 			switch {
 			case names[i] == "":
 				if seg != s {
@@ -363,5 +387,14 @@ type routeGroup struct {
 }
 
 func (g routeGroup) match(r *http.Request, _ *mux.RouteMatch) bool {
-	return r.Method == g.method && strings.Count(r.URL.Path, "/") == g.depth
+	return r.Method == g.method && strings.Count(RequestPath(r), "/") == g.depth
+}
+
+// RequestPath is the request's path as the client sent it, escapes kept
+// (the journal, the access log and fault rules record and match this).
+func RequestPath(r *http.Request) string {
+	if r.URL.RawPath != "" {
+		return r.URL.RawPath
+	}
+	return r.URL.Path
 }
