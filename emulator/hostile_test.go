@@ -371,3 +371,31 @@ func TestEscapedSlashStaysInItsSegment(t *testing.T) {
 		t.Errorf("journal paths (-want +got):\n%s", diff)
 	}
 }
+
+// TestUnstorableText: a NUL or half a surrogate pair in a string is refused
+// in every family's own format (the vendors' databases do not store them),
+// while a whole pair and an escaped backslash pass.
+func TestUnstorableText(t *testing.T) {
+	srv := start(t, emulator.WithScenario("default"))
+	awx := "Authorization: Basic YWRtaW46cGFzc3dvcmQ="
+	zs := "Authorization: OAuth 0123456789abcdef0123456789abcdef"
+	cases := []struct {
+		name, path, body, auth string
+		status                 int
+		want                   string
+	}{
+		{"AWX NUL", "/api/v2/organizations/", `{"name": "ev\u0000il"}`, awx, 400, `{"name":["Null characters are not allowed."]}`},
+		{"AWX lone surrogate", "/api/v2/organizations/", `{"name": "x\ud800y"}`, awx, 400, `{"name":["Lone UTF-16 surrogates are not allowed."]}`},
+		{"AWX low surrogate alone", "/api/v2/organizations/", `{"name": "x\udc00"}`, awx, 400, `Lone UTF-16 surrogates`},
+		{"AWX pair", "/api/v2/organizations/", `{"name": "emoji \ud83d\ude00"}`, awx, 201, `"name":"emoji 😀"`},
+		{"AWX escaped backslash", "/api/v2/organizations/", `{"name": "back\\u0000slash"}`, awx, 201, `back\\u0000slash`},
+		{"Avisi NUL", accounts, `{"displayName": "a\u0000", "cloudProfile": "aws-eu-west-1"}`, admin, 400, `Null characters are not allowed.`},
+		{"ZStack NUL", "/zstack/v1/iam2/virtual-ids", `{"params": {"name": "n\u0000", "password": "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8"}}`, zs, 503, `Null characters are not allowed.`},
+	}
+	for _, c := range cases {
+		r := srv.Do("POST", c.path, c.body, c.auth)
+		if r.Status != c.status || !strings.Contains(string(r.Body), c.want) {
+			t.Errorf("%s: %d %s; want %d with %s", c.name, r.Status, r.Body, c.status, c.want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,6 +9,8 @@ import (
 	"net/http"
 	"runtime/debug"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -250,6 +253,9 @@ func (c *call) decodeAndValidate() *api.Error {
 			return &api.Error{Kind: api.KindInvalidArgument, Transport: true, Message: "Malformed JSON request body: " + jsonErrorText(err)}
 		}
 		c.req.JSON = v
+		if fe := unstorableText(c.body, v); fe != nil {
+			return &api.Error{Kind: api.KindInvalidArgument, Fields: []api.FieldError{*fe}}
+		}
 	}
 	if op.Body == api.BodyRequired && len(c.body) == 0 {
 		return &api.Error{Kind: api.KindInvalidArgument, Transport: true, Message: "Required request body is missing"}
@@ -287,6 +293,95 @@ func (c *call) decodeAndValidate() *api.Error {
 		return &api.Error{Kind: api.KindInvalidArgument, Fields: fes}
 	}
 	return nil
+}
+
+// unstorableText finds text no vendor's database stores: a NUL character
+// (PostgreSQL refuses it in text; Django REST framework says "Null
+// characters are not allowed.") or half of a UTF-16 surrogate pair, which
+// Go's decoder would quietly turn into U+FFFD. body is the raw JSON, v the
+// decoded value; the error points at the first field holding such text.
+func unstorableText(body []byte, v any) *api.FieldError {
+	if bytes.IndexByte(body, '\\') < 0 {
+		return nil // neither can be sent without an escape
+	}
+	nul, lone := false, false
+	for i := 0; i+1 < len(body); i++ {
+		if body[i] != '\\' {
+			continue
+		}
+		if body[i+1] != 'u' || i+6 > len(body) {
+			i++ // a two-character escape, such as \\ or \"
+			continue
+		}
+		r, err := strconv.ParseUint(string(body[i+2:i+6]), 16, 32)
+		if err != nil {
+			return nil // the decoder accepted it, so this cannot happen
+		}
+		switch {
+		case r == 0:
+			nul = true
+		case r >= 0xD800 && r < 0xDC00:
+			next := -1
+			if i+12 <= len(body) && body[i+6] == '\\' && body[i+7] == 'u' {
+				if n, err := strconv.ParseUint(string(body[i+8:i+12]), 16, 32); err == nil {
+					next = int(n)
+				}
+			}
+			if next >= 0xDC00 && next < 0xE000 {
+				i += 6 // a whole pair
+			} else {
+				lone = true
+			}
+		case r >= 0xDC00 && r < 0xE000:
+			lone = true
+		}
+		i += 5
+	}
+	if !nul && !lone {
+		return nil
+	}
+	bad, msg, keyword := "\x00", "Null characters are not allowed.", "nullCharacter"
+	if !nul {
+		bad, msg, keyword = "\uFFFD", "Lone UTF-16 surrogates are not allowed.", "loneSurrogate"
+	}
+	ptr := findText(v, "/body", bad)
+	if ptr == "" {
+		ptr = "/body"
+	}
+	return &api.FieldError{Pointer: ptr, Keyword: keyword, Message: msg}
+}
+
+// findText returns the JSON pointer of the first string (or key) under v
+// that contains sub, or "".
+func findText(v any, at, sub string) string {
+	switch v := v.(type) {
+	case string:
+		if strings.Contains(v, sub) {
+			return at
+		}
+	case []any:
+		for i, x := range v {
+			if p := findText(x, at+"/"+strconv.Itoa(i), sub); p != "" {
+				return p
+			}
+		}
+	case map[string]any:
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			esc := strings.NewReplacer("~", "~0", "/", "~1").Replace(k)
+			if strings.Contains(k, sub) {
+				return at + "/" + esc
+			}
+			if p := findText(v[k], at+"/"+esc, sub); p != "" {
+				return p
+			}
+		}
+	}
+	return ""
 }
 
 func jsonErrorText(err error) string {
