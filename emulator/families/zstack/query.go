@@ -23,7 +23,14 @@ var opNames = map[string]string{"!?=": "not in", "?=": "in", "~=": "like", "!~="
 type condition struct {
 	name, op, value string
 	like            *regexp.Regexp // compiled once for ~= and !~=
+	// in holds the values of ?= and !?=, lower-cased, split once when the
+	// query is parsed: a list of thousands is one lookup per row, not a
+	// split and a scan of the list for every row.
+	in map[string]bool
 }
+
+// positive is the condition a negated operator negates.
+var positive = map[string]string{"!=": "=", "!?=": "?=", "!~=": "~="}
 
 // query is a parsed ZStack query string.
 type query struct {
@@ -120,6 +127,13 @@ func parseCondition(c string) (condition, *api.Error) {
 		if op == "~=" || op == "!~=" {
 			cond.like = likeRE(value)
 		}
+		if op == "?=" || op == "!?=" {
+			vals := strings.Split(value, ",")
+			cond.in = make(map[string]bool, len(vals))
+			for _, v := range vals {
+				cond.in[strings.ToLower(v)] = true
+			}
+		}
 		return cond, nil
 	}
 	return condition{}, badQuery("Invalid query parameter. The '%s' in the parameter[q] doesn't contain any query operator. Valid query operators are [%s]",
@@ -179,8 +193,9 @@ func (r *resource) matchOne(get fields, c condition) bool {
 		return present
 	case "!=", "!?=", "!~=":
 		// Negations hold when no value matches the positive form.
-		pos := map[string]string{"!=": "=", "!?=": "?=", "!~=": "~="}[c.op]
-		return !r.matchOne(get, condition{name: c.name, op: pos, value: c.value, like: c.like})
+		pos := c
+		pos.op = positive[c.op]
+		return !r.matchOne(get, pos)
 	}
 	for _, v := range vals {
 		if r.test(c, v) {
@@ -196,7 +211,7 @@ func (r *resource) test(c condition, have string) bool {
 	case "=":
 		return strings.EqualFold(have, want) // MySQL's case-insensitive collation
 	case "?=":
-		return slices.ContainsFunc(strings.Split(want, ","), func(w string) bool { return strings.EqualFold(w, have) })
+		return c.in[strings.ToLower(have)] // MySQL's case-insensitive collation
 	case "~=":
 		return c.like.MatchString(have)
 	}
