@@ -275,7 +275,7 @@ zstack:
 		}
 		vals[17], vals[8000] = "BEN", "dan"
 		for q, want := range map[string][]string{"name?=": {"ben", "Dan"}, "name!?=": {"ann", "cat"}} {
-			got := names(t, srv.Do("GET", vids+"?q="+url.QueryEscape(q+strings.Join(vals, ",")), nil, adminS))
+			got := names(t, srv.Do("GET", vids+"?q="+url.QueryEscape(q)+strings.Join(vals, ","), nil, adminS))
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("%s with 9,000 values (-want +got):\n%s", q, diff)
 			}
