@@ -92,8 +92,13 @@ func (s *Server) compile(sc *scenario.Scenario) (*compiled, error) {
 	}
 	c := &compiled{sc: sc, worlds: map[string]api.World{}, seed: seed}
 	var errs scenario.ErrorList
+	// One budget for the whole scenario: every family's generate: blocks
+	// draw from it.
+	budget := &scenario.Budget{Limit: s.opts.generateLimit, CountOnly: s.opts.countOnly}
 	for _, f := range s.families {
-		w, err := f.LoadWorld(sc.Sections[f.Name()], scenario.NewGenerator(seed, f.Name(), now))
+		gen := scenario.NewGenerator(seed, f.Name(), now)
+		gen.Budget = budget
+		w, err := f.LoadWorld(sc.Sections[f.Name()], gen)
 		if err != nil {
 			errs = append(errs, scenario.Errors(sc.Files[0], err)...)
 			continue
@@ -222,6 +227,7 @@ func (s *Server) cacheKey() string {
 	if o.seed != nil {
 		fmt.Fprintf(h, "\x00seed=%d", *o.seed)
 	}
+	fmt.Fprintf(h, "\x00generate=%d,%t", o.generateLimit, o.countOnly)
 	for _, f := range s.families {
 		fmt.Fprintf(h, "\x00%s", f.Name())
 	}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/credemu/credemu/emulator/family"
+	"github.com/credemu/credemu/emulator/scenario"
 )
 
 // DefaultBodyLimit is the largest request body accepted (1 MiB); larger
@@ -16,11 +17,15 @@ const DefaultBodyLimit = 1 << 20
 const DefaultAddr = "127.0.0.1:8080"
 
 type options struct {
-	addr             string
-	scenario         string
-	scenarioName     string
-	scenarioYAML     []byte
-	seed             *uint64
+	addr         string
+	scenario     string
+	scenarioName string
+	scenarioYAML []byte
+	seed         *uint64
+	// generateLimit bounds a scenario's generated objects; countOnly
+	// checks the counts without building (credemu validate).
+	generateLimit    int
+	countOnly        bool
 	logger           *slog.Logger
 	adminToken       string
 	bodyLimit        int64
@@ -157,6 +162,23 @@ func WithTimeouts(read, idle time.Duration) Option {
 	}
 }
 
+// WithGenerateLimit bounds the objects a scenario's generate: blocks may
+// make together, across families and organisations, credentials included
+// (default scenario.DefaultGenerateLimit). A scenario past it is refused
+// before anything is built.
+func WithGenerateLimit(n int) Option {
+	return func(o *options) {
+		if n > 0 {
+			o.generateLimit = n
+		}
+	}
+}
+
+// WithCountOnly makes scenario compilation check generate: counts against
+// the limit without building the generated objects: for checking a
+// scenario (credemu validate), never for serving one.
+func WithCountOnly() Option { return func(o *options) { o.countOnly = true } }
+
 // WithFamilies replaces the set of emulated APIs (all four by default).
 func WithFamilies(f ...family.Family) Option {
 	return func(o *options) { o.families = append([]family.Family(nil), f...) }
@@ -173,5 +195,7 @@ func defaultOptions() *options {
 		sandboxIdle:  DefaultSandboxIdle,
 		readTimeout:  DefaultReadTimeout,
 		idleTimeout:  DefaultIdleTimeout,
+
+		generateLimit: scenario.DefaultGenerateLimit,
 	}
 }

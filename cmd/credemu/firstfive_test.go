@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -286,4 +287,29 @@ func TestOperationsGolden(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	emulatortest.GoldenAt(t, "../../testdata/golden/operations.json", out.Bytes())
+}
+
+// TestValidateCountsGenerated: validate checks generate: counts against
+// the budget without building the objects, and names where a scenario
+// passes it.
+func TestValidateCountsGenerated(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, yaml string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(yaml), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	big := write("big.yaml", "include: [fixtures/avisi/cloud-profiles.yaml]\navisi:\n  organisations: [{slug: a, generate: {cloudAccounts: 400000, credentialsPerAccount: 0}}]\nawx:\n  generate: {users: 90000}\n")
+	var out, errb bytes.Buffer
+	if code := run([]string{"validate", big}, &out, &errb); code != 0 {
+		t.Fatalf("490,000 generated objects within the budget: exit %d %s", code, errb.String())
+	}
+	out.Reset()
+	errb.Reset()
+	if code := run([]string{"validate", "--max-generated", "100000", big}, &out, &errb); code != 1 ||
+		!strings.Contains(errb.String(), "big.yaml:3:19: organisation a: generate.cloudAccounts: 400000 generated objects") {
+		t.Errorf("past --max-generated: exit %d %s", code, errb.String())
+	}
 }

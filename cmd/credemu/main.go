@@ -120,6 +120,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	sandboxIdle := fs.Duration("sandbox-idle", emulator.DefaultSandboxIdle, "a named sandbox unused this long is dropped to make room for a new one")
 	readTimeout := fs.Duration("read-timeout", emulator.DefaultReadTimeout, "longest time to read one request, body included (injected delays are not affected)")
 	idleTimeout := fs.Duration("idle-timeout", emulator.DefaultIdleTimeout, "keep-alive connections idle this long are closed")
+	maxGenerated := fs.Int("max-generated", scenario.DefaultGenerateLimit, "most objects a scenario's generate: blocks may make together, across APIs and organisations, credentials included")
 	memoryLimit := fs.String("memory-limit", "", "soft memory limit of the process (Go's GOMEMLIMIT), e.g. 256MiB or 1GiB, for small CI containers; default: none, or $GOMEMLIMIT")
 	fs.groups = serveGroups
 	fs.examples = serveExamples
@@ -164,6 +165,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		emulator.WithJournalBodyLimit(*journalBodyLimit), emulator.WithJournalBytes(*journalBytes),
 		emulator.WithResponseCheck(*check), emulator.WithAllowedHosts(allowedHosts...),
 		emulator.WithSandboxLimits(*maxSandboxes, *sandboxIdle), emulator.WithTimeouts(*readTimeout, *idleTimeout),
+		emulator.WithGenerateLimit(*maxGenerated),
 	}
 	tlsOn := *useTLS || *tlsAddr != "" || *tlsCert != ""
 	if tlsOn {
@@ -343,13 +345,16 @@ func validate(args []string, stdout, stderr io.Writer) error {
 	fs := newCommand("validate", "validate FILE...",
 		"Checks scenario files without serving them and reports every problem as file:line:col, in file and line order.", stdout, stderr)
 	fs.examples = []string{"credemu validate ci/credemu.yaml", "credemu validate scenarios/*.yaml"}
+	maxGenerated := fs.Int("max-generated", scenario.DefaultGenerateLimit, "most objects a scenario's generate: blocks may make together (as serve --max-generated)")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
 		return fs.usage("name at least one scenario file")
 	}
-	srv, err := emulator.New(emulator.WithScenario("empty"))
+	// Generated objects are counted against the limit, not built: a
+	// scenario of 500,000 generated accounts validates in little memory.
+	srv, err := emulator.New(emulator.WithScenario("empty"), emulator.WithGenerateLimit(*maxGenerated), emulator.WithCountOnly())
 	if err != nil {
 		return err
 	}

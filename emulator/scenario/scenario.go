@@ -323,6 +323,41 @@ type Generator struct {
 	// Now is the time generated data is relative to (the scenario clock, or
 	// the load time for a real clock).
 	Now time.Time
+	// Budget bounds what the scenario's generate: blocks may make, across
+	// every family and organisation (nil: no bound).
+	Budget *Budget
+}
+
+// Budget is the number of objects the generate: blocks of one scenario may
+// make together, credentials included: each block alone may be modest, and
+// a scenario of many still exhaust memory (20 organisations of a million
+// accounts each). CountOnly makes families check the counts without
+// building the objects, as credemu validate does.
+type Budget struct {
+	Limit     int
+	CountOnly bool
+	used      int
+}
+
+// DefaultGenerateLimit is the default Budget: the built-in large scenario
+// generates 100,000 objects.
+const DefaultGenerateLimit = 500_000
+
+// Reserve takes n objects from the generator's budget for what (a phrase
+// such as "avisi organisation bulk: cloud accounts and their credentials")
+// and says whether they are to be built: false when the budget only counts.
+// An error says the scenario would pass its budget.
+func (g *Generator) Reserve(what string, n int) (build bool, err error) {
+	if g.Budget == nil {
+		return true, nil
+	}
+	b := g.Budget
+	if n < 0 || n > b.Limit-b.used {
+		return false, fmt.Errorf("%s: %d generated objects would make %d in this scenario, more than the %d allowed across every family and organisation, credentials included (--max-generated)",
+			what, n, b.used+max(n, 0), b.Limit)
+	}
+	b.used += n
+	return !b.CountOnly, nil
 }
 
 // NewGenerator returns a generator for one family of a scenario.

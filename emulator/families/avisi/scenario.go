@@ -504,6 +504,9 @@ func generateAccounts(ow *orgWorld, o orgSpec, profiles map[string]*CloudProfile
 	if perAccount < 0 || perAccount > 100 {
 		return fmt.Errorf("generate.credentialsPerAccount must be between 0 and 100, got %d", perAccount)
 	}
+	if build, err := gen.Reserve("generate.cloudAccounts", n*(1+perAccount)); !build {
+		return err
+	}
 	for i := 0; i < n; i++ {
 		p := usable[i%len(usable)]
 		name := fmt.Sprintf("%s %s %d", gen.Company(), gen.Color(), i+1)

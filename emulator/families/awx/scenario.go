@@ -336,8 +336,12 @@ func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator)
 				errs = append(errs, sec.Errorf(sec.Node, "awx.generate: at most %d users and credentials", maxGenerated))
 				continue
 			}
+			build, err := gen.Reserve("awx.generate", n*(1+s.Generate.CredentialsPerUser))
+			if err != nil {
+				errs = append(errs, sec.Errorf(sec.Node, "%v", err))
+			}
 			machine := typeByID[1]
-			for i := 0; i < n; i++ {
+			for i := 0; build && i < n; i++ {
 				name := fmt.Sprintf("%s%d", strings.ToLower(gen.FirstName()), i+1)
 				for userByName[name] != nil || !usernameRE.MatchString(name) {
 					name = fmt.Sprintf("user%d", len(w.users)+1)

@@ -128,11 +128,15 @@ func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator)
 			accounts[a.Username] = true
 			w.accounts = append(w.accounts, acc)
 		}
-		for i := 0; i < s.Generate.LocalAccounts; i++ {
-			if s.Generate.LocalAccounts > maxGenerated {
-				errs = append(errs, sec.Errorf(sec.Node, "vsphere.generate.localAccounts: at most %d", maxGenerated))
-				break
-			}
+		if s.Generate.LocalAccounts > maxGenerated {
+			errs = append(errs, sec.Errorf(sec.Node, "vsphere.generate.localAccounts: at most %d", maxGenerated))
+			continue
+		}
+		build, err := gen.Reserve("vsphere.generate.localAccounts", s.Generate.LocalAccounts)
+		if err != nil {
+			errs = append(errs, sec.Errorf(sec.Node, "%v", err))
+		}
+		for i := 0; build && i < s.Generate.LocalAccounts; i++ {
 			name := fmt.Sprintf("%s.%s%d", strings.ToLower(gen.FirstName()), strings.ToLower(gen.LastName()), i+1)
 			if !usernameRE.MatchString(name) || accounts[name] {
 				name = fmt.Sprintf("user%d", i+1)

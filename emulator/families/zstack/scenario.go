@@ -276,7 +276,11 @@ func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator)
 				errs = append(errs, sec.Errorf(sec.Node, "zstack.generate.virtualIDs is %d; at most %d", n, maxGenerated))
 				continue
 			}
-			for i := 0; i < n; i++ {
+			build, err := gen.Reserve("zstack.generate.virtualIDs", 2*n) // each with one attribute
+			if err != nil {
+				errs = append(errs, sec.Errorf(sec.Node, "%v", err))
+			}
+			for i := 0; build && i < n; i++ {
 				name := strings.ToLower(gen.FirstName()) + fmt.Sprintf(".%s-%d", strings.ToLower(gen.LastName()), i+1)
 				for names[name] {
 					name += "x"
