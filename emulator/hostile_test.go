@@ -1,9 +1,13 @@
 package emulator_test
 
 import (
+	"bufio"
 	"context"
+	"crypto/tls"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -397,5 +401,94 @@ func TestUnstorableText(t *testing.T) {
 		if r.Status != c.status || !strings.Contains(string(r.Body), c.want) {
 			t.Errorf("%s: %d %s; want %d with %s", c.name, r.Status, r.Body, c.status, c.want)
 		}
+	}
+}
+
+// TestConnectionCap: past --max-connections a new connection is answered
+// at once with a 503 that says why, and closed; once one closes, a new one
+// is served again.
+func TestConnectionCap(t *testing.T) {
+	emu := startReal(t, emulator.WithMaxConnections(2), emulator.WithTimeouts(time.Hour, time.Hour))
+	addr := strings.TrimPrefix(emu.URL(), "http://")
+	var held []net.Conn
+	for i := 0; i < 2; i++ {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		// A request answered, so the server has surely accepted the
+		// connection, which stays open (keep-alive).
+		fmt.Fprintf(c, "GET /_emulator/health HTTP/1.1\r\nHost: %s\r\n\r\n", addr)
+		if _, err := http.ReadResponse(bufio.NewReader(c), nil); err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, c)
+	}
+	resp, err := http.Get(emu.URL() + "/_emulator/health")
+	if err != nil {
+		t.Fatalf("the third connection: %v", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 503 || !strings.Contains(string(body), "at most 2 at once (--max-connections)") {
+		t.Errorf("past the cap: %d %s", resp.StatusCode, body)
+	}
+	held[0].Close()
+	// The server frees the place when it sees the close; the bound only
+	// ends a place that is never freed.
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(10 * time.Millisecond) {
+		resp, err := http.Get(emu.URL() + "/_emulator/health")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("a closed connection's place was never freed")
+		}
+	}
+}
+
+// TestHTTP2Settings: the server tells HTTP/2 clients it takes at most
+// MaxConcurrentStreams streams per connection, and a small window per
+// stream, so stalled uploads on many streams hold little memory.
+func TestHTTP2Settings(t *testing.T) {
+	emu := startReal(t, emulator.WithTLS(emulator.TLS{}))
+	b, err := emu.TLSBundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf := b.ClientConfig()
+	conf.NextProtos = []string{"h2"}
+	conn, err := tls.Dial("tcp", strings.TrimPrefix(emu.URL(), "https://"), conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if p := conn.ConnectionState().NegotiatedProtocol; p != "h2" {
+		t.Fatalf("negotiated %q", p)
+	}
+	// The client preface and an empty SETTINGS frame; the server's first
+	// frame is its SETTINGS.
+	if _, err := conn.Write(append([]byte("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"), 0, 0, 0, 4, 0, 0, 0, 0, 0)); err != nil {
+		t.Fatal(err)
+	}
+	head := make([]byte, 9)
+	if _, err := io.ReadFull(conn, head); err != nil || head[3] != 4 {
+		t.Fatalf("first frame: % x %v", head, err)
+	}
+	payload := make([]byte, int(head[0])<<16|int(head[1])<<8|int(head[2]))
+	if _, err := io.ReadFull(conn, payload); err != nil {
+		t.Fatal(err)
+	}
+	settings := map[uint16]uint32{}
+	for i := 0; i+6 <= len(payload); i += 6 {
+		settings[binary.BigEndian.Uint16(payload[i:])] = binary.BigEndian.Uint32(payload[i+2:])
+	}
+	const maxStreams, initialWindow = 0x3, 0x4
+	if settings[maxStreams] != emulator.MaxConcurrentStreams || settings[initialWindow] == 0 || settings[initialWindow] > 64<<10 {
+		t.Errorf("SETTINGS: %v; want MAX_CONCURRENT_STREAMS %d and INITIAL_WINDOW_SIZE at most 64 KiB", settings, emulator.MaxConcurrentStreams)
 	}
 }

@@ -24,8 +24,10 @@ type options struct {
 	seed         *uint64
 	// generateLimit bounds a scenario's generated objects; countOnly
 	// checks the counts without building (credemu validate).
-	generateLimit    int
-	countOnly        bool
+	generateLimit int
+	countOnly     bool
+	// maxConnections caps the connections served at once per listener.
+	maxConnections   int
 	logger           *slog.Logger
 	adminToken       string
 	bodyLimit        int64
@@ -174,6 +176,11 @@ func WithGenerateLimit(n int) Option {
 	}
 }
 
+// WithMaxConnections caps the connections each listener serves at once
+// (default DefaultMaxConnections; 0 or less: no cap). One past the cap is
+// answered 503 and closed on a plain listener, closed on a TLS one.
+func WithMaxConnections(n int) Option { return func(o *options) { o.maxConnections = n } }
+
 // WithCountOnly makes scenario compilation check generate: counts against
 // the limit without building the generated objects: for checking a
 // scenario (credemu validate), never for serving one.
@@ -196,6 +203,7 @@ func defaultOptions() *options {
 		readTimeout:  DefaultReadTimeout,
 		idleTimeout:  DefaultIdleTimeout,
 
-		generateLimit: scenario.DefaultGenerateLimit,
+		generateLimit:  scenario.DefaultGenerateLimit,
+		maxConnections: DefaultMaxConnections,
 	}
 }

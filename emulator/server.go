@@ -194,6 +194,10 @@ func (s *Server) Start() error {
 			return fmt.Errorf("TLS listener: %w", err)
 		}
 	}
+	ln = newLimitListener(ln, s.opts.maxConnections, !mainTLS)
+	if tlsLn != nil {
+		tlsLn = newLimitListener(tlsLn, s.opts.maxConnections, false)
+	}
 	s.listener, s.mainTLS = ln, mainTLS
 	if mainTLS {
 		s.tlsListener = ln
@@ -207,6 +211,11 @@ func (s *Server) Start() error {
 		IdleTimeout:       s.opts.idleTimeout,
 		TLSConfig:         tlsConf,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		HTTP2: &http.HTTP2Config{
+			MaxConcurrentStreams:          MaxConcurrentStreams,
+			MaxReceiveBufferPerStream:     http2StreamBuffer,
+			MaxReceiveBufferPerConnection: http2ConnBuffer,
+		},
 	}
 	s.serveErr = make(chan error, 2)
 	serve := func(l net.Listener, secure bool) {

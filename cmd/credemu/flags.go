@@ -129,7 +129,7 @@ func (c *command) help(w io.Writer) {
 // serveGroups is serve's help, by theme. Every serve flag is in exactly
 // one group (a test holds it so).
 var serveGroups = []flagGroup{
-	{"Listening", []string{"addr", "read-timeout", "idle-timeout"}},
+	{"Listening", []string{"addr", "read-timeout", "idle-timeout", "max-connections"}},
 	{"TLS", []string{"tls", "tls-addr", "tls-ca-out", "tls-san", "tls-cert", "tls-key"}},
 	{"Scenario", []string{"scenario", "seed", "watch", "check-responses"}},
 	{"Control API", []string{"admin-token", "allowed-host"}},

@@ -119,6 +119,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	maxSandboxes := fs.Int("max-sandboxes", emulator.DefaultMaxSandboxes, "most named sandboxes at once; beyond it new ones get 429")
 	sandboxIdle := fs.Duration("sandbox-idle", emulator.DefaultSandboxIdle, "a named sandbox unused this long is dropped to make room for a new one")
 	readTimeout := fs.Duration("read-timeout", emulator.DefaultReadTimeout, "longest time to read one request, body included (injected delays are not affected)")
+	maxConns := fs.Int("max-connections", emulator.DefaultMaxConnections, "most connections served at once per listener; one past it is answered 503 (plain HTTP) or closed (TLS); 0: no cap")
 	idleTimeout := fs.Duration("idle-timeout", emulator.DefaultIdleTimeout, "keep-alive connections idle this long are closed")
 	maxGenerated := fs.Int("max-generated", scenario.DefaultGenerateLimit, "most objects a scenario's generate: blocks may make together, across APIs and organisations, credentials included")
 	memoryLimit := fs.String("memory-limit", "", "soft memory limit of the process (Go's GOMEMLIMIT), e.g. 256MiB or 1GiB, for small CI containers; default: none, or $GOMEMLIMIT")
@@ -165,7 +166,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		emulator.WithJournalBodyLimit(*journalBodyLimit), emulator.WithJournalBytes(*journalBytes),
 		emulator.WithResponseCheck(*check), emulator.WithAllowedHosts(allowedHosts...),
 		emulator.WithSandboxLimits(*maxSandboxes, *sandboxIdle), emulator.WithTimeouts(*readTimeout, *idleTimeout),
-		emulator.WithGenerateLimit(*maxGenerated),
+		emulator.WithGenerateLimit(*maxGenerated), emulator.WithMaxConnections(*maxConns),
 	}
 	tlsOn := *useTLS || *tlsAddr != "" || *tlsCert != ""
 	if tlsOn {

@@ -1,0 +1,110 @@
+package emulator
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// HTTP/2 bounds: how many streams one connection may have open, and how
+// much of a request body each stream and each connection may buffer before
+// the handler reads it. Go's defaults (250 streams, 1 MiB per stream) let
+// 150 connections of stalled uploads hold about 4 MB each.
+const (
+	// MaxConcurrentStreams is the most streams an HTTP/2 client may have
+	// open on one connection.
+	MaxConcurrentStreams = 32
+	http2StreamBuffer    = 64 << 10
+	http2ConnBuffer      = 256 << 10
+)
+
+// DefaultMaxConnections is how many connections credemu serves at once
+// unless told otherwise.
+const DefaultMaxConnections = 1024
+
+// limitListener accepts at most max connections at once. One past the cap
+// is answered at once and closed, never left waiting in the backlog: a
+// plain listener writes an HTTP 503 that says why; a TLS one can only
+// close, as no handshake has happened.
+type limitListener struct {
+	net.Listener
+	max    int64
+	open   atomic.Int64
+	plain  bool
+	reject []byte
+}
+
+func newLimitListener(l net.Listener, max int, plain bool) net.Listener {
+	if max <= 0 {
+		return l
+	}
+	body := fmt.Sprintf("too many connections: credemu serves at most %d at once (--max-connections)\n", max)
+	reject := fmt.Sprintf("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nRetry-After: 1\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+	return &limitListener{Listener: l, max: int64(max), plain: plain, reject: []byte(reject)}
+}
+
+// Accept returns the next connection within the cap, refusing those past
+// it on the way.
+func (l *limitListener) Accept() (net.Conn, error) {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		if l.open.Add(1) <= l.max {
+			return &countedConn{Conn: c, l: l}, nil
+		}
+		l.open.Add(-1)
+		l.refuse(c)
+	}
+}
+
+// refusers bounds the connections being refused at once; past it they are
+// closed without an answer.
+var refusers = make(chan struct{}, 64)
+
+// refuse answers a connection past the cap and closes it. The answer is
+// written, the sending side shut, and what the client sent drained for a
+// moment before the close, so that the client reads the 503 instead of a
+// reset (a close with unread bytes sends RST).
+func (l *limitListener) refuse(c net.Conn) {
+	if !l.plain {
+		_ = c.Close()
+		return
+	}
+	select {
+	case refusers <- struct{}{}:
+	default:
+		_ = c.Close()
+		return
+	}
+	go func() {
+		defer func() { <-refusers }()
+		defer c.Close()
+		_ = c.SetDeadline(time.Now().Add(time.Second))
+		if _, err := c.Write(l.reject); err != nil {
+			return
+		}
+		if tc, ok := c.(*net.TCPConn); ok {
+			_ = tc.CloseWrite()
+		}
+		_, _ = io.Copy(io.Discard, io.LimitReader(c, 64<<10))
+	}()
+}
+
+// countedConn gives its place back when closed, once.
+type countedConn struct {
+	net.Conn
+	l    *limitListener
+	once sync.Once
+}
+
+// Close closes the connection and frees its place under the cap.
+func (c *countedConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(func() { c.l.open.Add(-1) })
+	return err
+}
