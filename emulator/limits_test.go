@@ -45,3 +45,32 @@ func TestSandboxCap(t *testing.T) {
 		t.Errorf("sandboxes after idle ones were dropped: %v", sbs)
 	}
 }
+
+// TestJournalTotalBytes: the journals of all sandboxes together stay within
+// --journal-total-bytes; the oldest entries of any sandbox go first, and
+// every entry lost is counted in its sandbox's overwritten.
+func TestJournalTotalBytes(t *testing.T) {
+	srv := start(t, emulator.WithScenario("default"), emulator.WithJournalTotalBytes(1<<20))
+	body := `{"displayName": "` + strings.Repeat("x", 64<<10) + `"}`
+	const sandboxes, each = 8, 10
+	for i := 0; i < sandboxes; i++ {
+		sb := srv.Sandbox(fmt.Sprintf("j%d", i))
+		for k := 0; k < each; k++ {
+			sb.Do("POST", accounts, body) // no token: 401, journalled with its body
+		}
+	}
+	kept, lost := 0, 0
+	for i := 0; i < sandboxes; i++ {
+		page := srv.Sandbox(fmt.Sprintf("j%d", i)).Do("GET", "/_emulator/requests", nil).JSON(t)
+		n := len(page["requests"].([]any))
+		kept += n
+		lost += int(page["overwritten"].(float64))
+		if i == sandboxes-1 && n == 0 {
+			t.Error("the newest sandbox lost its newest entries")
+		}
+	}
+	// Each entry keeps about 64 KiB of body: a 1 MiB bound holds about 15.
+	if kept == 0 || kept > 16 || kept+lost != sandboxes*each {
+		t.Errorf("kept %d, overwritten %d, of %d", kept, lost, sandboxes*each)
+	}
+}

@@ -26,6 +26,8 @@ type options struct {
 	// checks the counts without building (credemu validate).
 	generateLimit int
 	countOnly     bool
+	// journalTotal bounds every sandbox's journal together.
+	journalTotal int64
 	// maxConnections caps the connections served at once per listener.
 	maxConnections   int
 	logger           *slog.Logger
@@ -175,6 +177,11 @@ func WithGenerateLimit(n int) Option {
 		}
 	}
 }
+
+// WithJournalTotalBytes bounds the journals of every sandbox together
+// (default journal.DefaultPoolBytes): past it the oldest entries of any
+// sandbox go first, counted in that journal's overwritten.
+func WithJournalTotalBytes(n int64) Option { return func(o *options) { o.journalTotal = n } }
 
 // WithMaxConnections caps the connections each listener serves at once
 // (default DefaultMaxConnections; 0 or less: no cap). One past the cap is

@@ -54,7 +54,7 @@ func (s *Server) newSandbox(name string, c *compiled) *sandbox {
 		clock:    clock.New(c.sc.Clock),
 		ids:      ids.New(c.seed),
 		faults:   fault.NewEngine(c.seed, c.sc.Faults),
-		journal:  journal.New(journal.Config{Entries: s.opts.journalCapacity, BodyLimit: s.opts.journalBodyLimit, Bytes: s.opts.journalBytes}),
+		journal:  journal.New(journal.Config{Entries: s.opts.journalCapacity, BodyLimit: s.opts.journalBodyLimit, Bytes: s.opts.journalBytes, Pool: s.journals}),
 		states:   make([]atomic.Pointer[api.State], len(s.families)),
 		families: s.families,
 		cur:      c,
@@ -120,6 +120,7 @@ func (s *Server) evictIdle() {
 	for n, sb := range s.sandboxes {
 		if n != "" && sb.lastUsed.Load() < cutoff {
 			delete(s.sandboxes, n)
+			s.journals.Leave(sb.journal)
 		}
 	}
 }
@@ -146,8 +147,11 @@ func (s *Server) dropSandbox(name string) bool {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, ok := s.sandboxes[name]
-	delete(s.sandboxes, name)
+	sb, ok := s.sandboxes[name]
+	if ok {
+		delete(s.sandboxes, name)
+		s.journals.Leave(sb.journal)
+	}
 	return ok
 }
 

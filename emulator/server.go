@@ -19,6 +19,7 @@ import (
 
 	"github.com/credemu/credemu/emulator/api"
 	"github.com/credemu/credemu/emulator/family"
+	"github.com/credemu/credemu/emulator/journal"
 	"github.com/credemu/credemu/emulator/scenario"
 	"github.com/credemu/credemu/emulator/schema"
 	"github.com/credemu/credemu/emulator/tlscert"
@@ -45,6 +46,8 @@ type Server struct {
 	mu        sync.RWMutex
 	base      *compiled // the server's scenario: what new sandboxes start from
 	sandboxes map[string]*sandbox
+	// journals bounds the bytes of every sandbox's journal together.
+	journals *journal.Pool
 
 	coverage *coverage
 
@@ -117,6 +120,7 @@ func New(opts ...Option) (*Server, error) {
 		ops:         map[string]map[string]*api.Operation{},
 		schemas:     set,
 		sandboxes:   map[string]*sandbox{},
+		journals:    journal.NewPool(o.journalTotal),
 		closing:     make(chan struct{}),
 		started:     time.Now(),
 	}

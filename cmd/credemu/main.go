@@ -102,6 +102,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	journalSize := fs.Int("journal-size", 0, "requests kept per sandbox journal (default 10000)")
 	journalBodyLimit := fs.Int("journal-body-limit", 0, "bytes of each request and response body the journal keeps; longer ones are cut and marked (default 65536)")
 	journalBytes := fs.Int64("journal-bytes", 0, "memory bound of each sandbox's journal in bytes; the oldest entries go first (default 67108864)")
+	journalTotal := fs.Int64("journal-total-bytes", 0, "memory bound of every sandbox's journal together; the oldest entries of any sandbox go first (default 268435456)")
 	check := fs.Bool("check-responses", false, "validate every response against its schema; violations become 500s (for contract tests)")
 	watch := fs.Bool("watch", false, "reload the scenario file when it (or a file it includes) changes; a broken edit is reported and the old world kept")
 	coverageOut := fs.String("coverage-out", "", "write the coverage report to this file on shutdown")
@@ -163,7 +164,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	opts := []emulator.Option{
 		emulator.WithAddr(*addr), emulator.WithScenario(*scen), emulator.WithLogger(logger),
 		emulator.WithAdminToken(*adminToken), emulator.WithJournalCapacity(*journalSize),
-		emulator.WithJournalBodyLimit(*journalBodyLimit), emulator.WithJournalBytes(*journalBytes),
+		emulator.WithJournalBodyLimit(*journalBodyLimit), emulator.WithJournalBytes(*journalBytes), emulator.WithJournalTotalBytes(*journalTotal),
 		emulator.WithResponseCheck(*check), emulator.WithAllowedHosts(allowedHosts...),
 		emulator.WithSandboxLimits(*maxSandboxes, *sandboxIdle), emulator.WithTimeouts(*readTimeout, *idleTimeout),
 		emulator.WithGenerateLimit(*maxGenerated), emulator.WithMaxConnections(*maxConns),

@@ -40,6 +40,9 @@ type Config struct {
 	BodyLimit int
 	// Bytes bounds all entries together (DefaultBytes).
 	Bytes int64
+	// Pool, when set, bounds this journal's bytes together with the other
+	// journals of the pool (a process's sandboxes).
+	Pool *Pool
 }
 
 // Entry is one request and its answer.
@@ -131,6 +134,7 @@ type Journal struct {
 	bytes   int64
 	seq     int64
 	dropped int64 // entries overwritten since the last clear
+	pool    *Pool // nil once the journal has left its pool
 }
 
 // New returns a journal with the given bounds. Memory is taken as entries
@@ -146,7 +150,11 @@ func New(cfg Config) *Journal {
 	if cfg.Bytes <= 0 {
 		cfg.Bytes = DefaultBytes
 	}
-	return &Journal{cfg: cfg}
+	j := &Journal{cfg: cfg, pool: cfg.Pool}
+	if j.pool != nil {
+		j.pool.join(j)
+	}
+	return j
 }
 
 // record is a stored entry. Bodies are kept raw and redacted when the
@@ -161,6 +169,7 @@ type record struct {
 	requestCut, responseCut bool
 	redactor                *Redactor
 	size                    int64
+	stamp                   int64 // order across the journals of a pool
 }
 
 // Add records e as it is, assigning its sequence number, and returns that
@@ -192,7 +201,6 @@ func (j *Journal) AddWithBodies(e Entry, request, response []byte, red *Redactor
 	rec.size = int64(entryOverhead + len(e.Path) + len(e.Query) + len(e.RequestBody) + len(e.ResponseBody) +
 		len(rec.rawRequest) + len(rec.rawResponse))
 	j.mu.Lock()
-	defer j.mu.Unlock()
 	j.seq++
 	e.Seq = j.seq
 	rec.Entry = e
@@ -202,9 +210,18 @@ func (j *Journal) AddWithBodies(e Entry, request, response []byte, red *Redactor
 	if j.n == len(j.recs) {
 		j.grow()
 	}
+	pool := j.pool
+	if pool != nil {
+		rec.stamp = pool.stamp.Add(1)
+		pool.total.Add(rec.size)
+	}
 	j.recs[(j.head+j.n)%len(j.recs)] = rec
 	j.n++
 	j.bytes += rec.size
+	j.mu.Unlock()
+	if pool != nil && pool.total.Load() > pool.limit {
+		pool.shrink()
+	}
 	return e.Seq
 }
 
@@ -224,6 +241,9 @@ func (j *Journal) grow() {
 // evictOldest drops the oldest entry.
 func (j *Journal) evictOldest() {
 	j.bytes -= j.recs[j.head].size
+	if j.pool != nil {
+		j.pool.total.Add(-j.recs[j.head].size)
+	}
 	j.recs[j.head] = record{}
 	j.head = (j.head + 1) % len(j.recs)
 	j.n--
@@ -339,5 +359,8 @@ func (j *Journal) Bytes() int64 {
 func (j *Journal) Clear() {
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	if j.pool != nil {
+		j.pool.total.Add(-j.bytes)
+	}
 	j.recs, j.head, j.n, j.bytes, j.dropped = nil, 0, 0, 0, 0
 }
