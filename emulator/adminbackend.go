@@ -37,6 +37,7 @@ func (b adminBackend) Info() map[string]any {
 		"scenario":      name,
 		"apis":          b.s.familyNames(),
 		"sandboxes":     b.s.sandboxNames(),
+		"worldsBuilt":   b.s.worldsBuilt(),
 		"uptimeSeconds": time.Since(b.s.started).Seconds(),
 		"version":       Version,
 	}

@@ -15,12 +15,37 @@ import (
 	"time"
 
 	"github.com/credemu/credemu/emulator/api"
+	"github.com/credemu/credemu/emulator/clock"
+	"github.com/credemu/credemu/emulator/family"
 	"github.com/credemu/credemu/emulator/fault"
+	"github.com/credemu/credemu/emulator/ids"
 	"github.com/credemu/credemu/emulator/scenario"
 )
 
+// template returns f's state as a fresh sandbox of this scenario starts,
+// built on first use and shared: requests to sandboxes whose own state is
+// not built yet are authenticated against it.
+func (c *compiled) template(f family.Family) api.State {
+	c.tmplMu.Lock()
+	defer c.tmplMu.Unlock()
+	if st, ok := c.templates[f.Name()]; ok {
+		return st
+	}
+	if c.templates == nil {
+		c.templates = map[string]api.State{}
+	}
+	st := f.NewState(c.worlds[f.Name()], api.Env{Clock: clock.New(c.sc.Clock), IDs: ids.New(c.seed)})
+	c.templates[f.Name()] = st
+	return st
+}
+
 // compiled is a scenario with every family's world built from it.
 type compiled struct {
+	// templates are the states a fresh sandbox starts from, by family,
+	// built on first use (see template).
+	tmplMu    sync.Mutex
+	templates map[string]api.State
+
 	sc     *scenario.Scenario
 	worlds map[string]api.World
 	seed   uint64

@@ -74,3 +74,46 @@ func TestJournalTotalBytes(t *testing.T) {
 		t.Errorf("kept %d, overwritten %d, of %d", kept, lost, sandboxes*each)
 	}
 }
+
+// TestUnauthenticatedBuildsNoWorld: a request that fails authentication in
+// a new sandbox is refused without the sandbox building that family's
+// world (47 MB each on the large scenario); one that authenticates builds
+// it, and works on the sandbox's own state.
+func TestUnauthenticatedBuildsNoWorld(t *testing.T) {
+	srv := start(t, emulator.WithScenario("default"))
+	built := func() int { return int(srv.Do("GET", "/_emulator/health", nil).JSON(t)["worldsBuilt"].(float64)) }
+	before := built()
+	calls := []struct {
+		method, path, auth string
+		status             int // the family's own answer for it
+	}{
+		{"GET", accounts, "X-Nothing: at all", 401},
+		{"GET", accounts, "Authorization: Token wrong", 401},
+		{"POST", "/api/v2/users/", "Authorization: Basic YWRtaW46d3Jvbmc=", 401},
+		{"GET", "/zstack/v1/iam2/virtual-ids", "Authorization: OAuth ffffffffffffffffffffffffffffffff", 503}, // ID.1001
+		{"GET", "/api/appliance/local-accounts", "Authorization: Basic eDp5", 401},
+	}
+	for i := 0; i < 20; i++ {
+		for _, c := range calls {
+			r := srv.Sandbox(fmt.Sprintf("anon-%d", i)).Do(c.method, c.path, nil, c.auth)
+			if r.Status != c.status {
+				t.Fatalf("%s %s: %d %s", c.method, c.path, r.Status, r.Body)
+			}
+		}
+	}
+	if got := built(); got != before {
+		t.Errorf("unauthenticated requests built %d worlds", got-before)
+	}
+	sb := srv.Sandbox("authed")
+	want(t, sb.Do("POST", accounts, account("mine"), admin), 200)
+	if got := built(); got != before+1 {
+		t.Errorf("an authenticated create built %d worlds, want 1", got-before)
+	}
+	// The create went to the sandbox's own state, not the shared one.
+	if r := srv.Sandbox("other").Do("GET", accounts+"?displayName=mine", nil, admin); strings.Contains(string(r.Body), `"mine"`) {
+		t.Errorf("another sandbox sees the create: %s", r.Body)
+	}
+	if r := sb.Do("GET", accounts, nil, admin); !strings.Contains(string(r.Body), `"mine"`) {
+		t.Errorf("the sandbox lost its create: %s", r.Body)
+	}
+}

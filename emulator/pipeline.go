@@ -50,6 +50,11 @@ type call struct {
 	parsed   any
 	parseErr error
 	decoded  bool
+	// famIdx is the family's index in the sandbox; stateBuilt says whether
+	// req.State is the sandbox's own state yet, or still the shared one a
+	// fresh sandbox starts from (until the request authenticates).
+	famIdx     int
+	stateBuilt bool
 }
 
 // pipeline returns the handler for one operation of a family; template is
@@ -75,7 +80,8 @@ func pipeline(f family.Family, op *api.Operation, template string) http.Handler 
 		}
 		c.sb = sb
 		c.req.Sandbox = sb.name
-		c.req.State = sb.state(s.familyIndex[f.Name()])
+		c.famIdx = s.familyIndex[f.Name()]
+		c.req.State, c.stateBuilt = sb.stateForAuth(c.famIdx)
 		c.req.Now = sb.clock.Now()
 		if r.Context().Value(headersTooLargeKey{}) != nil {
 			c.fail(&api.Error{Kind: api.KindPayloadTooLarge, Status: http.StatusRequestHeaderFieldsTooLarge, Transport: true,
@@ -136,8 +142,24 @@ func (c *call) run(w http.ResponseWriter) {
 	}
 
 	if err := c.f.Authenticate(c.req); err != nil {
+		if c.deferrer != nil && !c.stateBuilt {
+			// A deferred outcome, refusals included, is kept in the
+			// sandbox's own state (ZStack's jobs), never the shared one.
+			c.req.State, c.stateBuilt = c.sb.state(c.famIdx), true
+		}
 		c.fail(api.AsError(err))
 		return
+	}
+	if !c.stateBuilt {
+		// Authenticated against the state a fresh sandbox starts from: now
+		// the sandbox builds its own, and the principal is found again in
+		// it (it must point into the state the handler changes).
+		c.req.State, c.stateBuilt = c.sb.state(c.famIdx), true
+		c.req.Principal = nil
+		if err := c.f.Authenticate(c.req); err != nil {
+			c.fail(api.AsError(err))
+			return
+		}
 	}
 
 	c.fault = c.sb.faults.Evaluate(&fault.Request{

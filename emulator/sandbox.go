@@ -83,6 +83,21 @@ func (sb *sandbox) state(i int) api.State {
 	return st
 }
 
+// stateForAuth returns family i's state if built, else (built false) the
+// state a fresh sandbox would start from, shared and built once per
+// compiled scenario: a request is authenticated against it before the
+// sandbox pays for a world of its own, so that one that fails
+// authentication costs none.
+func (sb *sandbox) stateForAuth(i int) (st api.State, built bool) {
+	if p := sb.states[i].Load(); p != nil {
+		return *p, true
+	}
+	sb.mu.Lock()
+	c := sb.cur
+	sb.mu.Unlock()
+	return c.template(sb.families[i]), false
+}
+
 // sandbox returns the named sandbox, creating it from the server's scenario
 // on first use. Before creating one it drops sandboxes idle for longer than
 // the idle limit; if the cap is still reached it refuses.
@@ -153,6 +168,23 @@ func (s *Server) dropSandbox(name string) bool {
 		s.journals.Leave(sb.journal)
 	}
 	return ok
+}
+
+// worldsBuilt counts the family states the sandboxes have built: what
+// their worlds cost, as a number (a sandbox builds a family's state on the
+// first authenticated request to it).
+func (s *Server) worldsBuilt() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	n := 0
+	for _, sb := range s.sandboxes {
+		for i := range sb.states {
+			if sb.states[i].Load() != nil {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 func (s *Server) sandboxNames() []string {
