@@ -117,3 +117,24 @@ func TestUnauthenticatedBuildsNoWorld(t *testing.T) {
 		t.Errorf("the sandbox lost its create: %s", r.Body)
 	}
 }
+
+// TestSandboxMemory: named sandboxes' worlds share a memory budget; the
+// one that would pass it is refused with 429 in its API's format, and a
+// dropped sandbox gives its share back.
+func TestSandboxMemory(t *testing.T) {
+	yaml := "zstack:\n  accounts: [{name: admin, password: password}]\n  sessions: [{uuid: 0123456789abcdef0123456789abcdef, account: admin}]\n  generate: {virtualIDs: 2000}\n"
+	// About 2.4 MB a world: two fit in 5 MiB, a third does not.
+	srv := start(t, emulator.WithScenarioYAML("mem.yaml", []byte(yaml)), emulator.WithSandboxMemory(5<<20))
+	zs := "Authorization: OAuth 0123456789abcdef0123456789abcdef"
+	for _, name := range []string{"m1", "m2"} {
+		want(t, srv.Sandbox(name).Do("GET", "/zstack/v1/iam2/virtual-ids?limit=1", nil, zs), 200)
+	}
+	r := srv.Sandbox("m3").Do("GET", "/zstack/v1/iam2/virtual-ids?limit=1", nil, zs)
+	if r.Status != 429 || !strings.Contains(string(r.Body), "--sandbox-memory") {
+		t.Errorf("past the budget: %d %s", r.Status, r.Body)
+	}
+	// The default sandbox is the server's own: not counted.
+	want(t, srv.Do("GET", "/zstack/v1/iam2/virtual-ids?limit=1", nil, zs), 200)
+	want(t, srv.Do("DELETE", "/_emulator/sandboxes/m1", nil), 204)
+	want(t, srv.Sandbox("m3").Do("GET", "/zstack/v1/iam2/virtual-ids?limit=1", nil, zs), 200)
+}

@@ -26,6 +26,8 @@ type options struct {
 	// checks the counts without building (credemu validate).
 	generateLimit int
 	countOnly     bool
+	// sandboxMemory bounds the estimated bytes of named sandboxes' states.
+	sandboxMemory int64
 	// journalTotal bounds every sandbox's journal together.
 	journalTotal int64
 	// maxConnections caps the connections served at once per listener.
@@ -178,6 +180,17 @@ func WithGenerateLimit(n int) Option {
 	}
 }
 
+// DefaultSandboxMemory is the default budget of named sandboxes' states:
+// about 40 sandboxes of the built-in large scenario, thousands of the
+// default one.
+const DefaultSandboxMemory = 2 << 30
+
+// WithSandboxMemory bounds, in bytes, what the states of named sandboxes
+// take together, as their families estimate them (default
+// DefaultSandboxMemory; 0 or less: no bound). A request that would build a
+// state past it is refused with 429 in its API's format.
+func WithSandboxMemory(n int64) Option { return func(o *options) { o.sandboxMemory = max(n, 0) } }
+
 // WithJournalTotalBytes bounds the journals of every sandbox together
 // (default journal.DefaultPoolBytes): past it the oldest entries of any
 // sandbox go first, counted in that journal's overwritten.
@@ -212,5 +225,6 @@ func defaultOptions() *options {
 
 		generateLimit:  scenario.DefaultGenerateLimit,
 		maxConnections: DefaultMaxConnections,
+		sandboxMemory:  DefaultSandboxMemory,
 	}
 }

@@ -154,7 +154,12 @@ func (c *call) run(w http.ResponseWriter) {
 		// Authenticated against the state a fresh sandbox starts from: now
 		// the sandbox builds its own, and the principal is found again in
 		// it (it must point into the state the handler changes).
-		c.req.State, c.stateBuilt = c.sb.state(c.famIdx), true
+		st, err := c.sb.buildState(c.famIdx)
+		if err != nil {
+			c.fail(&api.Error{Kind: api.KindUnavailable, Status: http.StatusTooManyRequests, Transport: true, Message: err.Error()})
+			return
+		}
+		c.req.State, c.stateBuilt = st, true
 		c.req.Principal = nil
 		if err := c.f.Authenticate(c.req); err != nil {
 			c.fail(api.AsError(err))

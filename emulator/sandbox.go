@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -43,6 +44,10 @@ type sandbox struct {
 
 	mu  sync.Mutex // guards cur and the building of states; serialises reset/load
 	cur *compiled
+	// budget is the server's memory budget for sandboxes' states, and
+	// charged what this sandbox's built states count against it.
+	budget  *stateBudget
+	charged int64 // under mu
 }
 
 // ErrTooManySandboxes is returned when a new sandbox would pass the cap.
@@ -58,6 +63,7 @@ func (s *Server) newSandbox(name string, c *compiled) *sandbox {
 		states:   make([]atomic.Pointer[api.State], len(s.families)),
 		families: s.families,
 		cur:      c,
+		budget:   s.stateBudget,
 	}
 	sb.env = api.Env{Clock: sb.clock, IDs: sb.ids}
 	sb.touch()
@@ -65,6 +71,63 @@ func (s *Server) newSandbox(name string, c *compiled) *sandbox {
 }
 
 func (sb *sandbox) touch() { sb.lastUsed.Store(time.Now().UnixNano()) }
+
+// stateBudget bounds the estimated bytes of the states named sandboxes
+// build (family.Sizer), so that a thousand sandboxes of a large world are
+// refused instead of exhausting memory.
+type stateBudget struct {
+	limit int64 // 0: none
+	used  atomic.Int64
+}
+
+// ErrSandboxMemory is returned when building a sandbox's state would pass
+// the sandbox memory budget.
+var ErrSandboxMemory = errors.New("sandbox memory budget reached")
+
+// estimate is what family i's state built from c takes, as its family
+// estimates it (0 for a family that does not).
+func (sb *sandbox) estimate(i int, c *compiled) int64 {
+	f := sb.families[i]
+	if z, ok := f.(family.Sizer); ok {
+		return z.StateBytes(c.worlds[f.Name()])
+	}
+	return 0
+}
+
+// buildState is state with the sandbox memory budget checked: a named
+// sandbox whose state would pass it gets ErrSandboxMemory. The default
+// sandbox is not counted: it is the server's own.
+func (sb *sandbox) buildState(i int) (api.State, error) {
+	if p := sb.states[i].Load(); p != nil {
+		return *p, nil
+	}
+	sb.mu.Lock()
+	defer sb.mu.Unlock()
+	if p := sb.states[i].Load(); p != nil {
+		return *p, nil
+	}
+	if sb.name != "" && sb.budget != nil && sb.budget.limit > 0 {
+		est := sb.estimate(i, sb.cur)
+		if used := sb.budget.used.Add(est); used > sb.budget.limit {
+			sb.budget.used.Add(-est)
+			return nil, fmt.Errorf("%w: %s's world in sandbox %q would take about %d MiB, and sandboxes hold about %d of the %d MiB allowed (--sandbox-memory); drop one with DELETE /_emulator/sandboxes/{name}",
+				ErrSandboxMemory, sb.families[i].Name(), sb.name, est>>20, (used-est)>>20, sb.budget.limit>>20)
+		}
+		sb.charged += est
+	}
+	return sb.buildLocked(i), nil
+}
+
+// release gives back what the sandbox's states count against the budget,
+// when the sandbox is dropped.
+func (sb *sandbox) release() {
+	sb.mu.Lock()
+	defer sb.mu.Unlock()
+	if sb.budget != nil {
+		sb.budget.used.Add(-sb.charged)
+	}
+	sb.charged = 0
+}
 
 // state returns family i's state, building it from the sandbox's scenario
 // on first use.
@@ -77,6 +140,11 @@ func (sb *sandbox) state(i int) api.State {
 	if p := sb.states[i].Load(); p != nil {
 		return *p
 	}
+	return sb.buildLocked(i)
+}
+
+// buildLocked builds family i's state; caller holds sb.mu.
+func (sb *sandbox) buildLocked(i int) api.State {
 	f := sb.families[i]
 	st := f.NewState(sb.cur.worlds[f.Name()], sb.env)
 	sb.states[i].Store(&st)
@@ -136,6 +204,7 @@ func (s *Server) evictIdle() {
 		if n != "" && sb.lastUsed.Load() < cutoff {
 			delete(s.sandboxes, n)
 			s.journals.Leave(sb.journal)
+			sb.release()
 		}
 	}
 }
@@ -166,6 +235,7 @@ func (s *Server) dropSandbox(name string) bool {
 	if ok {
 		delete(s.sandboxes, name)
 		s.journals.Leave(sb.journal)
+		sb.release()
 	}
 	return ok
 }
@@ -218,10 +288,18 @@ func (sb *sandbox) apply(c *compiled) {
 	sb.ids.Reseed(c.seed)
 	sb.faults.Load(c.seed, c.sc.Faults)
 	sb.journal.Clear()
+	var charged int64
 	for i := range sb.states {
 		if p := sb.states[i].Load(); p != nil {
 			(*p).Reset(c.worlds[sb.families[i].Name()])
+			charged += sb.estimate(i, c)
 		}
+	}
+	// Another scenario's worlds may be larger or smaller: the budget counts
+	// what is built now (a load is a deliberate call, so it is not refused).
+	if sb.name != "" && sb.budget != nil && sb.budget.limit > 0 {
+		sb.budget.used.Add(charged - sb.charged)
+		sb.charged = charged
 	}
 }
 

@@ -48,6 +48,8 @@ type Server struct {
 	sandboxes map[string]*sandbox
 	// journals bounds the bytes of every sandbox's journal together.
 	journals *journal.Pool
+	// stateBudget bounds the estimated bytes of named sandboxes' states.
+	stateBudget *stateBudget
 
 	coverage *coverage
 
@@ -121,6 +123,7 @@ func New(opts ...Option) (*Server, error) {
 		schemas:     set,
 		sandboxes:   map[string]*sandbox{},
 		journals:    journal.NewPool(o.journalTotal),
+		stateBudget: &stateBudget{limit: o.sandboxMemory},
 		closing:     make(chan struct{}),
 		started:     time.Now(),
 	}

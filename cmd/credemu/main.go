@@ -123,6 +123,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	maxConns := fs.Int("max-connections", emulator.DefaultMaxConnections, "most connections served at once per listener; one past it is answered 503 (plain HTTP) or closed (TLS); 0: no cap")
 	idleTimeout := fs.Duration("idle-timeout", emulator.DefaultIdleTimeout, "keep-alive connections idle this long are closed")
 	maxGenerated := fs.Int("max-generated", scenario.DefaultGenerateLimit, "most objects a scenario's generate: blocks may make together, across APIs and organisations, credentials included")
+	sandboxMemory := fs.String("sandbox-memory", "2GiB", "budget of the worlds named sandboxes build, as their APIs estimate them, e.g. 512MiB; a request that would pass it gets 429; 0: none")
 	memoryLimit := fs.String("memory-limit", "", "soft memory limit of the process (Go's GOMEMLIMIT), e.g. 256MiB or 1GiB, for small CI containers; default: none, or $GOMEMLIMIT")
 	fs.groups = serveGroups
 	fs.examples = serveExamples
@@ -136,6 +137,14 @@ func serve(args []string, stdout, stderr io.Writer) error {
 			return fs.usage("--memory-limit: %v", err)
 		}
 		memLimit = n
+	}
+	var sbMem int64
+	if *sandboxMemory != "0" {
+		n, err := parseByteSize(*sandboxMemory)
+		if err != nil {
+			return fs.usage("--sandbox-memory: %v", err)
+		}
+		sbMem = n
 	}
 	if fs.NArg() > 0 {
 		return fs.usage("unexpected arguments: %s (flags come as --name value)", strings.Join(fs.Args(), " "))
@@ -167,7 +176,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		emulator.WithJournalBodyLimit(*journalBodyLimit), emulator.WithJournalBytes(*journalBytes), emulator.WithJournalTotalBytes(*journalTotal),
 		emulator.WithResponseCheck(*check), emulator.WithAllowedHosts(allowedHosts...),
 		emulator.WithSandboxLimits(*maxSandboxes, *sandboxIdle), emulator.WithTimeouts(*readTimeout, *idleTimeout),
-		emulator.WithGenerateLimit(*maxGenerated), emulator.WithMaxConnections(*maxConns),
+		emulator.WithGenerateLimit(*maxGenerated), emulator.WithMaxConnections(*maxConns), emulator.WithSandboxMemory(sbMem),
 	}
 	tlsOn := *useTLS || *tlsAddr != "" || *tlsCert != ""
 	if tlsOn {

@@ -115,3 +115,10 @@ func ShellQuote(s string) string {
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
+
+// Sizer is implemented by families that can say, before building it,
+// about how many bytes one sandbox's state built from world takes: the
+// sandbox memory budget counts it (a large world is tens of megabytes).
+type Sizer interface {
+	StateBytes(world api.World) int64
+}
