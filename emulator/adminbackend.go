@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/credemu/credemu/emulator/admin"
+	"github.com/credemu/credemu/emulator/api"
 	"github.com/credemu/credemu/emulator/clock"
 	"github.com/credemu/credemu/emulator/fault"
 	"github.com/credemu/credemu/emulator/journal"
@@ -67,8 +68,13 @@ func (v sandboxView) Journal() *journal.Journal { return v.sb.journal }
 func (v sandboxView) Clock() *clock.Clock       { return v.sb.clock }
 func (v sandboxView) State() map[string]any {
 	out := map[string]any{}
+	now := v.sb.clock.Now()
 	for i, f := range v.sb.families {
-		out[f.Name()] = v.sb.state(i).Export()
+		st := v.sb.state(i)
+		if sw, ok := st.(api.Sweeper); ok {
+			sw.Sweep(now)
+		}
+		out[f.Name()] = st.Export()
 	}
 	return out
 }

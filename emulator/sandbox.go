@@ -319,3 +319,43 @@ func (s *Server) Reset(sandboxName string) error {
 	sb.reset()
 	return nil
 }
+
+// sweepEvery is how often, in real time, the server sweeps expired
+// sessions and jobs out of every sandbox.
+const sweepEvery = 30 * time.Second
+
+// Sweep drops expired sessions and API jobs from every sandbox's built
+// states, at each sandbox's virtual time. A started server does it every
+// sweepEvery.
+func (s *Server) Sweep() {
+	s.mu.RLock()
+	sbs := make([]*sandbox, 0, len(s.sandboxes))
+	for _, sb := range s.sandboxes {
+		sbs = append(sbs, sb)
+	}
+	s.mu.RUnlock()
+	for _, sb := range sbs {
+		now := sb.clock.Now()
+		for i := range sb.states {
+			if p := sb.states[i].Load(); p != nil {
+				if sw, ok := (*p).(api.Sweeper); ok {
+					sw.Sweep(now)
+				}
+			}
+		}
+	}
+}
+
+// sweeping runs Sweep every sweepEvery until the server closes.
+func (s *Server) sweeping() {
+	t := time.NewTicker(sweepEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			s.Sweep()
+		case <-s.closing:
+			return
+		}
+	}
+}

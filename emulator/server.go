@@ -233,6 +233,7 @@ func (s *Server) Start() error {
 			s.serveErr <- s.httpSrv.Serve(l)
 		}
 	}
+	go s.sweeping()
 	go serve(ln, mainTLS)
 	if tlsLn != nil {
 		go serve(tlsLn, true)

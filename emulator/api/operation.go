@@ -134,3 +134,12 @@ type State interface {
 	// Export returns a JSON-ready view of the state with secrets redacted.
 	Export() any
 }
+
+// Sweeper is implemented by states that hold things which expire
+// (sessions, API jobs): Sweep drops those expired at now (the sandbox's
+// virtual clock). The server sweeps every sandbox now and then, and before
+// exporting, so that expired things neither wait for the next login to go
+// nor show in /_emulator/state.
+type Sweeper interface {
+	Sweep(now time.Time)
+}

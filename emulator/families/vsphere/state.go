@@ -89,3 +89,11 @@ func (s *State) Export() any {
 	})
 	return map[string]any{"users": users, "localAccounts": accounts, "globalPolicy": s.policy, "sessions": len(s.sessions)}
 }
+
+// Sweep drops what has expired at now, whenever it last ran.
+func (s *State) Sweep(now time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lastPurge = time.Time{}
+	s.purge(now)
+}

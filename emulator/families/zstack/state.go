@@ -124,3 +124,11 @@ func (s *State) Export() any {
 		"asyncJobs":  s.cfg.async,
 	}
 }
+
+// Sweep drops what has expired at now, whenever it last ran.
+func (s *State) Sweep(now time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lastPurge = time.Time{}
+	s.purge(now)
+}

@@ -580,3 +580,31 @@ func TestScenarioErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestExpiredSessionsSwept: expired sessions go without waiting for the
+// next login: /_emulator/state never counts them, and the server's sweep
+// drops them from every sandbox.
+func TestExpiredSessionsSwept(t *testing.T) {
+	srv := start(t)
+	sessions := func() float64 {
+		return srv.State()["apis"].(map[string]any)["zstack"].(map[string]any)["sessions"].(float64)
+	}
+	seeded := sessions()
+	login(t, srv, "admin", "password")
+	login(t, srv, "admin", "password")
+	if got := sessions(); got != seeded+2 {
+		t.Fatalf("sessions after two logins: %v, want %v", got, seeded+2)
+	}
+	srv.AdvanceClock(3 * time.Hour) // past the 2h session timeout; the seeded one lasts a year
+	if got := sessions(); got != seeded {
+		t.Errorf("sessions after they expired: %v, want %v", got, seeded)
+	}
+	// The sweep reaches named sandboxes too.
+	sb := srv.Sandbox("swept")
+	login(t, sb, "admin", "password")
+	sb.AdvanceClock(3 * time.Hour)
+	srv.Emu.Sweep()
+	if got := sb.State()["apis"].(map[string]any)["zstack"].(map[string]any)["sessions"].(float64); got != seeded {
+		t.Errorf("named sandbox after the sweep: %v sessions, want %v", got, seeded)
+	}
+}
