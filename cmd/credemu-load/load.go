@@ -381,6 +381,11 @@ type soakConfig struct {
 // soak sends.
 type hostileCounts struct {
 	churn, queries, slowBodies int
+	// escapes, bigBodies, inLists and bombs count the attacks of the
+	// reliability re-probe: ids with an escaped slash, 64 KiB bodies to new
+	// sandboxes without credentials, ZStack ?= lists of 9,000 values, and
+	// scenarios whose generate: blocks would make millions of objects.
+	escapes, bigBodies, inLists, bombs int
 }
 
 // defaultSoak is make soak's configuration for a run of d: short limits, so
@@ -431,6 +436,32 @@ func hostileRun(ctx context.Context, base string, deadline time.Time, counts *ho
 		req, _ := http.NewRequest(http.MethodGet, base+"/api/v2/users/?search="+big, nil)
 		req.Header.Set("Authorization", "Basic YWRtaW46cGFzc3dvcmQ=")
 		do("60 KiB query", req)
+	})
+	loop(func(c hostileCounts) int { return c.escapes }, func(i int) { // an escaped slash aimed at another object
+		req, _ := http.NewRequest(http.MethodDelete, base+"/api/v2/users/1%2f..%2f..%2fcredentials%2f3/", nil)
+		req.Header.Set("Authorization", "Basic YWRtaW46cGFzc3dvcmQ=")
+		do("escaped slash", req)
+	})
+	bigBody := `{"displayName": "` + strings.Repeat("b", 64<<10) + `"}`
+	loop(func(c hostileCounts) int { return c.bigBodies }, func(i int) { // journal bytes, no credentials
+		req, _ := http.NewRequest(http.MethodPost, base+"/api/v1/orgs/acme/cloud-accounts", strings.NewReader(bigBody))
+		req.Header.Set("Content-Type", "application/json")
+		do("64 KiB body, no credentials", req)
+	})
+	inList := make([]string, 9000)
+	for i := range inList {
+		inList[i] = fmt.Sprintf("x%d", i)
+	}
+	loop(func(c hostileCounts) int { return c.inLists }, func(i int) { // a long ZStack in-list
+		req, _ := http.NewRequest(http.MethodGet, base+"/zstack/v1/iam2/virtual-ids?q=name%3F%3D"+strings.Join(inList, ","), nil)
+		req.Header.Set("Authorization", "OAuth 0123456789abcdef0123456789abcdef")
+		do("9,000-value in-list", req)
+	})
+	bomb := "include: [fixtures/avisi/cloud-profiles.yaml]\navisi:\n  organisations: [{slug: a, generate: {cloudAccounts: 100000, credentialsPerAccount: 100}}]\n"
+	loop(func(c hostileCounts) int { return c.bombs }, func(i int) { // 112 bytes that would make ten million objects
+		req, _ := http.NewRequest(http.MethodPut, base+"/_emulator/scenario", strings.NewReader(bomb))
+		req.Header.Set("Content-Type", "application/yaml")
+		do("generate bomb", req) // refused: the world in force stays, or the mix would show it
 	})
 	host := strings.TrimPrefix(base, "http://")
 	loop(func(c hostileCounts) int { return c.slowBodies }, func(i int) { // a body that never finishes, one at a time

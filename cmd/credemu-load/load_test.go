@@ -22,7 +22,7 @@ func TestSoakShort(t *testing.T) {
 		requests, resetEvery = 3000, 500
 		maxSandboxes         = 20
 	)
-	counts := &hostileCounts{churn: maxSandboxes + 10, queries: 5, slowBodies: 2}
+	counts := &hostileCounts{churn: maxSandboxes + 10, queries: 5, slowBodies: 2, escapes: 5, bigBodies: 16, inLists: 3, bombs: 2}
 	rep, err := soakRun(context.Background(), soakConfig{
 		requests: requests, concurrency: 4, resetEvery: resetEvery, hostile: true, hostileCounts: counts,
 		maxSandboxes: maxSandboxes, sandboxIdle: time.Hour, readTimeout: 2 * time.Second,
@@ -45,10 +45,14 @@ func TestSoakShort(t *testing.T) {
 	// sandboxes were made (and refused the unauthenticated call), every one
 	// past the cap got 429, and stalled uploads were cut by the read timeout.
 	want := map[string]int64{
-		"sandbox churn: status 401":    maxSandboxes,
-		"sandbox churn: status 429":    int64(counts.churn - maxSandboxes),
-		"slow body: cut by the server": int64(counts.slowBodies),
-		"60 KiB query: status 200":     int64(counts.queries),
+		"sandbox churn: status 401":               maxSandboxes,
+		"sandbox churn: status 429":               int64(counts.churn - maxSandboxes),
+		"slow body: cut by the server":            int64(counts.slowBodies),
+		"60 KiB query: status 200":                int64(counts.queries),
+		"escaped slash: status 404":               int64(counts.escapes),
+		"64 KiB body, no credentials: status 401": int64(counts.bigBodies),
+		"9,000-value in-list: status 200":         int64(counts.inLists),
+		"generate bomb: status 400":               int64(counts.bombs),
 	}
 	if diff := gocmp.Diff(want, rep.hostile); diff != "" {
 		t.Errorf("hostile outcomes (-want +got):\n%s", diff)
