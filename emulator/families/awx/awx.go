@@ -95,6 +95,7 @@ func (f *Family) operations() []*api.Operation {
 		op("updateCredentialType", http.MethodPatch, ctype, true, api.BodyRequired, "awx/responses/credentialType", updateCredentialType),
 		op("deleteCredentialType", http.MethodDelete, ctype, true, api.BodyNone, "", deleteCredentialType),
 		op("listCredentialTypeCredentials", http.MethodGet, ctype+"credentials/", false, api.BodyNone, "awx/responses/credentialPage", listTypeCredentials),
+		op("createCredentialTypeCredential", http.MethodPost, ctype+"credentials/", true, api.BodyRequired, "awx/responses/credential", createTypeCredential),
 		op("getCredentialCopy", http.MethodGet, cred+"copy/", false, api.BodyNone, "awx/responses/copy", getCredentialCopy),
 		op("copyCredential", http.MethodPost, cred+"copy/", true, api.BodyRequired, "awx/responses/credential", copyCredential),
 		op("listCredentialObjectRoles", http.MethodGet, cred+"object_roles/", false, api.BodyNone, "awx/responses/rolePage", listObjectRoles),

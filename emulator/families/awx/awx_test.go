@@ -596,3 +596,49 @@ const encryptedKey = "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nD
 
 // clearKey is a PEM private key without a passphrase.
 const clearKey = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ==\n-----END OPENSSH PRIVATE KEY-----\n"
+
+// TestFidelityFixes: what AWX 24.6 does where credemu had differed.
+func TestFidelityFixes(t *testing.T) {
+	srv := start(t)
+	cases := []struct {
+		name, method, path string
+		body               any
+		status             int
+		want               string
+	}{
+		// Django's UnicodeUsernameValidator: any Unicode letter or digit.
+		{"unicode username", "POST", v2 + "/users/", `{"username": "josé", "password": "pw"}`, 201, `"username":"josé"`},
+		{"CJK username", "POST", v2 + "/users/", `{"username": "名前_1", "password": "pw"}`, 201, `"username":"名前_1"`},
+		{"a space is still refused", "POST", v2 + "/users/", `{"username": "jo sé"}`, 400, `Enter a valid username.`},
+		// ssh_key_unlock without any key is refused as for a clear key.
+		{"unlock without a key", "POST", v2 + "/users/2/credentials/", `{"name": "nokey", "credential_type": 1, "inputs": {"username": "u", "ssh_key_unlock": "x"}}`, 400,
+			`{"inputs":{"ssh_key_unlock":["should not be set when SSH key is not encrypted."]}}`},
+	}
+	for _, c := range cases {
+		r := srv.Do(c.method, c.path, c.body, admin)
+		if r.Status != c.status || !strings.Contains(string(r.Body), c.want) {
+			t.Errorf("%s: %d %s; want %d with %s", c.name, r.Status, r.Body, c.status, c.want)
+		}
+	}
+}
+
+// TestCreateCredentialOfType: POST /credential_types/{id}/credentials/
+// creates a credential of that type, as AWX's sublist create does.
+func TestCreateCredentialOfType(t *testing.T) {
+	srv := start(t)
+	r := srv.Do("POST", v2+"/credential_types/1/credentials/", `{"name": "by-type", "user": 2, "credential_type": 5, "inputs": {"username": "u"}}`, admin)
+	if r.Status != 201 || r.JSON(t)["credential_type"].(float64) != 1 {
+		t.Fatalf("create under type 1: %d %s", r.Status, r.Body)
+	}
+	id := int(r.JSON(t)["id"].(float64))
+	list := srv.Do("GET", v2+"/credential_types/1/credentials/?name=by-type", nil, admin).JSON(t)
+	if list["count"].(float64) != 1 || int(list["results"].([]any)[0].(map[string]any)["id"].(float64)) != id {
+		t.Errorf("the type's credentials: %v", list)
+	}
+	if r := srv.Do("POST", v2+"/credential_types/9999/credentials/", `{"name": "x", "user": 2}`, admin); r.Status != 404 {
+		t.Errorf("unknown type: %d %s", r.Status, r.Body)
+	}
+	if r := srv.Do("POST", v2+"/credential_types/1/credentials/", `{"name": "x"}`, admin); r.Status != 400 || !strings.Contains(string(r.Body), "Missing 'user', 'team', or 'organization'.") {
+		t.Errorf("no owner: %d %s", r.Status, r.Body)
+	}
+}

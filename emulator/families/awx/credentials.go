@@ -5,7 +5,9 @@ package awx
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/credemu/credemu/emulator/api"
@@ -360,6 +362,24 @@ func createUserCredential(s *State, r *api.Request) (*api.Response, error) {
 		return nil, err
 	}
 	return s.insertCred(c, r, true)
+}
+
+// createTypeCredential is POST /credential_types/{id}/credentials/, a
+// sublist create (CredentialTypeCredentialList): the credential is made as
+// POST /credentials/ makes it, its type the one in the path whatever the
+// body says.
+func createTypeCredential(s *State, r *api.Request) (*api.Response, error) {
+	s.mu.RLock()
+	_, found := s.types.Get(r.Vars["id"])
+	s.mu.RUnlock()
+	if !found {
+		return nil, notFound()
+	}
+	b := maps.Clone(body(r))
+	id, _ := strconv.Atoi(r.Vars["id"])
+	b["credential_type"] = float64(id)
+	r.JSON = b
+	return createCredential(s, r)
 }
 
 // cred returns a copy of the credential in the path, checking the caller

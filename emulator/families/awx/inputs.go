@@ -116,7 +116,7 @@ func checkKeyUnlock(ct *credType, inputs map[string]any, errs []api.FieldError) 
 	switch {
 	case encryptedKey && !unlock:
 		return []api.FieldError{inputErr("ssh_key_unlock", "must be set when SSH key is encrypted.")}
-	case key != "" && unlock && !encryptedKey:
+	case unlock && !encryptedKey: // no key at all is a key that is not encrypted
 		return []api.FieldError{inputErr("ssh_key_unlock", "should not be set when SSH key is not encrypted.")}
 	}
 	return nil

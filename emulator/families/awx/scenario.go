@@ -116,7 +116,9 @@ const DefaultVersion = "24.6.1"
 
 const maxGenerated = 1_000_000
 
-var usernameRE = regexp.MustCompile(`^[\w.@+-]+$`)
+// usernameRE is Django's UnicodeUsernameValidator: Python's \w is any
+// Unicode letter or digit, and the underscore.
+var usernameRE = regexp.MustCompile(`^[\p{L}\p{N}_.@+-]+$`)
 
 // builtinTypes reads the managed credential types fixture once per load.
 func builtinTypes() ([]scenario.Located[typeSpec], error) {
