@@ -642,3 +642,25 @@ func TestCreateCredentialOfType(t *testing.T) {
 		t.Errorf("no owner: %d %s", r.Status, r.Body)
 	}
 }
+
+// TestRevokeOwnersAdminRole: revoking the admin role of a credential from
+// the user who owns it removes the membership, as AWX does (it had
+// answered 204 and kept it).
+func TestRevokeOwnersAdminRole(t *testing.T) {
+	srv := start(t)
+	cred := srv.Do("GET", v2+"/credentials/1/", nil, admin).JSON(t) // bob-ssh, owned by bob (id 2)
+	rid := cred["summary_fields"].(map[string]any)["object_roles"].(map[string]any)["admin_role"].(map[string]any)["id"].(float64)
+	members := func() string {
+		return string(srv.Do("GET", fmt.Sprintf(v2+"/roles/%d/users/", int(rid)), nil, admin).Body)
+	}
+	if !strings.Contains(members(), `"username":"bob"`) {
+		t.Fatalf("bob is not the admin of his credential: %s", members())
+	}
+	want(t, srv.Do("POST", v2+"/users/2/roles/", map[string]any{"id": rid, "disassociate": true}, admin), 204)
+	if strings.Contains(members(), `"username":"bob"`) {
+		t.Errorf("bob still holds the admin role: %s", members())
+	}
+	if r := srv.Do("GET", v2+"/users/2/roles/", nil, admin); strings.Contains(string(r.Body), fmt.Sprintf(`"id":%d,`, int(rid))) {
+		t.Errorf("bob's roles still list it: %s", r.Body)
+	}
+}

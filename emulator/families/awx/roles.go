@@ -272,6 +272,15 @@ func (s *State) setMember(rid int, ref roleRef, uid int, on bool) {
 			s.roleUsers[rid] = map[int]bool{}
 		}
 		setBit(s.roleUsers[rid], uid, on)
+		// A credential's owner holds its admin role as AWX records it, a
+		// membership: revoking it ends the ownership too.
+		if ref.kind == "credential" && ref.field == "admin_role" && !on {
+			if c, found := s.creds.Get(itoa(ref.id)); found && c.UserID == uid {
+				c.UserID = 0
+				s.creds.Put(itoa(c.ID), c)
+				s.touchCreds()
+			}
+		}
 	}
 }
 
