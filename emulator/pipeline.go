@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -283,6 +285,9 @@ func (c *call) decodeAndValidate() *api.Error {
 		if fe := unstorableText(c.body, v); fe != nil {
 			return &api.Error{Kind: api.KindInvalidArgument, Fields: []api.FieldError{*fe}}
 		}
+		if c.f.Quirks().ScalarsAsStrings && hasScalars(v) {
+			c.req.JSON, c.req.Body = scalarsAsText(c.body)
+		}
 	}
 	if op.Body == api.BodyRequired && len(c.body) == 0 {
 		return &api.Error{Kind: api.KindInvalidArgument, Transport: true, Message: "Required request body is missing"}
@@ -409,6 +414,88 @@ func findText(v any, at, sub string) string {
 		}
 	}
 	return ""
+}
+
+// hasScalars reports whether a decoded body holds a number or a boolean.
+func hasScalars(v any) bool {
+	switch v := v.(type) {
+	case float64, bool:
+		return true
+	case []any:
+		return slices.ContainsFunc(v, hasScalars)
+	case map[string]any:
+		for _, x := range v {
+			if hasScalars(x) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// scalarsAsText decodes body again with every number and boolean as the
+// text ZStack's REST server makes of it, and returns the value and its
+// encoding, which the handler then reads. The journal keeps what was sent.
+// ZStack reads a body into a LinkedHashMap with Gson, where a number is a
+// java.lang.Double, then re-encodes the message's part and reads it into
+// the API message: a String field so gets Double.toString of the number
+// (12345 is "12345.0") and "true" or "false" for a boolean.
+func scalarsAsText(body []byte) (any, []byte) {
+	var v any
+	if json.Unmarshal(body, &v) != nil {
+		return nil, body // cannot happen: the body decoded once already
+	}
+	var conv func(any) any
+	conv = func(v any) any {
+		switch v := v.(type) {
+		case float64:
+			return javaDouble(v)
+		case bool:
+			return strconv.FormatBool(v)
+		case []any:
+			for i := range v {
+				v[i] = conv(v[i])
+			}
+		case map[string]any:
+			for k := range v {
+				v[k] = conv(v[k])
+			}
+		}
+		return v
+	}
+	v = conv(v)
+	out, err := json.Marshal(v)
+	if err != nil {
+		return v, body
+	}
+	return v, out
+}
+
+// javaDouble is Java's Double.toString: plain notation with at least one
+// fractional digit from 10^-3 up to 10^7, computerized scientific notation
+// ("1.0E7", "1.5E-4") outside it; the digits are the shortest that read
+// back to the same double, as since JDK 19.
+func javaDouble(f float64) string {
+	switch {
+	case f == 0:
+		if math.Signbit(f) {
+			return "-0.0"
+		}
+		return "0.0"
+	case math.Abs(f) >= 1e-3 && math.Abs(f) < 1e7:
+		s := strconv.FormatFloat(f, 'f', -1, 64)
+		if !strings.Contains(s, ".") {
+			s += ".0"
+		}
+		return s
+	}
+	s := strconv.FormatFloat(f, 'E', -1, 64) // 1.5E-04, 1E+07
+	mant, exp, _ := strings.Cut(s, "E")
+	if !strings.Contains(mant, ".") {
+		mant += ".0"
+	}
+	n, _ := strconv.Atoi(exp)
+	return mant + "E" + strconv.Itoa(n)
 }
 
 func jsonErrorText(err error) string {

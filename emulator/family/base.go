@@ -54,6 +54,12 @@ type Quirks struct {
 	// Envoy do, and answered directly: never with a redirect, which Go's
 	// client would follow as a GET.
 	UncleanPath func(path string) string
+	// ScalarsAsStrings: the vendor decodes request bodies with Gson, whose
+	// String fields read a JSON number or boolean as its text ("name": 12345
+	// is the name "12345"). Every field of such a family's bodies is a
+	// string (ZStack's IAM2 API), so numbers and booleans anywhere in a body
+	// are read as their text before validation.
+	ScalarsAsStrings bool
 }
 
 // Op builds an operation whose handler works on the family's own state

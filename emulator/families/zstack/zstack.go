@@ -21,13 +21,14 @@ type Family struct {
 }
 
 // New returns the ZStack family: everything under /zstack. ZStack's REST
-// server reads a body whatever its Content-Type says.
+// server reads a body whatever its Content-Type says, with Gson, which
+// reads a number or a boolean into a String field as its text.
 func New() *Family {
 	f := &Family{Base: family.Base{
 		FamilyName:   "zstack",
 		PathPrefixes: []string{"/zstack"},
 		Secrets:      []string{"password", "oldPassword"},
-		Transport:    family.Quirks{AnyContentType: true},
+		Transport:    family.Quirks{AnyContentType: true, ScalarsAsStrings: true},
 	}}
 	f.Ops = f.operations()
 	return f

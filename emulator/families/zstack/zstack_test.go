@@ -343,8 +343,8 @@ func TestBadInput(t *testing.T) {
 			}
 		}},
 		{"array body", "POST", vids, `[]`, func(t *testing.T, r *emulatortest.Response) { apiError(t, r, 503) }},
-		{"wrong type", "POST", vids, `{"params": {"name": 5, "password": "x"}}`, func(t *testing.T, r *emulatortest.Response) {
-			if _, d := apiError(t, r, 503); d != "field[name] of message[org.zstack.iam2.api.APICreateIAM2VirtualIDMsg] must be string, but got number" {
+		{"wrong type", "POST", vids, `{"params": {"name": {}, "password": "x"}}`, func(t *testing.T, r *emulatortest.Response) {
+			if _, d := apiError(t, r, 503); d != "field[name] of message[org.zstack.iam2.api.APICreateIAM2VirtualIDMsg] must be string, but got object" {
 				t.Error(d)
 			}
 		}},
@@ -606,5 +606,31 @@ func TestExpiredSessionsSwept(t *testing.T) {
 	srv.Emu.Sweep()
 	if got := sb.State()["apis"].(map[string]any)["zstack"].(map[string]any)["sessions"].(float64); got != seeded {
 		t.Errorf("named sandbox after the sweep: %v sessions, want %v", got, seeded)
+	}
+}
+
+// TestGsonScalars: ZStack reads bodies with Gson into a map (a number is a
+// Double) and then into the message, so a number in a String field is
+// Double.toString of it, and a boolean its text; an object is refused.
+func TestGsonScalars(t *testing.T) {
+	srv := start(t)
+	r := srv.Do("POST", vids, `{"params": {"name": 12345, "password": "`+sha("pw")+`", "description": true}}`, adminS)
+	want(t, r, 200)
+	inv := r.JSON(t)["inventory"].(map[string]any)
+	if inv["name"] != "12345.0" || inv["description"] != "true" {
+		t.Errorf("created %v", inv)
+	}
+	for sent, name := range map[string]string{"1.50e3": "1500.0", "-0.25": "-0.25", "12345678": "1.2345678E7", "0.0001": "1.0E-4"} {
+		r := srv.Do("POST", vids, `{"params": {"name": `+sent+`, "password": "`+sha("pw")+`"}}`, adminS)
+		if r.Status != 200 || r.JSON(t)["inventory"].(map[string]any)["name"] != name {
+			t.Errorf("name %s: want %q, got %d %s", sent, name, r.Status, r.Body)
+		}
+	}
+	if r := srv.Do("POST", vids, `{"params": {"name": {"a": 1}, "password": "`+sha("pw")+`"}}`, adminS); r.Status != 503 {
+		t.Errorf("an object as a name: %d %s", r.Status, r.Body)
+	}
+	// The journal keeps what was sent.
+	if e := srv.Requests(journal.Filter{Operation: "createVirtualID"}); len(e) == 0 || !strings.Contains(string(e[0].RequestBody), `12345`) || strings.Contains(string(e[0].RequestBody), `"12345"`) {
+		t.Errorf("journal: %s", e[0].RequestBody)
 	}
 }
