@@ -271,3 +271,51 @@ func TestMachineKeys(t *testing.T) {
 		t.Errorf("valid key: %v", err)
 	}
 }
+
+// TestTeamRoleEntitlements: goawx's team role calls, which
+// denouche/terraform-provider-awx's awx_team reads on every refresh and
+// ilijamt's awx_team_associate_role writes: list a team's roles, grant one
+// and revoke it through /api/v2/teams/{id}/roles/.
+func TestTeamRoleEntitlements(t *testing.T) {
+	srv := start(t)
+	c := login(t, srv, "admin", "password")
+	cred, err := c.CredentialService.GetByID(3, nil) // shared-vault, organization Default
+	if err != nil {
+		t.Fatal(err)
+	}
+	roles := cred.SummaryFields["object_roles"].(map[string]any)
+	readRole := int(roles["read_role"].(map[string]any)["id"].(float64))
+	useRole := int(roles["use_role"].(map[string]any)["id"].(float64))
+	has := func(id int) bool {
+		t.Helper()
+		list, _, err := c.TeamService.ListTeamRoleEntitlements(1, nil)
+		if err != nil {
+			t.Fatalf("ListTeamRoleEntitlements: %v", err)
+		}
+		for _, r := range list {
+			if r.ID == id {
+				return true
+			}
+		}
+		return false
+	}
+	if !has(useRole) || has(readRole) {
+		t.Fatalf("team ops: use role %v, read role %v; want only use", has(useRole), has(readRole))
+	}
+	// AWX answers a grant with 204 and no body; goawx decodes nothing from it.
+	if _, err := c.TeamService.UpdateTeamRoleEntitlement(1, map[string]any{"id": readRole}, nil); err != nil && strings.Contains(err.Error(), "responsed with") {
+		t.Fatalf("grant: %v", err)
+	}
+	if !has(readRole) {
+		t.Error("the granted role is not listed")
+	}
+	if _, err := c.TeamService.UpdateTeamRoleEntitlement(1, map[string]any{"id": readRole, "disassociate": true}, nil); err != nil && strings.Contains(err.Error(), "responsed with") {
+		t.Fatalf("revoke: %v", err)
+	}
+	if has(readRole) {
+		t.Error("the revoked role is still listed")
+	}
+	if n := len(srv.Requests(journal.Filter{Operation: "grantTeamRole", Status: 204})); n != 2 {
+		t.Errorf("%d grants answered 204, want 2", n)
+	}
+}

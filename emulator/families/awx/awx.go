@@ -125,6 +125,8 @@ func (f *Family) operations() []*api.Operation {
 		op("updateTeam", http.MethodPatch, team, true, api.BodyRequired, "awx/responses/team", updateTeam),
 		op("deleteTeam", http.MethodDelete, team, true, api.BodyNone, "", deleteTeam),
 		op("listTeamObjectRoles", http.MethodGet, team+"object_roles/", false, api.BodyNone, "awx/responses/rolePage", listObjectRoles),
+		op("listTeamRoles", http.MethodGet, team+"roles/", false, api.BodyNone, "awx/responses/rolePage", listTeamRoles),
+		op("grantTeamRole", http.MethodPost, team+"roles/", true, api.BodyRequired, "", grantTeamRole),
 		op("listTeamUsers", http.MethodGet, team+"users/", false, api.BodyNone, "awx/responses/userPage", listMembers),
 		op("addTeamUser", http.MethodPost, team+"users/", true, api.BodyRequired, "", addMember),
 		op("listTokens", http.MethodGet, toks, false, api.BodyNone, "awx/responses/tokenPage", listTokens),

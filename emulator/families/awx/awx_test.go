@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -662,5 +663,47 @@ func TestRevokeOwnersAdminRole(t *testing.T) {
 	}
 	if r := srv.Do("GET", v2+"/users/2/roles/", nil, admin); strings.Contains(string(r.Body), fmt.Sprintf(`"id":%d,`, int(rid))) {
 		t.Errorf("bob's roles still list it: %s", r.Body)
+	}
+}
+
+// TestTeamRoles: /api/v2/teams/{id}/roles/ lists a team's roles and grants
+// and revokes them, as AWX's TeamRolesList does (goawx's
+// ListTeamRoleEntitlements and the Terraform providers' team resources use it).
+func TestTeamRoles(t *testing.T) {
+	srv := start(t)
+	vault := srv.Do("GET", v2+"/credentials/3/", nil, admin).JSON(t) // shared-vault, organization Default
+	roles := vault["summary_fields"].(map[string]any)["object_roles"].(map[string]any)
+	roleID := func(name string) int { return int(roles[name].(map[string]any)["id"].(float64)) }
+	ids := func() []int {
+		var out []int
+		for _, x := range srv.Do("GET", v2+"/teams/1/roles/", nil, admin).JSON(t)["results"].([]any) {
+			out = append(out, int(x.(map[string]any)["id"].(float64)))
+		}
+		return out
+	}
+	if got := ids(); !slices.Contains(got, roleID("use_role")) {
+		t.Fatalf("team ops's roles %v lack shared-vault's use role %d", got, roleID("use_role"))
+	}
+	want(t, srv.Do("POST", v2+"/teams/1/roles/", map[string]any{"id": roleID("read_role")}, admin), 204)
+	if got := ids(); !slices.Contains(got, roleID("read_role")) {
+		t.Errorf("after the grant: %v", got)
+	}
+	want(t, srv.Do("POST", v2+"/teams/1/roles/", map[string]any{"id": roleID("read_role"), "disassociate": true}, admin), 204)
+	if got := ids(); slices.Contains(got, roleID("read_role")) {
+		t.Errorf("after the revoke: %v", got)
+	}
+	org := srv.Do("GET", v2+"/organizations/1/", nil, admin).JSON(t)
+	member := int(org["summary_fields"].(map[string]any)["object_roles"].(map[string]any)["member_role"].(map[string]any)["id"].(float64))
+	if r := srv.Do("POST", v2+"/teams/1/roles/", map[string]any{"id": member}, admin); r.Status != 400 ||
+		!strings.Contains(string(r.Body), "You cannot assign an Organization participation role as a child role for a Team.") {
+		t.Errorf("organization membership to a team: %d %s", r.Status, r.Body)
+	}
+	if r := srv.Do("GET", v2+"/teams/99/roles/", nil, admin); r.Status != 404 {
+		t.Errorf("unknown team: %d", r.Status)
+	}
+	// The link the team object advertises answers.
+	team := srv.Do("GET", v2+"/teams/1/", nil, admin).JSON(t)
+	if link := team["related"].(map[string]any)["roles"].(string); srv.Do("GET", link, nil, admin).Status != 200 {
+		t.Errorf("related.roles %s does not answer", link)
 	}
 }

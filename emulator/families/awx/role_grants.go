@@ -225,9 +225,7 @@ func grantUserRole(s *State, r *api.Request) (*api.Response, error) {
 	return s.grantUser(r, a.id, ref, u, a.hasDisassoc)
 }
 
-// grantRoleTeam is POST /roles/{id}/teams/: a credential role goes only to
-// a team of the credential's own organization, and organization
-// membership never to a team.
+// grantRoleTeam is POST /roles/{id}/teams/ {"id": <team>}.
 func grantRoleTeam(s *State, r *api.Request) (*api.Response, error) {
 	a, bad := readAssociation(r, "Team")
 	if bad != nil {
@@ -244,6 +242,33 @@ func grantRoleTeam(s *State, r *api.Request) (*api.Response, error) {
 	if !found {
 		return nil, notFound()
 	}
+	return s.grantTeam(r, rid, ref, t, a.disassoc)
+}
+
+// grantTeamRole is POST /teams/{id}/roles/ {"id": <role>} (AWX's
+// TeamRolesList), the same grant seen from the team; "disassociate" revokes.
+func grantTeamRole(s *State, r *api.Request) (*api.Response, error) {
+	a, bad := readAssociation(r, "Role")
+	if bad != nil {
+		return bad, nil
+	}
+	s.lockWrite()
+	defer s.mu.Unlock()
+	t, err := s.teamOf(r)
+	if err != nil {
+		return nil, err
+	}
+	ref, found := s.roleIndex.get(a.id)
+	if !found {
+		return nil, noSuch("Role")
+	}
+	return s.grantTeam(r, a.id, ref, t, a.hasDisassoc) // SubListAttachDetachAPIView tests presence
+}
+
+// grantTeam grants (or revokes) a role to a team: a credential role goes
+// only to a team of the credential's own organization, and organization
+// membership never to a team. Caller holds the write lock.
+func (s *State) grantTeam(r *api.Request, rid int, ref roleRef, t *team, detach bool) (*api.Response, error) {
 	switch ref.kind {
 	case "organization":
 		if ref.field == "member_role" || ref.field == "admin_role" {
@@ -261,8 +286,27 @@ func grantRoleTeam(s *State, r *api.Request) (*api.Response, error) {
 	if s.roleTeams[rid] == nil {
 		s.roleTeams[rid] = map[int]bool{}
 	}
-	setBit(s.roleTeams[rid], t.ID, !a.disassoc)
+	setBit(s.roleTeams[rid], t.ID, !detach)
 	return noContent()
+}
+
+// listTeamRoles is GET /teams/{id}/roles/: the roles granted to the team,
+// as far as the caller may see them (AWX's TeamRolesList).
+func listTeamRoles(s *State, r *api.Request) (*api.Response, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	t, err := s.teamOf(r)
+	if err != nil {
+		return nil, err
+	}
+	me := caller(r)
+	var views []any
+	for rid := range s.roleIndex { // in id order
+		if ref, found := s.roleIndex.get(rid); found && s.roleTeams[rid][t.ID] && s.canSeeRole(me, ref) {
+			views = append(views, s.roleView(rid))
+		}
+	}
+	return rolesPage(r, views)
 }
 
 // listUserRoles lists the roles a user holds directly, as far as the
