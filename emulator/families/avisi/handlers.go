@@ -247,27 +247,39 @@ var clusterSort = sortKeys[ClusterView]{
 	"identity":  byString(func(c ClusterView) string { return c.Identity }),
 }
 
-// listClusters pages the clusters that use the account; the documented
-// default is page 0, size 50, ascending.
-func listClusters(s *State, r *api.Request) (*api.Response, error) {
-	p, err := parsePage(r.Query, 50, "ClusterResponse", clusterSort)
+// pageOf is the preamble every Avisi list shares: read the paging (size is
+// the documented default), collect the views under the read lock (collect
+// answers the 404s of the path), sort and cut one page.
+func pageOf[V any](s *State, r *api.Request, size int, model string, keys sortKeys[V], collect func() ([]V, error)) (*api.Response, error) {
+	p, err := parsePage(r.Query, size, model, keys)
 	if err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	o, a, err := s.account(r)
+	views, err := collect()
 	if err != nil {
 		return nil, err
 	}
-	var views []ClusterView
-	for _, c := range o.clusters {
-		if c.AccountID == a.ID {
-			views = append(views, s.clusterView(o, c))
+	return ok(newPage(apply(views, p, keys), p, len(views)))
+}
+
+// listClusters pages the clusters that use the account; the documented
+// default is page 0, size 50, ascending.
+func listClusters(s *State, r *api.Request) (*api.Response, error) {
+	return pageOf(s, r, 50, "ClusterResponse", clusterSort, func() ([]ClusterView, error) {
+		o, a, err := s.account(r)
+		if err != nil {
+			return nil, err
 		}
-	}
-	total := len(views)
-	return ok(newPage(apply(views, p, clusterSort), p, total))
+		var views []ClusterView
+		for _, c := range o.clusters {
+			if c.AccountID == a.ID {
+				views = append(views, s.clusterView(o, c))
+			}
+		}
+		return views, nil
+	})
 }
 
 var credentialSort = sortKeys[CloudCredentialsView]{
@@ -279,22 +291,17 @@ var credentialSort = sortKeys[CloudCredentialsView]{
 }
 
 func listCredentials(s *State, r *api.Request) (*api.Response, error) {
-	p, err := parsePage(r.Query, 20, "CloudCredentials", credentialSort)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	_, a, err := s.account(r)
-	if err != nil {
-		return nil, err
-	}
-	views := make([]CloudCredentialsView, len(a.Credentials))
-	for i, c := range a.Credentials {
-		views[i] = credentialView(a, c)
-	}
-	total := len(views)
-	return ok(newPage(apply(views, p, credentialSort), p, total))
+	return pageOf(s, r, 20, "CloudCredentials", credentialSort, func() ([]CloudCredentialsView, error) {
+		_, a, err := s.account(r)
+		if err != nil {
+			return nil, err
+		}
+		views := make([]CloudCredentialsView, len(a.Credentials))
+		for i, c := range a.Credentials {
+			views[i] = credentialView(a, c)
+		}
+		return views, nil
+	})
 }
 
 type createCredentialsBody struct {
@@ -417,17 +424,12 @@ var providerSort = sortKeys[CloudProvider]{
 
 // listCloudProviders pages the providers behind the catalogue's profiles.
 func listCloudProviders(s *State, r *api.Request) (*api.Response, error) {
-	p, err := parsePage(r.Query, 20, "CloudProvider", providerSort)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if _, err := s.org(r); err != nil {
-		return nil, err
-	}
-	all := slices.Clone(s.providers)
-	return ok(newPage(apply(all, p, providerSort), p, len(all)))
+	return pageOf(s, r, 20, "CloudProvider", providerSort, func() ([]CloudProvider, error) {
+		if _, err := s.org(r); err != nil {
+			return nil, err
+		}
+		return slices.Clone(s.providers), nil
+	})
 }
 
 var regionSort = sortKeys[Region]{
@@ -438,24 +440,20 @@ var regionSort = sortKeys[Region]{
 
 // listCloudProviderRegions pages one provider's regions.
 func listCloudProviderRegions(s *State, r *api.Request) (*api.Response, error) {
-	p, err := parsePage(r.Query, 20, "Region", regionSort)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if _, err := s.org(r); err != nil {
-		return nil, err
-	}
-	slug := r.Vars["cloudProviderSlug"]
-	if !slices.ContainsFunc(s.providers, func(c CloudProvider) bool { return c.Slug == slug }) {
-		return nil, notFound("Cloud provider '%s' not found", slug)
-	}
-	var out []Region
-	for _, reg := range s.regions {
-		if reg.Provider == slug {
-			out = append(out, reg)
+	return pageOf(s, r, 20, "Region", regionSort, func() ([]Region, error) {
+		if _, err := s.org(r); err != nil {
+			return nil, err
 		}
-	}
-	return ok(newPage(apply(out, p, regionSort), p, len(out)))
+		slug := r.Vars["cloudProviderSlug"]
+		if !slices.ContainsFunc(s.providers, func(c CloudProvider) bool { return c.Slug == slug }) {
+			return nil, notFound("Cloud provider '%s' not found", slug)
+		}
+		var out []Region
+		for _, reg := range s.regions {
+			if reg.Provider == slug {
+				out = append(out, reg)
+			}
+		}
+		return out, nil
+	})
 }
