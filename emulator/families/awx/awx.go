@@ -71,7 +71,7 @@ func (f *Family) operations() []*api.Operation {
 		srcs  = "/credential_input_sources/"
 		src   = "/credential_input_sources/{id:[0-9]+}/"
 	)
-	return []*api.Operation{
+	ops := []*api.Operation{
 		op("ping", http.MethodGet, "/ping/", false, api.BodyNone, "awx/responses/ping", ping),
 		op("me", http.MethodGet, "/me/", false, api.BodyNone, "awx/responses/userPage", me),
 		op("listUsers", http.MethodGet, users, false, api.BodyNone, "awx/responses/userPage", listUsers),
@@ -126,6 +126,18 @@ func (f *Family) operations() []*api.Operation {
 		op("deleteTeam", http.MethodDelete, team, true, api.BodyNone, "", deleteTeam),
 		op("listTeamObjectRoles", http.MethodGet, team+"object_roles/", false, api.BodyNone, "awx/responses/rolePage", listObjectRoles),
 		op("listTeamRoles", http.MethodGet, team+"roles/", false, api.BodyNone, "awx/responses/rolePage", listTeamRoles),
+		// The related lists every object advertises.
+		op("listUserTeams", http.MethodGet, user+"teams/", false, api.BodyNone, "", listUserTeams),
+		op("listUserOrganizations", http.MethodGet, user+"organizations/", false, api.BodyNone, "", listUserOrganizations),
+		op("listUserAdminOfOrganizations", http.MethodGet, user+"admin_of_organizations/", false, api.BodyNone, "", listUserOrganizations),
+		op("listUserTokens", http.MethodGet, user+"tokens/", false, api.BodyNone, "", listUserTokens),
+		op("listUserPersonalTokens", http.MethodGet, user+"personal_tokens/", false, api.BodyNone, "", listUserTokens),
+		op("listUserAuthorizedTokens", http.MethodGet, user+"authorized_tokens/", false, api.BodyNone, "", listUserTokens),
+		op("listOrganizationTeams", http.MethodGet, org+"teams/", false, api.BodyNone, "", listOrganizationTeams),
+		op("listOrganizationCredentials", http.MethodGet, org+"credentials/", false, api.BodyNone, "awx/responses/credentialPage", listOrganizationCredentials),
+		op("listTeamCredentials", http.MethodGet, team+"credentials/", false, api.BodyNone, "awx/responses/credentialPage", listTeamCredentials),
+		op("listCredentialOwnerUsers", http.MethodGet, cred+"owner_users/", false, api.BodyNone, "", listCredentialOwnerUsers),
+		op("listCredentialOwnerTeams", http.MethodGet, cred+"owner_teams/", false, api.BodyNone, "", listCredentialOwnerTeams),
 		op("grantTeamRole", http.MethodPost, team+"roles/", true, api.BodyRequired, "", grantTeamRole),
 		op("listTeamUsers", http.MethodGet, team+"users/", false, api.BodyNone, "awx/responses/userPage", listMembers),
 		op("addTeamUser", http.MethodPost, team+"users/", true, api.BodyRequired, "", addMember),
@@ -141,6 +153,29 @@ func (f *Family) operations() []*api.Operation {
 		op("listUserRoles", http.MethodGet, user+"roles/", false, api.BodyNone, "awx/responses/rolePage", listUserRoles),
 		op("grantUserRole", http.MethodPost, user+"roles/", true, api.BodyRequired, "", grantUserRole),
 	}
+	// Related lists of objects credemu does not model: an empty page, so
+	// that every link the objects advertise answers as AWX's paging does.
+	for _, u := range []struct{ parent, base, lists string }{
+		{"Organization", org, "applications execution_environments galaxy_credentials instance_groups inventories job_templates notification_templates projects workflow_job_templates"},
+		{"Team", team, "projects"},
+		{"User", user, "projects"},
+	} {
+		for _, name := range strings.Fields(u.lists) {
+			id := "list" + u.parent + camel(name)
+			ops = append(ops, op(id, http.MethodGet, u.base+name+"/", false, api.BodyNone, "", listUnmodelled))
+		}
+	}
+	return ops
+}
+
+// camel turns a related list's name into an operation id's part:
+// job_templates is JobTemplates.
+func camel(name string) string {
+	var b strings.Builder
+	for _, w := range strings.Split(name, "_") {
+		b.WriteString(strings.ToUpper(w[:1]) + w[1:])
+	}
+	return b.String()
 }
 
 const notProvided = "Authentication credentials were not provided. To establish a login session, visit /api/login/."

@@ -61,9 +61,12 @@ func listTokens(s *State, r *api.Request) (*api.Response, error) {
 			byID[t.ID] = t
 		}
 		return visibleOf(byID, func(t *token) bool { return me.Superuser || t.User == me.Username }), nil
-	}, func(t *token) row {
-		return row{"id": t.ID, "description": t.Description, "scope": t.Scope, "created": t.Created, "modified": t.Created}
-	}, (*token).id, func(t *token, _ *user) any { return s.tokenView(t, false) })
+	}, tokenRow, (*token).id, func(t *token, _ *user) any { return s.tokenView(t, false) })
+}
+
+// tokenRow is what a token list filters and orders on.
+func tokenRow(t *token) row {
+	return row{"id": t.ID, "description": t.Description, "scope": t.Scope, "created": t.Created, "modified": t.Created}
 }
 
 // createToken makes a personal token for the caller. A token made with a
