@@ -11,6 +11,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -311,5 +313,29 @@ func TestValidateCountsGenerated(t *testing.T) {
 	if code := run([]string{"validate", "--max-generated", "100000", big}, &out, &errb); code != 1 ||
 		!strings.Contains(errb.String(), "big.yaml:3:19: organisation a: generate.cloudAccounts: 400000 generated objects") {
 		t.Errorf("past --max-generated: exit %d %s", code, errb.String())
+	}
+}
+
+// TestValidateSortsByLine: validate lists a file's problems in line order,
+// whichever check found them (the loader's unknown keys, the families'
+// rules), those without a line last.
+func TestValidateSortsByLine(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "order.yaml")
+	yaml := "include: [fixtures/avisi/cloud-profiles.yaml]\navisi:\n  organisations: [{slug: UPPER}]\nzstack:\n  accounts: [{name: a, password: p, uuid: nothex}]\nbogus: 1\n"
+	if err := os.WriteFile(file, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"validate", file}, &out, &errb); code != 1 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	var lines []int
+	for _, m := range regexp.MustCompile(`order\.yaml:(\d+):`).FindAllStringSubmatch(errb.String(), -1) {
+		n, _ := strconv.Atoi(m[1])
+		lines = append(lines, n)
+	}
+	if len(lines) < 3 || !slices.IsSorted(lines) {
+		t.Errorf("problems at lines %v, want at least 3 in line order:\n%s", lines, errb.String())
 	}
 }
