@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -59,15 +58,8 @@ func TestServeHelpGroupsEveryFlag(t *testing.T) {
 // the closing hint (text) or until n records (json).
 func readBanner(t *testing.T, jsonRecords int, args ...string) (lines []string, stop func()) {
 	t.Helper()
-	cmd := exec.Command(buildBinary(t), args...)
-	stdout, _ := cmd.StdoutPipe()
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	stop = func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }
-	t.Cleanup(stop)
+	cmd, stdout, stderr := launch(t, args...)
+	stop = func() { _ = cmd.Process.Kill() }
 	sc := bufio.NewScanner(stdout)
 	for sc.Scan() {
 		lines = append(lines, sc.Text())

@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -114,18 +115,26 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// launch starts the binary with args, killed when the test ends, and
+// returns its stdout to read and its stderr as collected.
+func launch(t *testing.T, args ...string) (*exec.Cmd, io.Reader, *bytes.Buffer) {
+	t.Helper()
+	cmd := exec.Command(buildBinary(t), args...)
+	stdout, _ := cmd.StdoutPipe()
+	stderr := &bytes.Buffer{}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	return cmd, stdout, stderr
+}
+
 // startBinary runs the binary with args and returns the URLs of its banner
 // (plain first) and a function that stops it with SIGTERM and waits.
 func startBinary(t *testing.T, args ...string) (urls []string, stop func() (string, error)) {
 	t.Helper()
-	cmd := exec.Command(buildBinary(t), args...)
-	stdout, _ := cmd.StdoutPipe()
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	cmd, stdout, stderr := launch(t, args...)
 	// One banner line per listener: the main one, then the HTTPS one of --tls-addr.
 	lines := 1
 	if slices.Contains(args, "--tls-addr") {
