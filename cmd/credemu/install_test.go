@@ -118,3 +118,51 @@ func TestMakeDist(t *testing.T) {
 		t.Errorf("not a trimmed static build: %v\n%s", err, info)
 	}
 }
+
+// TestGoModuleWithReplace: the README's way for a Go test module to depend
+// on a checkout (require plus replace) gives a module whose test starts
+// credemu in-process and calls it.
+func TestGoModuleWithReplace(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a module")
+	}
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	write := func(name, text string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("go.mod", "module example.com/client\n\ngo 1.26\n")
+	write("client_test.go", `package client
+
+import (
+	"testing"
+
+	"github.com/credemu/credemu/emulator"
+	"github.com/credemu/credemu/emulator/emulatortest"
+)
+
+func TestAgainstCredemu(t *testing.T) {
+	srv := emulatortest.Start(t, emulator.WithScenario("default"))
+	if r := srv.Do("GET", "/api/v1/orgs/acme/cloud-accounts", nil, "Authorization: Token admin-token"); r.Status != 200 {
+		t.Fatalf("status %d", r.Status)
+	}
+}
+`)
+	// The README's two commands, then the module's test.
+	for _, args := range [][]string{
+		{"mod", "edit", "-require", "github.com/credemu/credemu@v0.0.0", "-replace", "github.com/credemu/credemu=" + root},
+		{"mod", "tidy"},
+		{"test", "-count=1", "./..."},
+	} {
+		cmd := exec.Command("go", args...)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+}
