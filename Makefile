@@ -69,6 +69,8 @@ run: ## run the emulator on the built-in default scenario (127.0.0.1:8080)
 test: vet fmt-check unit bench-smoke conformance ## vet, gofmt check, every test with the race detector, every benchmark once, the vendors' clients
 
 unit:
+	@command -v buildah >/dev/null 2>&1 || echo "IMAGE TEST NOT RUN: buildah is not installed (make image-deps installs it)"
+	@command -v ansible-playbook >/dev/null 2>&1 || echo "ANSIBLE CONFORMANCE NOT RUN: ansible-playbook is not installed (make ansible-deps installs it)"
 	$(GO) test -race -count=1 $(PKGS)
 
 # Every benchmark once (the memory ones still make their 120,000 objects),
