@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"net"
@@ -66,10 +67,13 @@ func (l *limitListener) Accept() (net.Conn, error) {
 // closed without an answer.
 var refusers = make(chan struct{}, 64)
 
-// refuse answers a connection past the cap and closes it. The answer is
-// written, the sending side shut, and what the client sent drained for a
-// moment before the close, so that the client reads the 503 instead of a
-// reset (a close with unread bytes sends RST).
+// refuse answers a connection past the cap and closes it. The request's
+// head is read first, so that the 503 answers it: an answer that comes
+// before the request is one an HTTP client refuses (Go's: "unsolicited
+// response"). Then the sending side is shut and what else the client sent
+// drained for a moment before the close, so that the client reads the 503
+// instead of a reset (a close with unread bytes sends RST). A client that
+// sends nothing gets the answer after a second.
 func (l *limitListener) refuse(c net.Conn) {
 	if !l.plain {
 		_ = c.Close()
@@ -84,6 +88,16 @@ func (l *limitListener) refuse(c net.Conn) {
 	go func() {
 		defer func() { <-refusers }()
 		defer c.Close()
+		_ = c.SetReadDeadline(time.Now().Add(time.Second))
+		head := make([]byte, 0, 1024)
+		buf := make([]byte, 1024)
+		for len(head) < 16<<10 && !bytes.Contains(head, []byte("\r\n\r\n")) {
+			n, err := c.Read(buf)
+			head = append(head, buf[:n]...)
+			if err != nil {
+				break
+			}
+		}
 		_ = c.SetDeadline(time.Now().Add(time.Second))
 		if _, err := c.Write(l.reject); err != nil {
 			return
