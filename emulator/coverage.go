@@ -31,20 +31,11 @@ type opCoverage struct {
 func newCoverage(s *Server) *coverage {
 	c := &coverage{ops: map[string]map[string]*opCoverage{}}
 	for _, f := range s.families {
-		m := map[string]*opCoverage{}
-		for _, prefixOp := range allOperations(f.Operations()) {
-			prefix := prefixOp.Prefix
-			if prefix == "" {
-				prefix = f.Prefixes()[0]
-			}
-			oc := m[prefixOp.ID]
-			if oc == nil {
-				oc = &opCoverage{Method: prefixOp.Method, Statuses: map[string]int{}}
-				m[prefixOp.ID] = oc
-			}
-			oc.Paths = append(oc.Paths, prefix+prefixOp.Path)
-		}
-		c.ops[f.Name()] = m
+		c.ops[f.Name()] = map[string]*opCoverage{}
+	}
+	// The same list credemu operations prints.
+	for _, op := range Operations(s.families) {
+		c.ops[op.API][op.ID] = &opCoverage{Method: op.Method, Paths: op.Paths, Statuses: map[string]int{}}
 	}
 	return c
 }
