@@ -61,6 +61,14 @@ func Start(t testing.TB, opts ...emulator.Option) *Server {
 	return start(t, false, opts)
 }
 
+// StartYAML starts an emulator on the scenario text yaml (named name in
+// its errors), with every answer checked against its response schema, the
+// way the family tests run.
+func StartYAML(t testing.TB, name, yaml string, opts ...emulator.Option) *Server {
+	t.Helper()
+	return Start(t, append([]emulator.Option{emulator.WithScenarioYAML(name, []byte(yaml)), emulator.WithResponseCheck(true)}, opts...)...)
+}
+
 // StartTLS is Start over HTTPS, HTTP/2 and HTTP/1.1, with the certificate
 // credemu generates (or the one emulator.WithTLS names). Client trusts it;
 // CAFile gives it to tools that want a PEM file.
@@ -276,6 +284,14 @@ type Response struct {
 	Status int
 	Header http.Header
 	Body   []byte
+}
+
+// Want fails the test at once, showing the body, unless the status is status.
+func (r *Response) Want(t testing.TB, status int) {
+	t.Helper()
+	if r.Status != status {
+		t.Fatalf("status %d, want %d: %s", r.Status, status, r.Body)
+	}
 }
 
 // JSON decodes the body into a generic value, failing the test if it is not JSON.

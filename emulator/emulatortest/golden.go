@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/credemu/credemu/emulator"
 )
 
 // update rewrites golden files instead of comparing with them:
@@ -83,4 +85,39 @@ func maskRandom(t testing.TB, body []byte, path string) []byte {
 	}
 	quoted, _ := json.Marshal(s)
 	return bytes.ReplaceAll(body, quoted, []byte(`"<random>"`))
+}
+
+// GoldenCase is one row of a golden-file table: a request, the status it
+// must get, and the golden file (Name) its body must match.
+type GoldenCase struct {
+	Name   string
+	Method string
+	Path   string
+	Body   any
+	// Auth is one "Name: value" header line ("" sends none).
+	Auth   string
+	Status int
+}
+
+// Case is a GoldenCase, for tables of positional rows.
+func Case(name, method, path string, body any, auth string, status int) GoldenCase {
+	return GoldenCase{Name: name, Method: method, Path: path, Body: body, Auth: auth, Status: status}
+}
+
+// RunGolden runs each case as a subtest on a server of its own from start,
+// checks the status and compares the body with testdata/golden/<Name>.json.
+func RunGolden(t *testing.T, start func(*testing.T, ...emulator.Option) *Server, cases []GoldenCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.Name, func(t *testing.T) {
+			srv := start(t)
+			var h []string
+			if tc.Auth != "" {
+				h = append(h, tc.Auth)
+			}
+			r := srv.Do(tc.Method, tc.Path, tc.Body, h...)
+			r.Want(t, tc.Status)
+			Golden(t, tc.Name, r.Body)
+		})
+	}
 }

@@ -39,13 +39,12 @@ const (
 
 func start(t *testing.T, extra ...emulator.Option) *emulatortest.Server {
 	t.Helper()
-	opts := append([]emulator.Option{emulator.WithScenarioYAML("avisi-test.yaml", []byte(testScenario)), emulator.WithResponseCheck(true)}, extra...)
-	return emulatortest.Start(t, opts...)
+	return emulatortest.StartYAML(t, "avisi-test.yaml", testScenario, extra...)
 }
 
 func startWith(t *testing.T, yaml string) *emulatortest.Server {
 	t.Helper()
-	return emulatortest.Start(t, emulator.WithScenarioYAML("test.yaml", []byte(yaml)), emulator.WithResponseCheck(true))
+	return emulatortest.StartYAML(t, "test.yaml", yaml)
 }
 
 func wantStatus(t *testing.T, r *emulatortest.Response, status int) {
@@ -76,39 +75,27 @@ func errorBody(t *testing.T, r *emulatortest.Response) (string, []string) {
 // TestGolden drives every operation once on a fresh server and compares
 // each full response body with its golden file.
 func TestGolden(t *testing.T) {
-	tests := []struct {
-		name, method, path string
-		body               any
-		status             int
-	}{
-		{"list-accounts", "GET", acme + "/cloud-accounts", nil, 200},
-		{"list-accounts-filtered", "GET", acme + "/cloud-accounts?display-name=prod-aws&cloud-provider-slug=aws", nil, 200},
-		{"list-accounts-sorted-page", "GET", acme + "/cloud-accounts?sort=displayName,desc&size=2&page=1", nil, 200},
-		{"get-account", "GET", prodAWS, nil, 200},
-		{"create-account", "POST", acme + "/cloud-accounts", map[string]any{"displayName": "new-account", "cloudProfile": "aws-eu-central-1", "metadata": map[string]string{"owner": "qa"}}, 200},
-		{"update-account", "PATCH", azure, map[string]any{"displayName": "renamed", "enabled": false, "primaryCloudCredentials": ""}, 200},
-		{"list-clusters", "GET", prodAWS + "/clusters", nil, 200},
-		{"list-credentials", "GET", prodAWS + "/credentials", nil, 200},
-		{"create-vsphere-credentials", "POST", vsphere + "/credentials/vsphere", map[string]any{"displayName": "vcenter admin", "credentials": map[string]string{"username": "u", "password": "p", "provisionUsername": "pu", "provisionPassword": "pp"}}, 200},
-		{"set-primary", "POST", prodAWS + "/credentials/" + backup + "/set-primary", nil, 200},
-		{"delete-credentials-in-use", "DELETE", prodAWS + "/credentials/" + mainCr, nil, 400},
-		{"list-profiles", "GET", acme + "/cloud-profiles", nil, 200},
-		{"list-providers", "GET", acme + "/cloud-providers?size=3", nil, 200},
-		{"list-regions", "GET", acme + "/cloud-providers/aws/regions", nil, 200},
-		{"error-unknown-provider", "GET", acme + "/cloud-providers/nope/regions", nil, 404},
-		{"error-validation", "POST", acme + "/cloud-accounts", map[string]any{"displayName": strings.Repeat("x", 65), "metadata": map[string]any{"k": 1}}, 400},
-		{"error-not-found", "GET", acme + "/cloud-accounts/00000000-0000-4000-8000-000000000000", nil, 404},
-		{"error-unknown-route", "GET", "/api/v1/nothing-here", nil, 404},
-		{"error-method", "PUT", prodAWS, nil, 405},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			srv := start(t)
-			r := srv.Do(tc.method, tc.path, tc.body, admin)
-			wantStatus(t, r, tc.status)
-			emulatortest.Golden(t, tc.name, r.Body)
-		})
-	}
+	emulatortest.RunGolden(t, start, []emulatortest.GoldenCase{
+		emulatortest.Case("list-accounts", "GET", acme+"/cloud-accounts", nil, admin, 200),
+		emulatortest.Case("list-accounts-filtered", "GET", acme+"/cloud-accounts?display-name=prod-aws&cloud-provider-slug=aws", nil, admin, 200),
+		emulatortest.Case("list-accounts-sorted-page", "GET", acme+"/cloud-accounts?sort=displayName,desc&size=2&page=1", nil, admin, 200),
+		emulatortest.Case("get-account", "GET", prodAWS, nil, admin, 200),
+		emulatortest.Case("create-account", "POST", acme+"/cloud-accounts", map[string]any{"displayName": "new-account", "cloudProfile": "aws-eu-central-1", "metadata": map[string]string{"owner": "qa"}}, admin, 200),
+		emulatortest.Case("update-account", "PATCH", azure, map[string]any{"displayName": "renamed", "enabled": false, "primaryCloudCredentials": ""}, admin, 200),
+		emulatortest.Case("list-clusters", "GET", prodAWS+"/clusters", nil, admin, 200),
+		emulatortest.Case("list-credentials", "GET", prodAWS+"/credentials", nil, admin, 200),
+		emulatortest.Case("create-vsphere-credentials", "POST", vsphere+"/credentials/vsphere", map[string]any{"displayName": "vcenter admin", "credentials": map[string]string{"username": "u", "password": "p", "provisionUsername": "pu", "provisionPassword": "pp"}}, admin, 200),
+		emulatortest.Case("set-primary", "POST", prodAWS+"/credentials/"+backup+"/set-primary", nil, admin, 200),
+		emulatortest.Case("delete-credentials-in-use", "DELETE", prodAWS+"/credentials/"+mainCr, nil, admin, 400),
+		emulatortest.Case("list-profiles", "GET", acme+"/cloud-profiles", nil, admin, 200),
+		emulatortest.Case("list-providers", "GET", acme+"/cloud-providers?size=3", nil, admin, 200),
+		emulatortest.Case("list-regions", "GET", acme+"/cloud-providers/aws/regions", nil, admin, 200),
+		emulatortest.Case("error-unknown-provider", "GET", acme+"/cloud-providers/nope/regions", nil, admin, 404),
+		emulatortest.Case("error-validation", "POST", acme+"/cloud-accounts", map[string]any{"displayName": strings.Repeat("x", 65), "metadata": map[string]any{"k": 1}}, admin, 400),
+		emulatortest.Case("error-not-found", "GET", acme+"/cloud-accounts/00000000-0000-4000-8000-000000000000", nil, admin, 404),
+		emulatortest.Case("error-unknown-route", "GET", "/api/v1/nothing-here", nil, admin, 404),
+		emulatortest.Case("error-method", "PUT", prodAWS, nil, admin, 405),
+	})
 }
 
 func TestAuth(t *testing.T) {

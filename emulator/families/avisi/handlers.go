@@ -394,26 +394,16 @@ var profileSort = sortKeys[*CloudProfile]{
 
 // listCloudProfiles pages the organisation's view of the catalogue.
 func listCloudProfiles(s *State, r *api.Request) (*api.Response, error) {
-	p, err := parsePage(r.Query, 20, "CloudProfile", profileSort)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if _, err := s.org(r); err != nil {
-		return nil, err
-	}
-	out := make([]*CloudProfile, 0, len(s.profileOrder))
-	for _, id := range s.profileOrder {
-		out = append(out, s.profiles[id])
-	}
-	total := len(out)
-	page := apply(out, p, profileSort)
-	views := make([]*CloudProfile, len(page))
-	for i, prof := range page {
-		views[i] = cloneProfile(prof)
-	}
-	return ok(newPage(views, p, total))
+	return pageOf(s, r, 20, "CloudProfile", profileSort, func() ([]*CloudProfile, error) {
+		if _, err := s.org(r); err != nil {
+			return nil, err
+		}
+		out := make([]*CloudProfile, 0, len(s.profileOrder))
+		for _, id := range s.profileOrder {
+			out = append(out, cloneProfile(s.profiles[id]))
+		}
+		return out, nil
+	})
 }
 
 var providerSort = sortKeys[CloudProvider]{

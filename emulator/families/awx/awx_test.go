@@ -31,14 +31,12 @@ const (
 
 func start(t *testing.T, extra ...emulator.Option) *emulatortest.Server {
 	t.Helper()
-	return emulatortest.Start(t, append([]emulator.Option{emulator.WithScenarioYAML("awx-test.yaml", []byte(testScenario)), emulator.WithResponseCheck(true)}, extra...)...)
+	return emulatortest.StartYAML(t, "awx-test.yaml", testScenario, extra...)
 }
 
 func want(t *testing.T, r *emulatortest.Response, status int) {
 	t.Helper()
-	if r.Status != status {
-		t.Fatalf("status %d, want %d: %s", r.Status, status, r.Body)
-	}
+	r.Want(t, status)
 }
 
 func decode(t *testing.T, r *emulatortest.Response) map[string]any {
@@ -64,56 +62,39 @@ func wantBody(t *testing.T, r *emulatortest.Response, status int, body string) {
 
 func TestGolden(t *testing.T) {
 	machine := map[string]any{"name": "bob-key", "credential_type": 1, "inputs": map[string]any{"username": "bob", "password": "s3cret", "ssh_key_data": encryptedKey, "ssh_key_unlock": "pass"}}
-	tests := []struct {
-		name, method, path string
-		body               any
-		auth               string
-		status             int
-	}{
-		{"ping", "GET", v2 + "/ping/", nil, "", 200},
-		{"me", "GET", v2 + "/me/", nil, bob, 200},
-		{"list-users", "GET", v2 + "/users/?page_size=2", nil, admin, 200},
-		{"get-user", "GET", v2 + "/users/2/", nil, admin, 200},
-		{"create-user", "POST", v2 + "/users/", map[string]any{"username": "dave", "password": "pw", "email": "dave@example.com"}, admin, 201},
-		{"create-user-credential", "POST", v2 + "/users/2/credentials/", machine, admin, 201},
-		{"list-user-credentials", "GET", v2 + "/users/2/credentials/", nil, bob, 200},
-		{"get-credential", "GET", v2 + "/credentials/1/", nil, admin, 200},
-		{"get-org-credential", "GET", v2 + "/credentials/3/", nil, admin, 200},
-		{"list-credentials-as-bob", "GET", v2 + "/credentials/", nil, bob, 200},
-		{"patch-credential", "PATCH", v2 + "/credentials/1/", map[string]any{"description": "patched", "inputs": map[string]any{"username": "robert", "password": "$encrypted$"}}, admin, 200},
-		{"get-credential-type", "GET", v2 + "/credential_types/1/", nil, admin, 200},
-		{"create-credential-type", "POST", v2 + "/credential_types/", map[string]any{"name": "MyCloud", "kind": "cloud",
+	emulatortest.RunGolden(t, start, []emulatortest.GoldenCase{
+		emulatortest.Case("ping", "GET", v2+"/ping/", nil, "", 200),
+		emulatortest.Case("me", "GET", v2+"/me/", nil, bob, 200),
+		emulatortest.Case("list-users", "GET", v2+"/users/?page_size=2", nil, admin, 200),
+		emulatortest.Case("get-user", "GET", v2+"/users/2/", nil, admin, 200),
+		emulatortest.Case("create-user", "POST", v2+"/users/", map[string]any{"username": "dave", "password": "pw", "email": "dave@example.com"}, admin, 201),
+		emulatortest.Case("create-user-credential", "POST", v2+"/users/2/credentials/", machine, admin, 201),
+		emulatortest.Case("list-user-credentials", "GET", v2+"/users/2/credentials/", nil, bob, 200),
+		emulatortest.Case("get-credential", "GET", v2+"/credentials/1/", nil, admin, 200),
+		emulatortest.Case("get-org-credential", "GET", v2+"/credentials/3/", nil, admin, 200),
+		emulatortest.Case("list-credentials-as-bob", "GET", v2+"/credentials/", nil, bob, 200),
+		emulatortest.Case("patch-credential", "PATCH", v2+"/credentials/1/", map[string]any{"description": "patched", "inputs": map[string]any{"username": "robert", "password": "$encrypted$"}}, admin, 200),
+		emulatortest.Case("get-credential-type", "GET", v2+"/credential_types/1/", nil, admin, 200),
+		emulatortest.Case("create-credential-type", "POST", v2+"/credential_types/", map[string]any{"name": "MyCloud", "kind": "cloud",
 			"inputs":    map[string]any{"fields": []any{map[string]any{"id": "api_token", "label": "API Token", "type": "string", "secret": true}}},
-			"injectors": map[string]any{"env": map[string]any{"AWX_MY_CLOUD_TOKEN": "{{api_token}}"}}}, admin, 201},
-		{"error-unauthenticated", "GET", v2 + "/me/", nil, "", 401},
-		{"error-bad-password", "GET", v2 + "/me/", nil, "Authorization: Basic YWRtaW46bm9wZQ==", 401},
-		{"error-forbidden", "GET", v2 + "/credentials/2/", nil, bob, 403},
-		{"error-not-found", "GET", v2 + "/credentials/999/", nil, admin, 404},
-		{"error-validation", "POST", v2 + "/users/2/credentials/", map[string]any{"name": strings.Repeat("n", 513), "credential_type": 99}, admin, 400},
-		{"error-inputs", "POST", v2 + "/users/2/credentials/", map[string]any{"name": "aws", "credential_type": 5, "inputs": map[string]any{"username": 7, "security_token": "$encrypted$"}}, admin, 400},
-		{"error-unknown-input", "POST", v2 + "/users/2/credentials/", map[string]any{"name": "m", "credential_type": 1, "inputs": map[string]any{"usernme": "x", "extra": 1}}, admin, 400},
-		{"error-dependency", "POST", v2 + "/users/2/credentials/", map[string]any{"name": "n", "credential_type": 4, "inputs": map[string]any{"username": "u", "authorize_password": "x"}}, admin, 400},
-		{"error-ssh-key", "POST", v2 + "/users/2/credentials/", map[string]any{"name": "k", "credential_type": 1, "inputs": map[string]any{"ssh_key_data": "not a key"}}, admin, 400},
-		{"error-ssh-key-unlock", "POST", v2 + "/users/2/credentials/", map[string]any{"name": "k", "credential_type": 1, "inputs": map[string]any{"ssh_key_data": clearKey, "ssh_key_unlock": "x"}}, admin, 400},
-		{"error-duplicate-org-credential", "POST", v2 + "/credentials/", map[string]any{"name": "shared-vault", "credential_type": 3, "organization": 1, "inputs": map[string]any{"vault_password": "x"}}, admin, 400},
-		{"error-duplicate-username", "POST", v2 + "/users/", map[string]any{"username": "bob", "password": "x"}, admin, 400},
-		{"error-user-without-password", "POST", v2 + "/users/", map[string]any{"username": "nopass", "password": ""}, admin, 400},
-		{"error-invalid-page", "GET", v2 + "/credentials/?page=7", nil, admin, 404},
-		{"error-filter-inputs", "GET", v2 + "/credentials/?inputs__username=bob", nil, admin, 403},
-		{"error-unknown-filter", "GET", v2 + "/credentials/?colour=red", nil, admin, 400},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			srv := start(t)
-			var h []string
-			if tc.auth != "" {
-				h = append(h, tc.auth)
-			}
-			r := srv.Do(tc.method, tc.path, tc.body, h...)
-			want(t, r, tc.status)
-			emulatortest.Golden(t, tc.name, r.Body)
-		})
-	}
+			"injectors": map[string]any{"env": map[string]any{"AWX_MY_CLOUD_TOKEN": "{{api_token}}"}}}, admin, 201),
+		emulatortest.Case("error-unauthenticated", "GET", v2+"/me/", nil, "", 401),
+		emulatortest.Case("error-bad-password", "GET", v2+"/me/", nil, "Authorization: Basic YWRtaW46bm9wZQ==", 401),
+		emulatortest.Case("error-forbidden", "GET", v2+"/credentials/2/", nil, bob, 403),
+		emulatortest.Case("error-not-found", "GET", v2+"/credentials/999/", nil, admin, 404),
+		emulatortest.Case("error-validation", "POST", v2+"/users/2/credentials/", map[string]any{"name": strings.Repeat("n", 513), "credential_type": 99}, admin, 400),
+		emulatortest.Case("error-inputs", "POST", v2+"/users/2/credentials/", map[string]any{"name": "aws", "credential_type": 5, "inputs": map[string]any{"username": 7, "security_token": "$encrypted$"}}, admin, 400),
+		emulatortest.Case("error-unknown-input", "POST", v2+"/users/2/credentials/", map[string]any{"name": "m", "credential_type": 1, "inputs": map[string]any{"usernme": "x", "extra": 1}}, admin, 400),
+		emulatortest.Case("error-dependency", "POST", v2+"/users/2/credentials/", map[string]any{"name": "n", "credential_type": 4, "inputs": map[string]any{"username": "u", "authorize_password": "x"}}, admin, 400),
+		emulatortest.Case("error-ssh-key", "POST", v2+"/users/2/credentials/", map[string]any{"name": "k", "credential_type": 1, "inputs": map[string]any{"ssh_key_data": "not a key"}}, admin, 400),
+		emulatortest.Case("error-ssh-key-unlock", "POST", v2+"/users/2/credentials/", map[string]any{"name": "k", "credential_type": 1, "inputs": map[string]any{"ssh_key_data": clearKey, "ssh_key_unlock": "x"}}, admin, 400),
+		emulatortest.Case("error-duplicate-org-credential", "POST", v2+"/credentials/", map[string]any{"name": "shared-vault", "credential_type": 3, "organization": 1, "inputs": map[string]any{"vault_password": "x"}}, admin, 400),
+		emulatortest.Case("error-duplicate-username", "POST", v2+"/users/", map[string]any{"username": "bob", "password": "x"}, admin, 400),
+		emulatortest.Case("error-user-without-password", "POST", v2+"/users/", map[string]any{"username": "nopass", "password": ""}, admin, 400),
+		emulatortest.Case("error-invalid-page", "GET", v2+"/credentials/?page=7", nil, admin, 404),
+		emulatortest.Case("error-filter-inputs", "GET", v2+"/credentials/?inputs__username=bob", nil, admin, 403),
+		emulatortest.Case("error-unknown-filter", "GET", v2+"/credentials/?colour=red", nil, admin, 400),
+	})
 }
 
 func TestHeaders(t *testing.T) {

@@ -31,16 +31,14 @@ const (
 	apiLA  = "/api/appliance/local-accounts"
 )
 
-func start(t *testing.T) *emulatortest.Server {
+func start(t *testing.T, extra ...emulator.Option) *emulatortest.Server {
 	t.Helper()
-	return emulatortest.Start(t, emulator.WithScenarioYAML("vsphere-test.yaml", []byte(testScenario)), emulator.WithResponseCheck(true))
+	return emulatortest.StartYAML(t, "vsphere-test.yaml", testScenario, extra...)
 }
 
 func want(t *testing.T, r *emulatortest.Response, status int) {
 	t.Helper()
-	if r.Status != status {
-		t.Fatalf("status %d, want %d: %s", r.Status, status, r.Body)
-	}
+	r.Want(t, status)
 }
 
 // restErr checks a /rest error body and returns its type suffix and first message.
@@ -82,46 +80,29 @@ func config(extra map[string]any) map[string]any {
 }
 
 func TestGolden(t *testing.T) {
-	tests := []struct {
-		name, method, path string
-		body               any
-		auth               string
-		status             int
-	}{
-		{"rest-list", "GET", restLA, nil, admin, 200},
-		{"api-list", "GET", apiLA, nil, admin, 200},
-		{"rest-get", "GET", restLA + "/ops", nil, admin, 200},
-		{"api-get", "GET", apiLA + "/ops", nil, admin, 200},
-		{"api-get-no-expiry", "GET", apiLA + "/backup", nil, admin, 200},
-		{"rest-policy", "GET", restLA + "/global-policy", nil, admin, 200},
-		{"api-policy", "GET", apiLA + "/global-policy", nil, admin, 200},
-		{"rest-create", "POST", restLA + "/carol", map[string]any{"config": config(map[string]any{"full_name": "Carol", "email": "c@example.com"})}, admin, 200},
-		{"api-create", "POST", apiLA, map[string]any{"username": "carol", "config": config(nil)}, admin, 201},
-		{"rest-error-already-exists", "POST", restLA + "/ops", map[string]any{"config": config(nil)}, admin, 400},
-		{"api-error-already-exists", "POST", apiLA, map[string]any{"username": "ops", "config": config(nil)}, admin, 400},
-		{"rest-error-invalid-username", "POST", restLA + "/-x", map[string]any{"config": config(nil)}, admin, 400},
-		{"rest-error-missing-config", "POST", restLA + "/carol", map[string]any{"nothing": 1}, admin, 400},
-		{"api-error-invalid-fields", "PATCH", apiLA + "/ops", map[string]any{"max_days_between_password_change": -5, "roles": []string{"god"}, "password_expires_at": "tomorrow"}, admin, 400},
-		{"rest-error-not-found", "GET", restLA + "/ghost", nil, admin, 404},
-		{"api-error-not-found", "DELETE", apiLA + "/ghost", nil, admin, 404},
-		{"rest-error-unauthenticated", "GET", restLA, nil, "", 401},
-		{"api-error-unauthenticated", "GET", apiLA, nil, "", 401},
-		{"rest-error-unauthorized", "DELETE", restLA + "/ops", nil, viewer, 403},
-		{"api-error-unauthorized", "GET", apiLA, nil, nobody, 403},
-		{"api-error-unknown-path", "GET", "/api/appliance/nothing", nil, admin, 404},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			srv := start(t)
-			var h []string
-			if tc.auth != "" {
-				h = append(h, tc.auth)
-			}
-			r := srv.Do(tc.method, tc.path, tc.body, h...)
-			want(t, r, tc.status)
-			emulatortest.Golden(t, tc.name, r.Body)
-		})
-	}
+	emulatortest.RunGolden(t, start, []emulatortest.GoldenCase{
+		emulatortest.Case("rest-list", "GET", restLA, nil, admin, 200),
+		emulatortest.Case("api-list", "GET", apiLA, nil, admin, 200),
+		emulatortest.Case("rest-get", "GET", restLA+"/ops", nil, admin, 200),
+		emulatortest.Case("api-get", "GET", apiLA+"/ops", nil, admin, 200),
+		emulatortest.Case("api-get-no-expiry", "GET", apiLA+"/backup", nil, admin, 200),
+		emulatortest.Case("rest-policy", "GET", restLA+"/global-policy", nil, admin, 200),
+		emulatortest.Case("api-policy", "GET", apiLA+"/global-policy", nil, admin, 200),
+		emulatortest.Case("rest-create", "POST", restLA+"/carol", map[string]any{"config": config(map[string]any{"full_name": "Carol", "email": "c@example.com"})}, admin, 200),
+		emulatortest.Case("api-create", "POST", apiLA, map[string]any{"username": "carol", "config": config(nil)}, admin, 201),
+		emulatortest.Case("rest-error-already-exists", "POST", restLA+"/ops", map[string]any{"config": config(nil)}, admin, 400),
+		emulatortest.Case("api-error-already-exists", "POST", apiLA, map[string]any{"username": "ops", "config": config(nil)}, admin, 400),
+		emulatortest.Case("rest-error-invalid-username", "POST", restLA+"/-x", map[string]any{"config": config(nil)}, admin, 400),
+		emulatortest.Case("rest-error-missing-config", "POST", restLA+"/carol", map[string]any{"nothing": 1}, admin, 400),
+		emulatortest.Case("api-error-invalid-fields", "PATCH", apiLA+"/ops", map[string]any{"max_days_between_password_change": -5, "roles": []string{"god"}, "password_expires_at": "tomorrow"}, admin, 400),
+		emulatortest.Case("rest-error-not-found", "GET", restLA+"/ghost", nil, admin, 404),
+		emulatortest.Case("api-error-not-found", "DELETE", apiLA+"/ghost", nil, admin, 404),
+		emulatortest.Case("rest-error-unauthenticated", "GET", restLA, nil, "", 401),
+		emulatortest.Case("api-error-unauthenticated", "GET", apiLA, nil, "", 401),
+		emulatortest.Case("rest-error-unauthorized", "DELETE", restLA+"/ops", nil, viewer, 403),
+		emulatortest.Case("api-error-unauthorized", "GET", apiLA, nil, nobody, 403),
+		emulatortest.Case("api-error-unknown-path", "GET", "/api/appliance/nothing", nil, admin, 404),
+	})
 }
 
 func TestSessions(t *testing.T) {

@@ -113,11 +113,8 @@ type createBody struct {
 }
 
 func createVirtualID(s *State, r *api.Request) (*api.Response, error) {
-	if err := requireAdmin(r); err != nil {
-		return nil, err
-	}
-	var b createBody
-	if err := r.Decode(&b); err != nil {
+	b, err := adminBody[createBody](r)
+	if err != nil {
 		return nil, err
 	}
 	p := b.Params
@@ -411,11 +408,8 @@ type stateBody struct {
 
 // changeState enables or disables a virtual ID; disabling ends its sessions.
 func changeState(s *State, r *api.Request) (*api.Response, error) {
-	if err := requireAdmin(r); err != nil {
-		return nil, err
-	}
-	var b stateBody
-	if err := r.Decode(&b); err != nil {
+	b, err := adminBody[stateBody](r)
+	if err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -463,11 +457,8 @@ type addAttrsBody struct {
 }
 
 func addAttributes(s *State, r *api.Request) (*api.Response, error) {
-	if err := requireAdmin(r); err != nil {
-		return nil, err
-	}
-	var b addAttrsBody
-	if err := r.Decode(&b); err != nil {
+	b, err := adminBody[addAttrsBody](r)
+	if err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -564,11 +555,8 @@ type updateAttrBody struct {
 }
 
 func updateAttribute(s *State, r *api.Request) (*api.Response, error) {
-	if err := requireAdmin(r); err != nil {
-		return nil, err
-	}
-	var b updateAttrBody
-	if err := r.Decode(&b); err != nil {
+	b, err := adminBody[updateAttrBody](r)
+	if err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -637,4 +625,17 @@ func (s *State) adminAccountUUID() string {
 	}
 	sort.Strings(names)
 	return s.accounts[names[0]].UUID
+}
+
+// adminBody is the preamble of ZStack's admin writes: the session must be
+// an admin's, and the body must decode into B.
+func adminBody[B any](r *api.Request) (*B, error) {
+	if err := requireAdmin(r); err != nil {
+		return nil, err
+	}
+	b := new(B)
+	if err := r.Decode(b); err != nil {
+		return nil, err
+	}
+	return b, nil
 }

@@ -40,19 +40,17 @@ func sha(s string) string {
 
 func start(t *testing.T, extra ...emulator.Option) *emulatortest.Server {
 	t.Helper()
-	return emulatortest.Start(t, append([]emulator.Option{emulator.WithScenarioYAML("zstack-test.yaml", []byte(testScenario)), emulator.WithResponseCheck(true)}, extra...)...)
+	return emulatortest.StartYAML(t, "zstack-test.yaml", testScenario, extra...)
 }
 
 func startWith(t *testing.T, yaml string) *emulatortest.Server {
 	t.Helper()
-	return emulatortest.Start(t, emulator.WithScenarioYAML("z.yaml", []byte(yaml)), emulator.WithResponseCheck(true))
+	return emulatortest.StartYAML(t, "z.yaml", yaml)
 }
 
 func want(t *testing.T, r *emulatortest.Response, status int) {
 	t.Helper()
-	if r.Status != status {
-		t.Fatalf("status %d, want %d: %s", r.Status, status, r.Body)
-	}
+	r.Want(t, status)
 }
 
 // apiError checks the ZStack error envelope and returns its code and details.
