@@ -6,7 +6,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -s -w -X github.com/credemu/credemu/emulator.Version=$(VERSION)
 FUZZTIME ?= 30s
 
-.PHONY: all build install dist image image-deps run test unit bench-smoke conformance ansible-deps vet fmt-check lint bench load soak fuzz cover update-golden clean
+.PHONY: all build install dist image image-deps run test unit bench-smoke conformance ansible-deps haproxy-deps scale-test deploy-test vet fmt-check lint bench load soak fuzz cover update-golden clean
 
 all: build
 
@@ -66,11 +66,12 @@ image-deps: ## install Debian's buildah, which make image and the image test use
 run: ## run the emulator on the built-in default scenario (127.0.0.1:8080)
 	$(GO) run ./cmd/credemu serve --scenario default
 
-test: vet fmt-check unit bench-smoke conformance ## vet, gofmt check, every test with the race detector, every benchmark once, the vendors' clients
+test: vet fmt-check unit bench-smoke conformance deploy-test ## vet, gofmt check, every test with the race detector, every benchmark once, the vendors' clients
 
 unit:
 	@command -v buildah >/dev/null 2>&1 || echo "IMAGE TEST NOT RUN: buildah is not installed (make image-deps installs it)"
 	@command -v ansible-playbook >/dev/null 2>&1 || echo "ANSIBLE CONFORMANCE NOT RUN: ansible-playbook is not installed (make ansible-deps installs it)"
+	@command -v haproxy >/dev/null 2>&1 || echo "SCALE TEST NOT RUN: haproxy is not installed (make haproxy-deps installs it)"
 	$(GO) test -race -count=1 $(PKGS)
 
 # Every benchmark once (the memory ones still make their 120,000 objects),
@@ -100,6 +101,22 @@ conformance: ## the vendors' real clients against credemu (conformance/*)
 ansible-deps: ## install Ansible and the Python library its vmware_rest collection needs (Debian, as root)
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ansible python3-aiohttp
+
+# deploy/kubernetes is its own module (it needs k8s.io/api, which credemu
+# itself does not): its test decodes the manifests strictly and runs
+# credemu with the Deployment's arguments.
+deploy-test: ## the Kubernetes manifests against the Kubernetes API types
+	cd deploy/kubernetes && $(GO) vet ./... && $(GO) test -race -count=1 ./...
+
+# Three replicas and Debian's haproxy with deploy/haproxy/haproxy.cfg, on
+# 127.0.0.1; make test runs a short version (TestScaleShort).
+SANDBOXES ?= 300
+scale-test: build ## replicas behind haproxy: affinity, isolation, a replica joining and one lost (needs haproxy)
+	$(GO) run ./cmd/credemu-scale -binary $(BIN) -sandboxes $(SANDBOXES)
+
+haproxy-deps: ## install Debian's haproxy, which make scale-test uses (as root)
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy
 
 vet:
 	$(GO) vet $(PKGS)

@@ -54,7 +54,12 @@ func (b adminBackend) AllowedHosts() []string {
 	return out
 }
 
-func (b adminBackend) Coverage() any  { return b.s.Coverage() }
+func (b adminBackend) Coverage(sandbox string, scoped bool) any {
+	if scoped {
+		return b.s.SandboxCoverage(sandbox)
+	}
+	return b.s.Coverage()
+}
 func (b adminBackend) ClearCoverage() { b.s.coverage.clear() }
 
 // sandboxView exposes a sandbox to the control API.

@@ -18,6 +18,10 @@ import (
 type coverage struct {
 	mu  sync.Mutex
 	ops map[string]map[string]*opCoverage // api → operation id
+	// sandboxes holds each sandbox's own counts (only of the operations it
+	// called), for GET /_emulator/coverage?scope=sandbox: behind a proxy
+	// that spreads sandboxes over replicas, a CI job asks for its own.
+	sandboxes map[string]map[string]map[string]*opCoverage
 }
 
 type opCoverage struct {
@@ -29,7 +33,7 @@ type opCoverage struct {
 }
 
 func newCoverage(s *Server) *coverage {
-	c := &coverage{ops: map[string]map[string]*opCoverage{}}
+	c := &coverage{ops: map[string]map[string]*opCoverage{}, sandboxes: map[string]map[string]map[string]*opCoverage{}}
 	for _, f := range s.families {
 		c.ops[f.Name()] = map[string]*opCoverage{}
 	}
@@ -40,19 +44,37 @@ func newCoverage(s *Server) *coverage {
 	return c
 }
 
-func (c *coverage) record(api, op string, status int, fault string) {
+func (c *coverage) record(sandbox, api, op string, status int, fault string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	oc := c.ops[api][op]
 	if oc == nil {
 		return
 	}
-	oc.Calls++
 	key := strconv.Itoa(status)
 	if status == 0 {
 		key = "dropped"
 	}
-	oc.Statuses[key]++
+	oc.count(key, fault)
+	sb := c.sandboxes[sandbox]
+	if sb == nil {
+		sb = map[string]map[string]*opCoverage{}
+		c.sandboxes[sandbox] = sb
+	}
+	if sb[api] == nil {
+		sb[api] = map[string]*opCoverage{}
+	}
+	soc := sb[api][op]
+	if soc == nil {
+		soc = &opCoverage{Method: oc.Method, Paths: oc.Paths, Statuses: map[string]int{}}
+		sb[api][op] = soc
+	}
+	soc.count(key, fault)
+}
+
+func (oc *opCoverage) count(status, fault string) {
+	oc.Calls++
+	oc.Statuses[status]++
 	if fault != "" {
 		if oc.Faults == nil {
 			oc.Faults = map[string]int{}
@@ -69,6 +91,15 @@ func (c *coverage) clear() {
 			oc.Calls, oc.Statuses, oc.Faults = 0, map[string]int{}, nil
 		}
 	}
+	clear(c.sandboxes)
+}
+
+// forget drops a sandbox's own counts (the sandbox was dropped); what it
+// called stays in the server's.
+func (c *coverage) forget(sandbox string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.sandboxes, sandbox)
 }
 
 // CoverageReport is what GET /_emulator/coverage and --coverage-out give:
@@ -91,13 +122,32 @@ type OperationCoverage struct {
 	opCoverage
 }
 
-// Coverage returns the coverage report of the server so far.
+// Coverage returns the coverage report of the server so far: every
+// sandbox's calls together.
 func (s *Server) Coverage() CoverageReport {
-	c := s.coverage
+	return s.coverage.report(s.familyNames(), nil)
+}
+
+// SandboxCoverage returns the coverage report of one sandbox ("" the
+// default): the same operations, counting only that sandbox's calls since
+// it was made (or since the counts were last cleared).
+func (s *Server) SandboxCoverage(sandbox string) CoverageReport {
+	s.coverage.mu.Lock()
+	only := s.coverage.sandboxes[sandbox]
+	if only == nil {
+		only = map[string]map[string]*opCoverage{}
+	}
+	s.coverage.mu.Unlock()
+	return s.coverage.report(s.familyNames(), only)
+}
+
+// report builds a report over every operation; with only, the counts come
+// from it (one sandbox's), not from the server's.
+func (c *coverage) report(families []string, only map[string]map[string]*opCoverage) CoverageReport {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var rep CoverageReport
-	for _, name := range s.familyNames() {
+	for _, name := range families {
 		ac := APICoverage{API: name, Operations: []OperationCoverage{}, NeverCalled: []string{}}
 		ids := make([]string, 0, len(c.ops[name]))
 		for id := range c.ops[name] {
@@ -106,6 +156,12 @@ func (s *Server) Coverage() CoverageReport {
 		sort.Strings(ids)
 		for _, id := range ids {
 			oc := *c.ops[name][id]
+			if only != nil {
+				oc.Calls, oc.Statuses, oc.Faults = 0, map[string]int{}, nil
+				if soc := only[name][id]; soc != nil {
+					oc = *soc
+				}
+			}
 			oc.Statuses = copyCounts(oc.Statuses)
 			oc.Faults = copyCounts(oc.Faults)
 			ac.Operations = append(ac.Operations, OperationCoverage{Operation: id, opCoverage: oc})
@@ -116,6 +172,61 @@ func (s *Server) Coverage() CoverageReport {
 		rep.APIs = append(rep.APIs, ac)
 	}
 	return rep
+}
+
+// MergeCoverage adds reports together, as from several replicas behind a
+// load balancer: calls, statuses and fault counts are summed per API and
+// operation, and an operation is never called only if no report called it.
+// Reports of different credemu versions may list different operations;
+// the merge lists every one.
+func MergeCoverage(reports ...CoverageReport) CoverageReport {
+	type key struct{ api, op string }
+	ops := map[key]*opCoverage{}
+	var apis []string
+	opsOf := map[string][]string{}
+	for _, r := range reports {
+		for _, a := range r.APIs {
+			if _, seen := opsOf[a.API]; !seen {
+				apis = append(apis, a.API)
+				opsOf[a.API] = nil
+			}
+			for _, o := range a.Operations {
+				k := key{a.API, o.Operation}
+				m := ops[k]
+				if m == nil {
+					m = &opCoverage{Method: o.Method, Paths: o.Paths, Statuses: map[string]int{}}
+					ops[k] = m
+					opsOf[a.API] = append(opsOf[a.API], o.Operation)
+				}
+				m.Calls += o.Calls
+				for st, n := range o.Statuses {
+					m.Statuses[st] += n
+				}
+				for f, n := range o.Faults {
+					if m.Faults == nil {
+						m.Faults = map[string]int{}
+					}
+					m.Faults[f] += n
+				}
+			}
+		}
+	}
+	sort.Strings(apis)
+	var out CoverageReport
+	for _, api := range apis {
+		ac := APICoverage{API: api, Operations: []OperationCoverage{}, NeverCalled: []string{}}
+		ids := opsOf[api]
+		sort.Strings(ids)
+		for _, id := range ids {
+			oc := ops[key{api, id}]
+			ac.Operations = append(ac.Operations, OperationCoverage{Operation: id, opCoverage: *oc})
+			if oc.Calls == 0 {
+				ac.NeverCalled = append(ac.NeverCalled, id)
+			}
+		}
+		out.APIs = append(out.APIs, ac)
+	}
+	return out
 }
 
 func copyCounts(m map[string]int) map[string]int {

@@ -458,7 +458,7 @@ func (c *call) finish(w http.ResponseWriter) {
 		c.sb.journal.AddWithBodies(e, c.body, response, c.redact)
 	}
 	if c.op != nil {
-		c.s.coverage.record(e.API, e.Operation, e.Status, e.Fault)
+		c.s.coverage.record(e.Sandbox, e.API, e.Operation, e.Status, e.Fault)
 	}
 	// Only unexpected failures are errors: ZStack's 503s are ordinary
 	// answers, and injected faults are what the user asked for.

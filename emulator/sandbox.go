@@ -204,6 +204,7 @@ func (s *Server) evictIdle() {
 		if n != "" && sb.lastUsed.Load() < cutoff {
 			delete(s.sandboxes, n)
 			s.journals.Leave(sb.journal)
+			s.coverage.forget(n)
 			sb.release()
 		}
 	}
@@ -235,6 +236,7 @@ func (s *Server) dropSandbox(name string) bool {
 	if ok {
 		delete(s.sandboxes, name)
 		s.journals.Leave(sb.journal)
+		s.coverage.forget(name)
 		sb.release()
 	}
 	return ok

@@ -40,6 +40,7 @@ Usage:
   credemu validate FILE...        check scenario files and report every problem
   credemu scenarios               list the built-in scenarios
   credemu operations [API...]     list the operation ids that fault rules, verify and coverage use
+  credemu coverage merge FILE...  merge coverage reports of several replicas into one
   credemu healthcheck [--url URL] exit 0 when an emulator answers its health check
   credemu version                 print the version
 
@@ -70,6 +71,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = healthcheck(args[1:], stdout, stderr)
 	case "operations":
 		err = listOperations(args[1:], stdout, stderr)
+	case "coverage":
+		err = coverageCmd(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "credemu", emulator.Version)
 	case "-h", "--help", "help":

@@ -81,8 +81,9 @@ type Backend interface {
 	DropSandbox(name string) bool
 	// Info describes the server for /health.
 	Info() map[string]any
-	// Coverage reports calls per operation, for the whole server.
-	Coverage() any
+	// Coverage reports calls per operation, for the whole server, or with
+	// scoped for the named sandbox alone.
+	Coverage(sandbox string, scoped bool) any
 	// ClearCoverage zeroes the coverage counts.
 	ClearCoverage()
 	// AllowedHosts are the host names, besides localhost and IP literals,
@@ -555,8 +556,21 @@ func (h *handler) dropSandbox(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// coverage answers the whole server's counts, or with ?scope=sandbox
+// those of the sandbox the request names (X-Emulator-Sandbox).
 func (h *handler) coverage(w http.ResponseWriter, r *http.Request) {
-	WriteJSON(w, http.StatusOK, h.b.Coverage())
+	switch scope := r.URL.Query().Get("scope"); scope {
+	case "", "server":
+		WriteJSON(w, http.StatusOK, h.b.Coverage("", false))
+	case "sandbox":
+		sb, ok := h.sandbox(w, r)
+		if !ok {
+			return
+		}
+		WriteJSON(w, http.StatusOK, h.b.Coverage(sb.Name(), true))
+	default:
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("scope %q: use server (every sandbox, the default) or sandbox (the one X-Emulator-Sandbox names)", quote(scope)))
+	}
 }
 
 func (h *handler) clearCoverage(w http.ResponseWriter, r *http.Request) {
