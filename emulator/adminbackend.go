@@ -54,6 +54,9 @@ func (b adminBackend) AllowedHosts() []string {
 	return out
 }
 
+// Closing is closed when the server shuts down.
+func (b adminBackend) Closing() <-chan struct{} { return b.s.closing }
+
 func (b adminBackend) Coverage(sandbox string, scoped bool) any {
 	if scoped {
 		return b.s.SandboxCoverage(sandbox)

@@ -5,6 +5,7 @@
 package admin
 
 import (
+	"context"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
@@ -86,6 +87,9 @@ type Backend interface {
 	Coverage(sandbox string, scoped bool) any
 	// ClearCoverage zeroes the coverage counts.
 	ClearCoverage()
+	// Closing is closed when the server begins to shut down, ending verify
+	// calls that wait.
+	Closing() <-chan struct{}
 	// AllowedHosts are the host names, besides localhost and IP literals,
 	// that control requests may be addressed to when no admin token guards
 	// the control API (a defence against DNS rebinding).
@@ -579,7 +583,8 @@ func (h *handler) clearCoverage(w http.ResponseWriter, r *http.Request) {
 }
 
 // verify checks an expectation against the sandbox's journal: 200 when it
-// holds, 409 with a diff of expected against actual when it does not.
+// holds, 409 with a diff of expected against actual when it does not. With
+// "within" it waits (real time) for the expectation to hold.
 func (h *handler) verify(w http.ResponseWriter, r *http.Request) {
 	sb, ok := h.sandbox(w, r)
 	if !ok {
@@ -592,13 +597,21 @@ func (h *handler) verify(w http.ResponseWriter, r *http.Request) {
 		bodyError(w, "invalid expectation", err)
 		return
 	}
-	for _, n := range []*int{x.Count, x.AtLeast, x.AtMost} {
-		if n != nil && *n < 0 {
-			writeError(w, http.StatusBadRequest, "invalid expectation: counts must not be negative")
-			return
-		}
+	within, err := x.Check()
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "invalid expectation: "+err.Error())
+		return
 	}
-	res := sb.Journal().Verify(x)
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	go func() {
+		select {
+		case <-h.b.Closing():
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	res := sb.Journal().Wait(ctx, x, within)
 	status := http.StatusOK
 	if !res.OK {
 		status = http.StatusConflict

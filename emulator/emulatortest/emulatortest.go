@@ -367,6 +367,45 @@ func (s *Server) Verify(x journal.Expectation) bool {
 	return res.OK
 }
 
+// WaitFor waits, in real time, up to timeout (at most journal.MaxWithin)
+// for the sandbox's journal to hold requests matching x, for a client that
+// works asynchronously (a reconciler, a job in another process). It
+// returns as soon as x holds; one with AtMost waits the whole timeout. On
+// failure it reports the diff and the closest calls with t.Errorf.
+func (s *Server) WaitFor(x journal.Expectation, timeout time.Duration) bool {
+	s.t.Helper()
+	x.Within = timeout.String()
+	return s.report(x)
+}
+
+// VerifySequence checks that requests matching steps came in this order
+// (others may come between), reporting the first missing or out-of-order
+// step with t.Errorf.
+func (s *Server) VerifySequence(steps ...journal.Expectation) bool {
+	s.t.Helper()
+	return s.report(journal.Expectation{Sequence: steps})
+}
+
+func (s *Server) report(x journal.Expectation) bool {
+	s.t.Helper()
+	var res journal.Result
+	s.control(http.MethodPost, "/verify", x, &res)
+	if !res.OK {
+		var diff strings.Builder
+		for _, d := range res.Diff {
+			diff.WriteString("  " + d.String() + "\n")
+		}
+		for _, n := range res.Closest {
+			diff.WriteString("  closest: " + n.Call + "\n")
+			for _, d := range n.Differs {
+				diff.WriteString("    " + d.String() + "\n")
+			}
+		}
+		s.t.Errorf("credemu: want %s, got %d matching:\n%scalls: %v", res.Want, res.Matched, diff.String(), res.Calls)
+	}
+	return res.OK
+}
+
 // Coverage returns the server-wide coverage report.
 func (s *Server) Coverage() emulator.CoverageReport {
 	return s.Emu.Coverage()

@@ -135,6 +135,9 @@ type Journal struct {
 	seq     int64
 	dropped int64 // entries overwritten since the last clear
 	pool    *Pool // nil once the journal has left its pool
+	// changed is closed (and replaced) whenever an entry is added or the
+	// journal cleared, waking verify calls that wait (Wait) without polling.
+	changed chan struct{}
 }
 
 // New returns a journal with the given bounds. Memory is taken as entries
@@ -218,6 +221,7 @@ func (j *Journal) AddWithBodies(e Entry, request, response []byte, red *Redactor
 	j.recs[(j.head+j.n)%len(j.recs)] = rec
 	j.n++
 	j.bytes += rec.size
+	j.notify()
 	j.mu.Unlock()
 	if pool != nil && pool.total.Load() > pool.limit {
 		pool.shrink()
@@ -363,4 +367,24 @@ func (j *Journal) Clear() {
 		j.pool.total.Add(-j.bytes)
 	}
 	j.recs, j.head, j.n, j.bytes, j.dropped = nil, 0, 0, 0, 0
+	j.notify()
+}
+
+// notify wakes the waiters of Changed. Caller holds j.mu.
+func (j *Journal) notify() {
+	if j.changed != nil {
+		close(j.changed)
+		j.changed = nil
+	}
+}
+
+// Changed returns a channel that is closed at the next change of the
+// journal (an entry added, or the journal cleared).
+func (j *Journal) Changed() <-chan struct{} {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.changed == nil {
+		j.changed = make(chan struct{})
+	}
+	return j.changed
 }

@@ -22,6 +22,12 @@ type Expectation struct {
 	AtLeast   *int           `json:"atLeast,omitempty"`
 	AtMost    *int           `json:"atMost,omitempty"`
 	Body      map[string]any `json:"body,omitempty"`
+	// Within makes the check wait, in real time, up to this long (e.g.
+	// "5s", at most MaxWithin) for the expectation to hold.
+	Within string `json:"within,omitempty"`
+	// Sequence, instead of the fields above, lists steps whose matching
+	// calls must have come in this order (others may come between).
+	Sequence []Expectation `json:"sequence,omitempty"`
 }
 
 // Result is the outcome of checking an expectation.
@@ -35,6 +41,11 @@ type Result struct {
 	Diff []Difference `json:"diff,omitempty"`
 	// Calls lists the requests that matched the filter, oldest first.
 	Calls []string `json:"calls"`
+	// Closest lists, when nothing matched, the newest calls of the same
+	// operation or path, with what differed.
+	Closest []Near `json:"closest,omitempty"`
+	// Waited is how long a check with within waited.
+	Waited string `json:"waited,omitempty"`
 }
 
 // Difference is one way the journal differs from an expectation: at Path
@@ -122,6 +133,9 @@ func (j *Journal) Verify(x Expectation) Result {
 			diff = append(diff, bodyDiff("body", normalise(x.Body), got, callText(e))...)
 		}
 		r.Diff = diff
+		if n == 0 && len(nearMisses) == 0 {
+			r.Closest = closest(j.List(Filter{}), &x)
+		}
 	}
 	return r
 }
