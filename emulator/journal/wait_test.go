@@ -25,7 +25,9 @@ func entry(op, method, path string, status int, body string) Entry {
 func TestWaitWakesOnAdd(t *testing.T) {
 	j := New(Config{})
 	done := make(chan Result, 1)
-	go func() { done <- j.Wait(context.Background(), Expectation{Operation: "createUser", Count: ptr(1)}, 10*time.Minute) }()
+	go func() {
+		done <- j.Wait(context.Background(), Expectation{Operation: "createUser", Count: ptr(1)}, 10*time.Minute)
+	}()
 	j.Add(entry("ping", "GET", "/api/v2/ping/", 200, ""))
 	j.Add(entry("createUser", "POST", "/api/v2/users/", 201, ""))
 	select {
