@@ -41,6 +41,7 @@ Usage:
   credemu scenarios               list the built-in scenarios
   credemu operations [API...]     list the operation ids that fault rules, verify and coverage use
   credemu coverage merge FILE...  merge coverage reports of several replicas into one
+  credemu drift --family F --target URL  compare a real service with credemu, as a client would notice
   credemu healthcheck [--url URL] exit 0 when an emulator answers its health check
   credemu version                 print the version
 
@@ -73,6 +74,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = listOperations(args[1:], stdout, stderr)
 	case "coverage":
 		err = coverageCmd(args[1:], stdout, stderr)
+	case "drift":
+		err = driftCmd(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "credemu", emulator.Version)
 	case "-h", "--help", "help":
@@ -86,6 +89,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	case errors.Is(err, errUsage):
 		return 2
+	case errors.Is(err, errDrift):
+		return 1
 	default:
 		fmt.Fprintln(stderr, "credemu:", err)
 		return 1
