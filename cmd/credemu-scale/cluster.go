@@ -183,16 +183,21 @@ func (c *cluster) stopProxy() {
 	if c.proxy == nil || c.proxy.Process == nil {
 		return
 	}
-	_ = c.proxy.Process.Signal(os.Interrupt)
+	stop(c.proxy)
+	c.proxy = nil
+}
+
+// stop interrupts a process and waits for it, killing it after 10 s.
+func stop(cmd *exec.Cmd) {
+	_ = cmd.Process.Signal(os.Interrupt)
 	done := make(chan struct{})
-	go func() { _ = c.proxy.Wait(); close(done) }()
+	go func() { _ = cmd.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(10 * time.Second):
-		_ = c.proxy.Process.Kill()
+		_ = cmd.Process.Kill()
 		<-done
 	}
-	c.proxy = nil
 }
 
 // close stops everything this run started.
@@ -200,14 +205,7 @@ func (c *cluster) close() {
 	c.stopProxy()
 	for _, r := range c.replicas {
 		if r.cmd.ProcessState == nil && r.cmd.Process != nil {
-			_ = r.cmd.Process.Signal(os.Interrupt)
-			done := make(chan struct{})
-			go func() { _ = r.cmd.Wait(); close(done) }()
-			select {
-			case <-done:
-			case <-time.After(10 * time.Second):
-				_ = r.cmd.Process.Kill()
-			}
+			stop(r.cmd)
 		}
 	}
 }

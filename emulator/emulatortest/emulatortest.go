@@ -354,17 +354,7 @@ func (s *Server) Do(method, path string, body any, headers ...string) *Response 
 // It returns whether the expectation held.
 func (s *Server) Verify(x journal.Expectation) bool {
 	s.t.Helper()
-	var res journal.Result
-	s.control(http.MethodPost, "/verify", x, &res)
-	if !res.OK {
-		var diff strings.Builder
-		for _, d := range res.Diff {
-			diff.WriteString("  " + d.String() + "\n")
-		}
-		s.t.Errorf("credemu: want %s request(s) matching %+v, got %d:\n%scalls: %v",
-			res.Want, x, res.Matched, diff.String(), res.Calls)
-	}
-	return res.OK
+	return s.report(x)
 }
 
 // WaitFor waits, in real time, up to timeout (at most journal.MaxWithin)
@@ -401,7 +391,11 @@ func (s *Server) report(x journal.Expectation) bool {
 				diff.WriteString("    " + d.String() + "\n")
 			}
 		}
-		s.t.Errorf("credemu: want %s, got %d matching:\n%scalls: %v", res.Want, res.Matched, diff.String(), res.Calls)
+		if len(x.Sequence) > 0 {
+			s.t.Errorf("credemu: want %s; %d step(s) matched:\n%scalls: %v", res.Want, res.Matched, diff.String(), res.Calls)
+		} else {
+			s.t.Errorf("credemu: want %s request(s) matching %+v, got %d:\n%scalls: %v", res.Want, x, res.Matched, diff.String(), res.Calls)
+		}
 	}
 	return res.OK
 }
