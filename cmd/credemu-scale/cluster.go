@@ -133,7 +133,10 @@ func (c *cluster) renderConfig() (string, error) {
 		return "", fmt.Errorf("%s: no bind line or no \"inter .. fall .. rise ..\" check settings", c.cfg.template)
 	}
 	s = bindRE.ReplaceAllString(s, "${1}"+c.front)
-	s = checksRE.ReplaceAllString(s, "inter 100ms fall 1 rise 1")
+	// Fast checks, but three misses in a row before a replica counts as
+	// down: a replica that is only slow (a loaded CI machine, -race) keeps
+	// its sandboxes; a killed one refuses at once and is out in ~300 ms.
+	s = checksRE.ReplaceAllString(s, "inter 100ms fall 3 rise 1")
 	var hash, first []string
 	for _, r := range c.replicas {
 		hash = append(hash, fmt.Sprintf("    server %s %s", r.name, r.addr))

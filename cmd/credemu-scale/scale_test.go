@@ -51,7 +51,7 @@ func TestRenderConfig(t *testing.T) {
 		"bind 127.0.0.1:9999",
 		"server credemu1 127.0.0.1:1\n",
 		"server credemu2 127.0.0.1:2 track credemu_sandboxes/credemu2",
-		"inter 100ms fall 1 rise 1",
+		"inter 100ms fall 3 rise 1",
 		"balance hdr(X-Emulator-Sandbox)",
 		"hash-type consistent",
 	} {
