@@ -5,6 +5,7 @@ go 1.26.8
 require (
 	github.com/adeo-opensource/goawx v1.0.2
 	github.com/credemu/credemu v0.0.0
+	github.com/denouche/goawx v0.22.0
 )
 
 require (
