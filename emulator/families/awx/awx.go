@@ -48,6 +48,9 @@ type principal struct {
 
 func (f *Family) operations() []*api.Operation {
 	op := func(id, method, path string, write bool, body api.BodyMode, resp string, h func(*State, *api.Request) (*api.Response, error)) *api.Operation {
+		if write {
+			h = withActivity(h) // every successful write goes into the activity stream
+		}
 		o := family.Op(id, method, path, write, body, resp, h)
 		if body != api.BodyNone {
 			o.Schema = "awx/" + id
@@ -126,6 +129,15 @@ func (f *Family) operations() []*api.Operation {
 		op("deleteTeam", http.MethodDelete, team, true, api.BodyNone, "", deleteTeam),
 		op("listTeamObjectRoles", http.MethodGet, team+"object_roles/", false, api.BodyNone, "awx/responses/rolePage", listObjectRoles),
 		op("listTeamRoles", http.MethodGet, team+"roles/", false, api.BodyNone, "awx/responses/rolePage", listTeamRoles),
+		op("listActivityStream", http.MethodGet, "/activity_stream/", false, api.BodyNone, "", listActivityStream),
+		op("getActivityStream", http.MethodGet, "/activity_stream/{id:[0-9]+}/", false, api.BodyNone, "", getActivity),
+		op("listUserActivityStream", http.MethodGet, user+"activity_stream/", false, api.BodyNone, "", objectActivity(getUser)),
+		op("listTeamActivityStream", http.MethodGet, team+"activity_stream/", false, api.BodyNone, "", objectActivity(getTeam)),
+		op("listOrganizationActivityStream", http.MethodGet, org+"activity_stream/", false, api.BodyNone, "", objectActivity(getOrganization)),
+		op("listCredentialActivityStream", http.MethodGet, cred+"activity_stream/", false, api.BodyNone, "", objectActivity(getCredential)),
+		op("listCredentialTypeActivityStream", http.MethodGet, ctype+"activity_stream/", false, api.BodyNone, "", objectActivity(getCredentialType)),
+		op("listCredentialInputSourceActivityStream", http.MethodGet, src+"activity_stream/", false, api.BodyNone, "", objectActivity(getInputSource)),
+		op("listTokenActivityStream", http.MethodGet, tok+"activity_stream/", false, api.BodyNone, "", objectActivity(getToken)),
 		// The related lists every object advertises.
 		op("listUserTeams", http.MethodGet, user+"teams/", false, api.BodyNone, "", listUserTeams),
 		op("listUserOrganizations", http.MethodGet, user+"organizations/", false, api.BodyNone, "", listUserOrganizations),

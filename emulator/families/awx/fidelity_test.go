@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/credemu/credemu/emulator/emulatortest"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -121,8 +122,8 @@ func TestTeamRoles(t *testing.T) {
 
 // TestRelatedLinksAnswer: every related link of the seeded objects answers
 // 200 with AWX's paging envelope: what credemu models with its objects,
-// what it does not with an empty page. access_list and activity_stream are
-// not served yet (README).
+// what it does not with an empty page. access_list is not served yet
+// (README).
 func TestRelatedLinksAnswer(t *testing.T) {
 	srv := start(t)
 	var links []string
@@ -133,7 +134,7 @@ func TestRelatedLinksAnswer(t *testing.T) {
 	}
 	served := 0
 	for _, l := range links {
-		if strings.HasSuffix(l, "/access_list/") || strings.HasSuffix(l, "/activity_stream/") {
+		if strings.HasSuffix(l, "/access_list/") {
 			continue
 		}
 		r := srv.Do("GET", l, nil, admin)
@@ -194,4 +195,65 @@ func TestRelatedLinksAnswer(t *testing.T) {
 	if r := srv.Do("GET", v2+"/organizations/99/projects/", nil, admin); r.Status != 404 {
 		t.Errorf("projects of an unknown organization: %d", r.Status)
 	}
+}
+
+// TestActivityStream: creates, updates, deletes and role grants are
+// recorded with the actor, under the object and in the whole stream, and
+// secrets appear as AWX's "hidden".
+func TestActivityStream(t *testing.T) {
+	srv := start(t)
+	r := srv.Do("POST", v2+"/users/", map[string]any{"username": "stream", "password": "s3cret-pw"}, admin)
+	want(t, r, 201)
+	id := int(decode(t, r)["id"].(float64))
+	uid := fmt.Sprint(id)
+	want(t, srv.Do("PATCH", v2+"/users/"+uid+"/", map[string]any{"first_name": "Stream"}, admin), 200)
+	want(t, srv.Do("POST", v2+"/users/"+uid+"/roles/", map[string]any{"id": orgMemberRole(t, srv)}, admin), 204)
+	want(t, srv.Do("POST", v2+"/users/"+uid+"/roles/", map[string]any{"id": orgMemberRole(t, srv), "disassociate": true}, admin), 204)
+	want(t, srv.Do("POST", v2+"/users/", map[string]any{"username": "x"}, admin), 400) // a refused write is not recorded
+
+	type ev struct{ Op, Object1, Object2 string }
+	events := func(path string) []ev {
+		var out []ev
+		for _, x := range decode(t, srv.Do("GET", path, nil, admin))["results"].([]any) {
+			m := x.(map[string]any)
+			out = append(out, ev{m["operation"].(string), m["object1"].(string), m["object2"].(string)})
+		}
+		return out
+	}
+	got := events(v2 + "/users/" + uid + "/activity_stream/?order_by=id")
+	wantEv := []ev{{"create", "user", ""}, {"update", "user", ""}, {"associate", "user", "role"}, {"disassociate", "user", "role"}}
+	if diff := cmp.Diff(wantEv, got); diff != "" {
+		t.Errorf("user's stream (-want +got):\n%s", diff)
+	}
+	want(t, srv.Do("DELETE", v2+"/users/"+uid+"/", nil, admin), 204)
+	all := events(v2 + "/activity_stream/?order_by=-id&page_size=1")
+	if diff := cmp.Diff([]ev{{"delete", "user", ""}}, all); diff != "" {
+		t.Errorf("newest entry (-want +got):\n%s", diff)
+	}
+	first := decode(t, srv.Do("GET", v2+"/activity_stream/?order_by=id&page_size=1", nil, admin))["results"].([]any)[0].(map[string]any)
+	if c := first["changes"].(map[string]any); c["password"] != "hidden" || c["username"] != "stream" {
+		t.Errorf("changes of the create: %v", c)
+	}
+	if a := first["summary_fields"].(map[string]any)["actor"].(map[string]any); a["username"] != "admin" {
+		t.Errorf("actor %v", a)
+	}
+	want(t, srv.Do("GET", fmt.Sprintf("%s/activity_stream/%v/", v2, first["id"]), nil, admin), 200)
+	// A user sees only their own entries; the stream of an object they
+	// cannot read is a 403 or 404, as the object's own GET.
+	if n := decode(t, srv.Do("GET", v2+"/activity_stream/", nil, bob))["count"].(float64); n != 0 {
+		t.Errorf("bob sees %v entries made by admin", n)
+	}
+	want(t, srv.Do("GET", v2+"/users/987/activity_stream/", nil, admin), 404)
+	want(t, srv.Do("GET", v2+"/activity_stream/?operation__in=create", nil, admin), 200)
+	// Reset empties it.
+	srv.Reset()
+	if n := decode(t, srv.Do("GET", v2+"/activity_stream/", nil, admin))["count"].(float64); n != 0 {
+		t.Errorf("%v entries after a reset", n)
+	}
+}
+
+func orgMemberRole(t *testing.T, srv *emulatortest.Server) float64 {
+	t.Helper()
+	o := decode(t, srv.Do("GET", v2+"/organizations/1/", nil, admin))
+	return o["summary_fields"].(map[string]any)["object_roles"].(map[string]any)["member_role"].(map[string]any)["id"].(float64)
 }

@@ -30,6 +30,9 @@ type State struct {
 	// next ids, per table; role ids are shared by all credentials.
 	nextUser, nextCred, nextType, nextRole   int
 	nextOrg, nextTeam, nextToken, nextSource int
+	// stream is the activity stream, oldest first (activity.go).
+	stream       []*activity
+	nextActivity int
 
 	// credVersion counts credential writes; the default-order cache below
 	// is valid while it matches, so paging an unchanged list of 100,000
@@ -131,6 +134,7 @@ func (s *State) Reset(w api.World) {
 	s.lockWrite()
 	defer s.mu.Unlock()
 	s.version = wd.version
+	s.stream, s.nextActivity = nil, 0
 	s.orgs, s.teams = map[int]*org{}, map[int]*team{}
 	s.nextOrg, s.nextTeam = 1, 1
 	for _, o := range wd.orgs {

@@ -1,0 +1,274 @@
+// Activity stream: AWX records every create, update, delete, associate and
+// disassociate of its objects, with the actor and what changed, and serves
+// it at /api/v2/activity_stream/ and under each object
+// (/users/{id}/activity_stream/, ...). credemu records the same operations
+// of the objects it models, from each successful write.
+
+package awx
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/credemu/credemu/emulator/api"
+)
+
+// maxActivity bounds a sandbox's activity stream: the oldest entries go
+// first, as AWX's cleanup_activitystream job would remove them.
+const maxActivity = 1000
+
+// activity is one activity-stream entry.
+type activity struct {
+	ID         int
+	Time       time.Time
+	Operation  string // create, update, delete, associate, disassociate
+	Object1    string // the model affected (associate: the one associated)
+	Object2    string // associate: the model it was associated with
+	Assoc      string // object_association: "role", or the relationship
+	ObjectType string
+	Changes    map[string]any
+	ActorID    int
+	ActorName  string
+	Refs       []objRef
+}
+
+// objRef is an object an entry is about, by its AWX model name.
+type objRef struct {
+	model string
+	id    int
+}
+
+// models maps a URL segment to AWX's model name.
+var models = map[string]string{
+	"users": "user", "credentials": "credential", "credential_types": "credential_type",
+	"organizations": "organization", "teams": "team", "tokens": "o_auth2_access_token",
+	"credential_input_sources": "credential_input_source", "roles": "role", "admins": "user",
+}
+
+// secretChange is what AWX writes in changes for a secret field.
+const secretChange = "hidden"
+
+// withActivity wraps a write handler so that its success is recorded.
+func withActivity(h func(*State, *api.Request) (*api.Response, error)) func(*State, *api.Request) (*api.Response, error) {
+	return func(s *State, r *api.Request) (*api.Response, error) {
+		resp, err := h(s, r)
+		if err == nil && resp != nil && resp.Status < 300 {
+			s.record(r, resp)
+		}
+		return resp, err
+	}
+}
+
+// segments are the parts of a path under /api/v2/.
+func segments(path string) []string {
+	return strings.Split(strings.Trim(strings.TrimPrefix(path, "/api/v2/"), "/"), "/")
+}
+
+// record adds the entry a successful write makes.
+func (s *State) record(r *api.Request, resp *api.Response) {
+	s.lockWrite()
+	defer s.mu.Unlock()
+	a := &activity{Time: r.Now, Changes: map[string]any{}}
+	if p, ok := r.Principal.(*principal); ok && p.user != nil {
+		a.ActorID, a.ActorName = p.user.ID, p.user.Username
+	}
+	seg := segments(r.HTTP.URL.Path)
+	b, _ := r.JSON.(map[string]any)
+	switch {
+	case resp.Status == http.StatusCreated && resp.Header.Get("Location") != "":
+		loc := segments(resp.Header.Get("Location"))
+		if len(loc) < 2 {
+			return
+		}
+		id, _ := strconv.Atoi(loc[1])
+		a.Operation, a.Object1 = "create", models[loc[0]]
+		a.Refs = []objRef{{a.Object1, id}}
+		a.Changes = changesOf(b, id)
+	case len(seg) == 2 && (r.HTTP.Method == http.MethodPut || r.HTTP.Method == http.MethodPatch):
+		id, _ := strconv.Atoi(seg[1])
+		a.Operation, a.Object1 = "update", models[seg[0]]
+		a.Refs = []objRef{{a.Object1, id}}
+		a.Changes = changesOf(b, 0)
+	case len(seg) == 2 && r.HTTP.Method == http.MethodDelete:
+		id, _ := strconv.Atoi(seg[1])
+		a.Operation, a.Object1 = "delete", models[seg[0]]
+		a.Refs = []objRef{{a.Object1, id}}
+		a.Changes = map[string]any{"id": id}
+	case len(seg) == 3 && r.HTTP.Method == http.MethodPost && resp.Status == http.StatusNoContent:
+		parent, _ := strconv.Atoi(seg[1])
+		sub, _ := toInt(b["id"])
+		a.Operation = "associate"
+		if d, _ := b["disassociate"].(bool); d || b["disassociate"] != nil && b["disassociate"] != false {
+			a.Operation = "disassociate"
+		}
+		pm, sm := models[seg[0]], models[seg[2]]
+		if sm == "" {
+			return
+		}
+		// AWX names the member first: a user or team given a role, or
+		// a user made a member (admin) of a team or organization.
+		if sm == "role" {
+			a.Object1, a.Object2, a.Assoc, a.ObjectType = pm, "role", "role", s.roleType(sub)
+		} else {
+			a.Object1, a.Object2, a.Assoc, a.ObjectType = sm, pm, "role", pm
+		}
+		a.Refs = []objRef{{pm, parent}, {sm, sub}}
+		a.Changes = map[string]any{"object1": a.Object1, "object1_pk": sub, "object2": a.Object2, "object2_pk": parent}
+		if sm == "role" {
+			a.Changes["object1_pk"], a.Changes["object2_pk"] = parent, sub
+		}
+	default:
+		return
+	}
+	if a.Object1 == "" {
+		return
+	}
+	s.nextActivity++
+	a.ID = s.nextActivity
+	if len(s.stream) >= maxActivity {
+		s.stream = append(s.stream[:0:0], s.stream[1:]...)
+	}
+	s.stream = append(s.stream, a)
+}
+
+// changesOf is the create or update body as AWX's changes show it: secret
+// fields as "hidden".
+func changesOf(b map[string]any, id int) map[string]any {
+	out := map[string]any{}
+	for k, v := range b {
+		switch k {
+		case "password", "inputs", "token", "refresh_token":
+			out[k] = secretChange
+		default:
+			out[k] = v
+		}
+	}
+	if id != 0 {
+		out["id"] = id
+	}
+	return out
+}
+
+func toInt(v any) (int, bool) {
+	switch x := v.(type) {
+	case float64:
+		return int(x), true
+	case string:
+		n, err := strconv.Atoi(x)
+		return n, err == nil
+	}
+	return 0, false
+}
+
+func (a *activity) id() int { return a.ID }
+
+// roleType is the model a role belongs to ("credential", ...).
+func (s *State) roleType(rid int) string {
+	ref, _ := s.roleIndex.get(rid)
+	return ref.kind
+}
+
+func (a *activity) about(model string, id int) bool {
+	for _, r := range a.Refs {
+		if r.model == model && r.id == id {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *activity) view() map[string]any {
+	related := map[string]any{}
+	summary := map[string]any{}
+	if a.ActorID != 0 {
+		related["actor"] = userURL(a.ActorID)
+		summary["actor"] = map[string]any{"id": a.ActorID, "username": a.ActorName, "first_name": "", "last_name": ""}
+	}
+	for _, r := range a.Refs {
+		seg := ""
+		for k, m := range models {
+			if m == r.model && k != "admins" {
+				seg = k
+			}
+		}
+		url := "/api/v2/" + seg + "/" + itoa(r.id) + "/"
+		list, _ := related[r.model].([]string)
+		related[r.model] = append(list, url)
+		sl, _ := summary[r.model].([]map[string]any)
+		summary[r.model] = append(sl, map[string]any{"id": r.id})
+	}
+	return map[string]any{
+		"id": a.ID, "type": "activity_stream", "url": "/api/v2/activity_stream/" + itoa(a.ID) + "/",
+		"related": related, "summary_fields": summary,
+		"timestamp": formatTime(a.Time), "operation": a.Operation, "changes": a.Changes,
+		"object1": a.Object1, "object2": a.Object2, "object_association": a.Assoc,
+		"action_node": "awx-1", "object_type": a.ObjectType,
+	}
+}
+
+var activityListSpec = &listSpec{
+	model: "ActivityStream",
+	fields: map[string]kind{"id": kInt, "timestamp": kTime, "operation": kString, "object1": kString, "object2": kString,
+		"object_association": kString, "object_type": kString},
+	order: []string{"-timestamp"},
+}
+
+func activityRow(a *activity) row {
+	return row{"id": a.ID, "timestamp": a.Time, "operation": a.Operation, "object1": a.Object1, "object2": a.Object2,
+		"object_association": a.Assoc, "object_type": a.ObjectType}
+}
+
+// seesActivity: superusers and system auditors see the whole stream;
+// others the entries they made (AWX shows them those about objects they
+// can read, too; credemu's narrower rule is in the README).
+func seesActivity(me *user, a *activity) bool {
+	return me.Superuser || me.Auditor || a.ActorID == me.ID
+}
+
+func activityIDs(list []*activity, keep func(*activity) bool) map[int]*activity {
+	out := map[int]*activity{}
+	for _, a := range list {
+		if keep(a) {
+			out[a.ID] = a
+		}
+	}
+	return out
+}
+
+// listActivityStream is GET /activity_stream/.
+func listActivityStream(s *State, r *api.Request) (*api.Response, error) {
+	return listAll(s, r, activityListSpec, func(me *user) (seq[*activity], error) {
+		return visibleOf(activityIDs(s.stream, func(a *activity) bool { return seesActivity(me, a) }), func(*activity) bool { return true }), nil
+	}, activityRow, func(a *activity) int { return a.ID }, func(a *activity, _ *user) any { return a.view() })
+}
+
+// getActivity is GET /activity_stream/{id}/.
+func getActivity(s *State, r *api.Request) (*api.Response, error) {
+	id, _ := strconv.Atoi(r.Vars["id"])
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	me := caller(r)
+	for _, a := range s.stream {
+		if a.ID == id && seesActivity(me, a) {
+			return ok(a.view())
+		}
+	}
+	return nil, notFound()
+}
+
+// objectActivity is GET /<objects>/{id}/activity_stream/: the entries
+// about one object, which must be readable as its GET would answer.
+func objectActivity(get func(*State, *api.Request) (*api.Response, error)) func(*State, *api.Request) (*api.Response, error) {
+	return func(s *State, r *api.Request) (*api.Response, error) {
+		if _, err := get(s, r); err != nil {
+			return nil, err
+		}
+		model := models[segments(r.HTTP.URL.Path)[0]]
+		id, _ := strconv.Atoi(r.Vars["id"])
+		return listAll(s, r, activityListSpec, func(me *user) (seq[*activity], error) {
+			return visibleOf(activityIDs(s.stream, func(a *activity) bool { return a.about(model, id) }), func(*activity) bool { return true }), nil
+		}, activityRow, func(a *activity) int { return a.ID }, func(a *activity, _ *user) any { return a.view() })
+	}
+}
