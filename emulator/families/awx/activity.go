@@ -16,7 +16,8 @@ import (
 )
 
 // maxActivity bounds a sandbox's activity stream: the oldest entries go
-// first, as AWX's cleanup_activitystream job would remove them.
+// first (a tenth at a time), as AWX's cleanup_activitystream job would
+// remove them.
 const maxActivity = 1000
 
 // activity is one activity-stream entry.
@@ -128,7 +129,9 @@ func (s *State) record(r *api.Request, resp *api.Response) {
 	s.nextActivity++
 	a.ID = s.nextActivity
 	if len(s.stream) >= maxActivity {
-		s.stream = append(s.stream[:0:0], s.stream[1:]...)
+		// Drop the oldest tenth at once, so that a long run of writes
+		// copies the stream once per hundred entries, not on every one.
+		s.stream = append(s.stream[:0:0], s.stream[maxActivity/10:]...)
 	}
 	s.stream = append(s.stream, a)
 }
