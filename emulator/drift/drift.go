@@ -213,6 +213,14 @@ func (s *side) send(ctx context.Context, p probe) (*answer, error) {
 	if err != nil {
 		return nil, err
 	}
+	if resp.StatusCode == http.StatusAccepted && s.family == "zstack" {
+		// A ZStack write answers with an API job: poll it, as the SDKs do,
+		// and compare its outcome.
+		if raw, resp, err = s.pollJob(ctx, raw); err != nil {
+			return nil, err
+		}
+		defer resp.Body.Close()
+	}
 	a := &answer{status: resp.StatusCode, raw: raw}
 	if mt, _, err := mime.ParseMediaType(resp.Header.Get("Content-Type")); err == nil {
 		a.contentType = mt
@@ -232,6 +240,50 @@ func (s *side) send(ctx context.Context, p probe) (*answer, error) {
 		}
 	}
 	return a, nil
+}
+
+// pollJob follows a ZStack API job's location until it answers other than
+// 202, for at most a minute.
+func (s *side) pollJob(ctx context.Context, accepted []byte) ([]byte, *http.Response, error) {
+	var job struct {
+		Location string `json:"location"`
+	}
+	if err := json.Unmarshal(accepted, &job); err != nil || job.Location == "" {
+		return nil, nil, fmt.Errorf("202 without a job location: %.200s", accepted)
+	}
+	loc := job.Location
+	if strings.HasPrefix(loc, "/") {
+		loc = strings.TrimSuffix(s.t.URL, "/") + loc
+	}
+	deadline := time.Now().Add(time.Minute)
+	for {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, loc, nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		s.authorize(req)
+		resp, err := s.client().Do(req)
+		if err != nil {
+			return nil, nil, err
+		}
+		raw, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
+		if err != nil {
+			resp.Body.Close()
+			return nil, nil, err
+		}
+		if resp.StatusCode != http.StatusAccepted {
+			return raw, resp, nil
+		}
+		resp.Body.Close()
+		if time.Now().After(deadline) {
+			return nil, nil, fmt.Errorf("API job %s still running after a minute", job.Location)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, nil, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 func (s *side) client() *http.Client {

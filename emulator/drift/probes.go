@@ -94,8 +94,18 @@ func probesFor(opts Options) ([]probe, error) {
 			{name: "bad session", method: http.MethodGet, path: vids, auth: "bad"},
 			{name: "malformed body", method: http.MethodPost, path: vids, body: "{"},
 		}
-		// ZStack writes are asynchronous API jobs; --write does not cover
-		// them yet (the README says so).
+		if opts.Write {
+			// ZStack answers writes with API jobs; send polls them.
+			ps = append(ps,
+				probe{name: "create virtual ID", method: http.MethodPost, path: vids,
+					body: fmt.Sprintf(`{"params":{"name":%q,"password":"Drift-%d-pw","description":"credemu drift"}}`, name, time.Now().UnixNano()),
+					pick: map[string]string{"new": "inventory.uuid"}},
+				get("created virtual ID", vids+"/{new}", nil, "new"),
+				probe{name: "update virtual ID", method: http.MethodPut, path: vids + "/{new}/actions",
+					body: `{"updateIAM2VirtualID":{"description":"credemu drift updated"}}`, needs: []string{"new"}},
+				probe{name: "delete virtual ID", method: http.MethodDelete, path: vids + "/{new}", needs: []string{"new"}, cleanup: true},
+			)
+		}
 	case "vsphere":
 		const la = "/api/appliance/local-accounts"
 		ps = []probe{
