@@ -30,6 +30,10 @@ type activity struct {
 	Assoc      string // object_association: "role", or the relationship
 	ObjectType string
 	Changes    map[string]any
+	// body and bodyID are a create's or update's request body, turned into
+	// Changes only when the entry is read: writes do not pay for it.
+	body       map[string]any
+	bodyID     int
 	ActorID    int
 	ActorName  string
 	Refs       []objRef
@@ -71,7 +75,7 @@ func segments(path string) []string {
 func (s *State) record(r *api.Request, resp *api.Response) {
 	s.lockWrite()
 	defer s.mu.Unlock()
-	a := &activity{Time: r.Now, Changes: map[string]any{}}
+	a := &activity{Time: r.Now}
 	if p, ok := r.Principal.(*principal); ok && p.user != nil {
 		a.ActorID, a.ActorName = p.user.ID, p.user.Username
 	}
@@ -86,12 +90,12 @@ func (s *State) record(r *api.Request, resp *api.Response) {
 		id, _ := strconv.Atoi(loc[1])
 		a.Operation, a.Object1 = "create", models[loc[0]]
 		a.Refs = []objRef{{a.Object1, id}}
-		a.Changes = changesOf(b, id)
+		a.body, a.bodyID = b, id
 	case len(seg) == 2 && (r.HTTP.Method == http.MethodPut || r.HTTP.Method == http.MethodPatch):
 		id, _ := strconv.Atoi(seg[1])
 		a.Operation, a.Object1 = "update", models[seg[0]]
 		a.Refs = []objRef{{a.Object1, id}}
-		a.Changes = changesOf(b, 0)
+		a.body = b
 	case len(seg) == 2 && r.HTTP.Method == http.MethodDelete:
 		id, _ := strconv.Atoi(seg[1])
 		a.Operation, a.Object1 = "delete", models[seg[0]]
@@ -167,6 +171,13 @@ func toInt(v any) (int, bool) {
 
 func (a *activity) id() int { return a.ID }
 
+func (a *activity) changes() map[string]any {
+	if a.Changes != nil {
+		return a.Changes
+	}
+	return changesOf(a.body, a.bodyID)
+}
+
 // roleType is the model a role belongs to ("credential", ...).
 func (s *State) roleType(rid int) string {
 	ref, _ := s.roleIndex.get(rid)
@@ -205,7 +216,7 @@ func (a *activity) view() map[string]any {
 	return map[string]any{
 		"id": a.ID, "type": "activity_stream", "url": "/api/v2/activity_stream/" + itoa(a.ID) + "/",
 		"related": related, "summary_fields": summary,
-		"timestamp": formatTime(a.Time), "operation": a.Operation, "changes": a.Changes,
+		"timestamp": formatTime(a.Time), "operation": a.Operation, "changes": a.changes(),
 		"object1": a.Object1, "object2": a.Object2, "object_association": a.Assoc,
 		"action_node": "awx-1", "object_type": a.ObjectType,
 	}
