@@ -32,11 +32,11 @@ type activity struct {
 	Changes    map[string]any
 	// body and bodyID are a create's or update's request body, turned into
 	// Changes only when the entry is read: writes do not pay for it.
-	body       map[string]any
-	bodyID     int
-	ActorID    int
-	ActorName  string
-	Refs       []objRef
+	body      map[string]any
+	bodyID    int
+	ActorID   int
+	ActorName string
+	Refs      []objRef
 }
 
 // objRef is an object an entry is about, by its AWX model name.
