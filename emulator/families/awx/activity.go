@@ -81,6 +81,9 @@ func (s *State) record(r *api.Request, resp *api.Response) {
 	}
 	seg := segments(r.HTTP.URL.Path)
 	b, _ := r.JSON.(map[string]any)
+	if n := r.HTTP.ContentLength; b != nil && (n < 0 || n > maxKeptBody) {
+		b = shrunk(b) // a thousand entries must not hold a thousand large bodies
+	}
 	switch {
 	case resp.Status == http.StatusCreated && resp.Header.Get("Location") != "":
 		loc := segments(resp.Header.Get("Location"))
@@ -138,6 +141,31 @@ func (s *State) record(r *api.Request, resp *api.Response) {
 		s.stream = append(s.stream[:0:0], s.stream[maxActivity/10:]...)
 	}
 	s.stream = append(s.stream, a)
+}
+
+// maxKeptBody is the largest request body an entry keeps whole.
+const maxKeptBody = 16 << 10
+
+// shrunk keeps a large body's top-level scalars, strings cut at 1 KiB, and
+// stands in "{...}" or "[...]" for nested values.
+func shrunk(b map[string]any) map[string]any {
+	out := make(map[string]any, len(b))
+	for k, v := range b {
+		switch x := v.(type) {
+		case string:
+			if len(x) > 1024 {
+				x = x[:1024] + "..."
+			}
+			out[k] = x
+		case map[string]any:
+			out[k] = "{...}"
+		case []any:
+			out[k] = "[...]"
+		default:
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // changesOf is the create or update body as AWX's changes show it: secret

@@ -257,3 +257,25 @@ func orgMemberRole(t *testing.T, srv *emulatortest.Server) float64 {
 	o := decode(t, srv.Do("GET", v2+"/organizations/1/", nil, admin))
 	return o["summary_fields"].(map[string]any)["object_roles"].(map[string]any)["member_role"].(map[string]any)["id"].(float64)
 }
+
+// TestActivityStreamBounds: the stream keeps its newest entries only, and
+// a large body is kept cut, not whole.
+func TestActivityStreamBounds(t *testing.T) {
+	srv := start(t)
+	long := strings.Repeat("d", 20000)
+	want(t, srv.Do("POST", v2+"/organizations/", map[string]any{"name": "big", "description": long}, admin), 201)
+	first := decode(t, srv.Do("GET", v2+"/activity_stream/", nil, admin))["results"].([]any)[0].(map[string]any)
+	if d := first["changes"].(map[string]any)["description"].(string); len(d) != 1027 {
+		t.Errorf("a 20,000-byte description kept as %d bytes, want 1,024 and \"...\"", len(d))
+	}
+	for i := range 1000 {
+		want(t, srv.Do("PATCH", v2+"/organizations/1/", map[string]any{"description": fmt.Sprint(i)}, admin), 200)
+	}
+	page := decode(t, srv.Do("GET", v2+"/activity_stream/?order_by=id&page_size=1", nil, admin))
+	if n := page["count"].(float64); n < 900 || n > 1000 {
+		t.Errorf("%v entries kept, want 900 to 1,000", n)
+	}
+	if op := page["results"].([]any)[0].(map[string]any)["operation"]; op != "update" {
+		t.Errorf("oldest kept entry is a %v: the first ones should be gone", op)
+	}
+}
