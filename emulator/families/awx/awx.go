@@ -138,6 +138,10 @@ func (f *Family) operations() []*api.Operation {
 		op("listCredentialTypeActivityStream", http.MethodGet, ctype+"activity_stream/", false, api.BodyNone, "", objectActivity(getCredentialType)),
 		op("listCredentialInputSourceActivityStream", http.MethodGet, src+"activity_stream/", false, api.BodyNone, "", objectActivity(getInputSource)),
 		op("listTokenActivityStream", http.MethodGet, tok+"activity_stream/", false, api.BodyNone, "", objectActivity(getToken)),
+		op("listUserAccessList", http.MethodGet, user+"access_list/", false, api.BodyNone, "", accessList(getUser)),
+		op("listTeamAccessList", http.MethodGet, team+"access_list/", false, api.BodyNone, "", accessList(getTeam)),
+		op("listOrganizationAccessList", http.MethodGet, org+"access_list/", false, api.BodyNone, "", accessList(getOrganization)),
+		op("listCredentialAccessList", http.MethodGet, cred+"access_list/", false, api.BodyNone, "", accessList(getCredential)),
 		// The related lists every object advertises.
 		op("listUserTeams", http.MethodGet, user+"teams/", false, api.BodyNone, "", listUserTeams),
 		op("listUserOrganizations", http.MethodGet, user+"organizations/", false, api.BodyNone, "", listUserOrganizations),

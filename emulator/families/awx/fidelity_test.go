@@ -122,8 +122,7 @@ func TestTeamRoles(t *testing.T) {
 
 // TestRelatedLinksAnswer: every related link of the seeded objects answers
 // 200 with AWX's paging envelope: what credemu models with its objects,
-// what it does not with an empty page. access_list is not served yet
-// (README).
+// what it does not with an empty page.
 func TestRelatedLinksAnswer(t *testing.T) {
 	srv := start(t)
 	var links []string
@@ -134,9 +133,6 @@ func TestRelatedLinksAnswer(t *testing.T) {
 	}
 	served := 0
 	for _, l := range links {
-		if strings.HasSuffix(l, "/access_list/") {
-			continue
-		}
 		r := srv.Do("GET", l, nil, admin)
 		if r.Status != 200 {
 			t.Errorf("%s: %d %s", l, r.Status, r.Body)
@@ -277,5 +273,89 @@ func TestActivityStreamBounds(t *testing.T) {
 	}
 	if op := page["results"].([]any)[0].(map[string]any)["operation"]; op != "update" {
 		t.Errorf("oldest kept entry is a %v: the first ones should be gone", op)
+	}
+}
+
+// TestAccessList: who has access to a credential, and how, as AWX's
+// access_list answers: superusers through System Administrator, grantees
+// directly or through a team, organization admins indirectly.
+func TestAccessList(t *testing.T) {
+	srv := start(t)
+	r := srv.Do("POST", v2+"/credentials/", map[string]any{"name": "shared", "credential_type": 1, "organization": 1}, admin)
+	want(t, r, 201)
+	c := decode(t, r)
+	cid := fmt.Sprint(c["id"])
+	roles := c["summary_fields"].(map[string]any)["object_roles"].(map[string]any)
+	use := roles["use_role"].(map[string]any)["id"].(float64)
+	want(t, srv.Do("POST", fmt.Sprintf("%s/roles/%v/users/", v2, use), map[string]any{"id": 3}, admin), 204) // carol
+
+	type access struct {
+		User             string
+		Direct, Indirect []string
+	}
+	list := func() []access {
+		var out []access
+		for _, x := range decode(t, srv.Do("GET", v2+"/credentials/"+cid+"/access_list/", nil, admin))["results"].([]any) {
+			m := x.(map[string]any)
+			sf := m["summary_fields"].(map[string]any)
+			a := access{User: m["username"].(string)}
+			for _, k := range []string{"direct_access", "indirect_access"} {
+				for _, e := range sf[k].([]any) {
+					role := e.(map[string]any)["role"].(map[string]any)
+					name := role["name"].(string)
+					if tn, ok := role["team_name"]; ok {
+						name += " via " + tn.(string)
+					}
+					if k == "direct_access" {
+						a.Direct = append(a.Direct, name)
+					} else {
+						a.Indirect = append(a.Indirect, name)
+					}
+				}
+			}
+			out = append(out, a)
+		}
+		return out
+	}
+	got := list()
+	var carolAccess, superuser *access
+	for i := range got {
+		switch got[i].User {
+		case "carol":
+			carolAccess = &got[i]
+		case "admin":
+			superuser = &got[i]
+		}
+	}
+	if carolAccess == nil || !slices.Equal(carolAccess.Direct, []string{"Use"}) {
+		t.Errorf("carol's access: %+v (all: %+v)", carolAccess, got)
+	}
+	if superuser == nil || !slices.Contains(superuser.Indirect, "System Administrator") {
+		t.Errorf("the superuser's access: %+v", superuser)
+	}
+	entry := decode(t, srv.Do("GET", v2+"/credentials/"+cid+"/access_list/?username=carol", nil, admin))
+	if n := entry["count"].(float64); n != 1 {
+		t.Fatalf("filter by username: %v results", n)
+	}
+	d := entry["results"].([]any)[0].(map[string]any)["summary_fields"].(map[string]any)["direct_access"].([]any)[0].(map[string]any)
+	if diff := cmp.Diff([]any{"use_role", "read_role"}, d["descendant_roles"]); diff != "" {
+		t.Errorf("descendant roles of Use (-want +got):\n%s", diff)
+	}
+	// Revoked: carol has no access left.
+	want(t, srv.Do("POST", fmt.Sprintf("%s/roles/%v/users/", v2, use), map[string]any{"id": 3, "disassociate": true}, admin), 204)
+	for _, a := range list() {
+		if a.User == "carol" {
+			t.Errorf("carol still listed: %+v", a)
+		}
+	}
+	// The list is as visible as the credential: carol can no longer read it.
+	if got, want := srv.Do("GET", v2+"/credentials/"+cid+"/access_list/", nil, carol).Status, srv.Do("GET", v2+"/credentials/"+cid+"/", nil, carol).Status; got != want {
+		t.Errorf("access_list answers %d to carol, the credential %d", got, want)
+	}
+	for _, p := range []string{"/users/2/", "/teams/1/", "/organizations/1/"} {
+		r := srv.Do("GET", v2+p+"access_list/", nil, admin)
+		if r.Status != 200 || decode(t, r)["count"].(float64) < 1 {
+			t.Errorf("%saccess_list: %d %s", p, r.Status, r.Body)
+		}
 	}
 }
