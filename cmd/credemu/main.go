@@ -41,7 +41,7 @@ Usage:
   credemu scenarios               list the built-in scenarios
   credemu operations [API...]     list the operation ids that fault rules, verify and coverage use
   credemu coverage merge FILE...  merge coverage reports of several replicas into one
-  credemu drift --family F --target URL  compare a real service with credemu, as a client would notice
+  credemu drift --family F ...    compare a real service with credemu, as a client would notice
   credemu healthcheck [--url URL] exit 0 when an emulator answers its health check
   credemu version                 print the version
 
