@@ -132,20 +132,20 @@ func (s *Server) Coverage() CoverageReport {
 // default): the same operations, counting only that sandbox's calls since
 // it was made (or since the counts were last cleared).
 func (s *Server) SandboxCoverage(sandbox string) CoverageReport {
-	s.coverage.mu.Lock()
-	only := s.coverage.sandboxes[sandbox]
-	if only == nil {
-		only = map[string]map[string]*opCoverage{}
-	}
-	s.coverage.mu.Unlock()
-	return s.coverage.report(s.familyNames(), only)
+	return s.coverage.report(s.familyNames(), &sandbox)
 }
 
-// report builds a report over every operation; with only, the counts come
-// from it (one sandbox's), not from the server's.
-func (c *coverage) report(families []string, only map[string]map[string]*opCoverage) CoverageReport {
+// report builds a report over every operation: the server's counts, or
+// with sandbox those of that sandbox alone.
+func (c *coverage) report(families []string, sandbox *string) CoverageReport {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	var only map[string]map[string]*opCoverage
+	if sandbox != nil {
+		if only = c.sandboxes[*sandbox]; only == nil {
+			only = map[string]map[string]*opCoverage{}
+		}
+	}
 	var rep CoverageReport
 	for _, name := range families {
 		ac := APICoverage{API: name, Operations: []OperationCoverage{}, NeverCalled: []string{}}

@@ -117,6 +117,7 @@ func run(cfg config) (passed, failed int, err error) {
 			}
 		}
 		var got []string
+		holders := 0
 		for _, r := range c.replicas {
 			var j struct {
 				Requests []any `json:"requests"`
@@ -125,9 +126,16 @@ func run(cfg config) (passed, failed int, err error) {
 				return fmt.Errorf("journal of %s: %d %v", r.name, st, err)
 			}
 			got = append(got, fmt.Sprintf("%s:%d", r.name, len(j.Requests)))
-			if len(j.Requests) != 0 && len(j.Requests) != n {
+			switch len(j.Requests) {
+			case n:
+				holders++
+			case 0:
+			default:
 				return fmt.Errorf("default sandbox split over replicas: %v", got)
 			}
+		}
+		if holders != 1 {
+			return fmt.Errorf("%d replicas hold all %d requests, want exactly one: %v", holders, n, got)
 		}
 		return nil
 	})

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/credemu/credemu/emulator"
 )
@@ -100,11 +101,7 @@ func readCoverage(name string) (emulator.CoverageReport, error) {
 // writeFileAtomic writes data to a temporary file beside path, syncs it and
 // renames it over path, so that a reader never sees half a file.
 func writeFileAtomic(path string, data []byte) error {
-	dir, base := ".", path
-	if i := lastSlash(path); i >= 0 {
-		dir, base = path[:i+1], path[i+1:]
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return err
 	}
@@ -128,13 +125,4 @@ func writeFileAtomic(path string, data []byte) error {
 		return err
 	}
 	return nil
-}
-
-func lastSlash(s string) int {
-	for i := len(s) - 1; i >= 0; i-- {
-		if s[i] == '/' || s[i] == os.PathSeparator {
-			return i
-		}
-	}
-	return -1
 }

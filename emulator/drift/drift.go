@@ -59,9 +59,10 @@ type probe struct {
 	// pick stores a value of the answer for later probes: var name → JSON
 	// path such as "results.0.id".
 	pick map[string]string
-	// cleanup marks a write probe that must run even when an earlier one
-	// failed (the delete of a throwaway object).
-	cleanup bool
+	// write marks the probes of --write: when one fails, only the clean-ups
+	// after it run. cleanup marks one that must run even then (the delete
+	// of the throwaway object).
+	write, cleanup bool
 	// skipIf skips the probe on both sides when a var it needs is missing.
 	needs []string
 }
@@ -120,13 +121,11 @@ func Run(ctx context.Context, opts Options, service, credemu Target) (*Report, e
 		b, errB := sides[1].send(ctx, p)
 		if errA != nil || errB != nil {
 			rep.Findings = append(rep.Findings, Finding{Probe: p.name, Kind: "probe-failed", Service: errText(errA), Credemu: errText(errB)})
-			if p.method != http.MethodGet {
-				failed = true
-			}
+			failed = failed || p.write
 			continue
 		}
 		rep.Findings = append(rep.Findings, compare(p.name, a, b)...)
-		if p.method != http.MethodGet && (a.status >= 300 || b.status >= 300) && p.auth == "" && p.body != "{" {
+		if p.write && (a.status >= 300 || b.status >= 300) {
 			failed = true // a write failed: only clean-ups run from here
 		}
 	}

@@ -48,7 +48,7 @@ func probesFor(opts Options) ([]probe, error) {
 			{name: "malformed body", method: http.MethodPost, path: v2 + "/users/", body: "{"},
 		}
 		if opts.Write {
-			ps = append(ps,
+			ps = append(ps, writes(
 				probe{name: "create user", method: http.MethodPost, path: v2 + "/users/",
 					body: fmt.Sprintf(`{"username":%q,"password":"Drift-%d-pw","first_name":"credemu","last_name":"drift"}`, name, time.Now().UnixNano()),
 					pick: map[string]string{"new": "id"}},
@@ -56,7 +56,7 @@ func probesFor(opts Options) ([]probe, error) {
 				probe{name: "update user", method: http.MethodPatch, path: v2 + "/users/{new}/", body: `{"last_name":"drift-updated"}`, needs: []string{"new"}},
 				probe{name: "delete user", method: http.MethodDelete, path: v2 + "/users/{new}/", needs: []string{"new"}, cleanup: true},
 				get("deleted user", v2+"/users/{new}/", nil, "new"),
-			)
+			)...)
 		}
 	case "avisi":
 		const org = "/api/v1/orgs/{org}"
@@ -75,13 +75,13 @@ func probesFor(opts Options) ([]probe, error) {
 			{name: "malformed body", method: http.MethodPost, path: org + "/cloud-accounts", body: "{"},
 		}
 		if opts.Write {
-			ps = append(ps,
+			ps = append(ps, writes(
 				probe{name: "create cloud account", method: http.MethodPost, path: org + "/cloud-accounts",
 					body: fmt.Sprintf(`{"displayName":%q,"cloudProfile":"{profile}"}`, name), pick: map[string]string{"new": "identity"}, needs: []string{"profile"}},
 				get("created cloud account", org+"/cloud-accounts/{new}", nil, "new"),
 				probe{name: "update cloud account", method: http.MethodPatch, path: org + "/cloud-accounts/{new}", body: `{"enabled":false}`, needs: []string{"new"}},
 				probe{name: "delete cloud account", method: http.MethodDelete, path: org + "/cloud-accounts/{new}", needs: []string{"new"}, cleanup: true},
-			)
+			)...)
 		}
 	case "zstack":
 		const vids = "/zstack/v1/iam2/virtual-ids"
@@ -96,7 +96,7 @@ func probesFor(opts Options) ([]probe, error) {
 		}
 		if opts.Write {
 			// ZStack answers writes with API jobs; send polls them.
-			ps = append(ps,
+			ps = append(ps, writes(
 				probe{name: "create virtual ID", method: http.MethodPost, path: vids,
 					body: fmt.Sprintf(`{"params":{"name":%q,"password":"Drift-%d-pw","description":"credemu drift"}}`, name, time.Now().UnixNano()),
 					pick: map[string]string{"new": "inventory.uuid"}},
@@ -104,7 +104,7 @@ func probesFor(opts Options) ([]probe, error) {
 				probe{name: "update virtual ID", method: http.MethodPut, path: vids + "/{new}/actions",
 					body: `{"updateIAM2VirtualID":{"description":"credemu drift updated"}}`, needs: []string{"new"}},
 				probe{name: "delete virtual ID", method: http.MethodDelete, path: vids + "/{new}", needs: []string{"new"}, cleanup: true},
-			)
+			)...)
 		}
 	case "vsphere":
 		const la = "/api/appliance/local-accounts"
@@ -121,14 +121,22 @@ func probesFor(opts Options) ([]probe, error) {
 		}
 		if opts.Write {
 			user := strings.ReplaceAll(name, "-", "")
-			ps = append(ps,
+			ps = append(ps, writes(
 				probe{name: "create local account", method: http.MethodPost, path: la,
 					body: fmt.Sprintf(`{"username":%q,"config":{"password":"Drift-%d-Pw!","roles":["operator"],"full_name":"credemu drift"}}`, user, time.Now().UnixNano())},
 				probe{name: "created local account", method: http.MethodGet, path: la + "/" + user},
 				probe{name: "update local account", method: http.MethodPatch, path: la + "/" + user, body: `{"full_name":"credemu drift updated"}`},
 				probe{name: "delete local account", method: http.MethodDelete, path: la + "/" + user, cleanup: true},
-			)
+			)...)
 		}
 	}
 	return ps, nil
+}
+
+// writes marks probes as those of --write.
+func writes(ps ...probe) []probe {
+	for i := range ps {
+		ps[i].write = true
+	}
+	return ps
 }

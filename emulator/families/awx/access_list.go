@@ -8,7 +8,6 @@
 package awx
 
 import (
-	"encoding/json"
 	"slices"
 	"strconv"
 
@@ -45,10 +44,7 @@ func (s *State) accessRole(rid int, objKind string, unattach bool) map[string]an
 		"related": map[string]string{ref.kind: resURL}, "user_capabilities": map[string]bool{"unattach": unattach}}
 	desc := impliedBy(ref.kind, ref.field)
 	if ref.kind != objKind { // an organization role over one of its credentials, teams or users
-		desc = roleFields[objKind]
-		if objKind == "user" {
-			desc = []string{"admin_role"}
-		}
+		desc = descendantsOfAll(objKind)
 		if ref.field == "credential_admin_role" || objKind == "credential" {
 			desc = roleFields["credential"]
 		}
@@ -60,7 +56,16 @@ func (s *State) accessRole(rid int, objKind string, unattach bool) map[string]an
 func systemAdmin(objKind string) map[string]any {
 	return map[string]any{"role": map[string]any{"id": 1, "name": "System Administrator",
 		"description": "Can manage all aspects of the system", "user_capabilities": map[string]bool{"unattach": false}},
-		"descendant_roles": append([]string{"admin_role"}, roleFields[objKind][min(1, len(roleFields[objKind])):]...)}
+		"descendant_roles": descendantsOfAll(objKind)}
+}
+
+// descendantsOfAll is every role field of a kind; a user has no roles of
+// its own, and its administrators hold "admin_role" over it.
+func descendantsOfAll(objKind string) []string {
+	if f := roleFields[objKind]; f != nil {
+		return f
+	}
+	return []string{"admin_role"}
 }
 
 // accessOf returns, for an object's roles, the users with access and each
@@ -131,16 +136,14 @@ func (s *State) accessOf(objKind string, roles []int, orgID int, me *user) ([]*u
 	})
 	out := make(map[int]any, len(us))
 	for _, u := range us {
-		var m map[string]any
-		data, _ := json.Marshal(userView(u, me))
-		_ = json.Unmarshal(data, &m)
-		sf, _ := m["summary_fields"].(map[string]any)
-		if sf == nil {
-			sf = map[string]any{}
+		v := userView(u, me)
+		sf := make(map[string]any, len(v.SummaryFields)+2)
+		for k, x := range v.SummaryFields { // a copy: views may share their maps
+			sf[k] = x
 		}
 		sf["direct_access"], sf["indirect_access"] = by[u.ID].direct, by[u.ID].indirect
-		m["summary_fields"] = sf
-		out[u.ID] = m
+		v.SummaryFields = sf
+		out[u.ID] = v
 	}
 	return us, out
 }
@@ -204,19 +207,10 @@ func accessList(get func(*State, *api.Request) (*api.Response, error)) func(*Sta
 // manage it. Caller holds the lock.
 func (s *State) userAccess(target, me *user) ([]*user, map[int]any) {
 	var roles []int
-	for _, oid := range sortedKeys(orgIDs(s.orgs)) {
-		o := s.orgs[oid]
+	for _, o := range sortedByID(s.orgs) {
 		if o.Members[target.ID] || o.Admins[target.ID] {
 			roles = append(roles, roleID(o.Roles, "organization", "admin_role"))
 		}
 	}
 	return s.accessOf("user", roles, 0, me)
-}
-
-func orgIDs(m map[int]*org) map[int]bool {
-	out := make(map[int]bool, len(m))
-	for id := range m {
-		out[id] = true
-	}
-	return out
 }

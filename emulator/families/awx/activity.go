@@ -52,6 +52,17 @@ var models = map[string]string{
 	"credential_input_sources": "credential_input_source", "roles": "role", "admins": "user",
 }
 
+// segmentOf is models reversed: the URL segment of a model.
+var segmentOf = func() map[string]string {
+	out := map[string]string{}
+	for seg, m := range models {
+		if seg != "admins" {
+			out[m] = seg
+		}
+	}
+	return out
+}()
+
 // secretChange is what AWX writes in changes for a secret field.
 const secretChange = "hidden"
 
@@ -106,9 +117,16 @@ func (s *State) record(r *api.Request, resp *api.Response) {
 		a.Changes = map[string]any{"id": id}
 	case len(seg) == 3 && r.HTTP.Method == http.MethodPost && resp.Status == http.StatusNoContent:
 		parent, _ := strconv.Atoi(seg[1])
-		sub, _ := toInt(b["id"])
+		assoc, _ := readAssociation(r, "")
+		sub := assoc.id
 		a.Operation = "associate"
-		if d, _ := b["disassociate"].(bool); d || b["disassociate"] != nil && b["disassociate"] != false {
+		// As the handlers read it: RoleTeamsList tests the key's truth, the
+		// other attach views its presence.
+		detach := assoc.hasDisassoc
+		if seg[0] == "roles" && seg[2] == "teams" {
+			detach = assoc.disassoc
+		}
+		if detach {
 			a.Operation = "disassociate"
 		}
 		pm, sm := models[seg[0]], models[seg[2]]
@@ -186,17 +204,6 @@ func changesOf(b map[string]any, id int) map[string]any {
 	return out
 }
 
-func toInt(v any) (int, bool) {
-	switch x := v.(type) {
-	case float64:
-		return int(x), true
-	case string:
-		n, err := strconv.Atoi(x)
-		return n, err == nil
-	}
-	return 0, false
-}
-
 func (a *activity) id() int { return a.ID }
 
 func (a *activity) changes() map[string]any {
@@ -229,13 +236,7 @@ func (a *activity) view() map[string]any {
 		summary["actor"] = map[string]any{"id": a.ActorID, "username": a.ActorName, "first_name": "", "last_name": ""}
 	}
 	for _, r := range a.Refs {
-		seg := ""
-		for k, m := range models {
-			if m == r.model && k != "admins" {
-				seg = k
-			}
-		}
-		url := "/api/v2/" + seg + "/" + itoa(r.id) + "/"
+		url := "/api/v2/" + segmentOf[r.model] + "/" + itoa(r.id) + "/"
 		list, _ := related[r.model].([]string)
 		related[r.model] = append(list, url)
 		sl, _ := summary[r.model].([]map[string]any)
