@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -218,5 +219,40 @@ func TestZStackWritesThroughJobs(t *testing.T) {
 	}
 	if n := len(async.Requests(journal.Filter{Operation: "getApiJob"})); n < 3 {
 		t.Errorf("%d job polls, want at least one per write", n)
+	}
+}
+
+// TestWriteFailureStillCleansUp: when the service refuses the update of
+// the throwaway user, the later steps are skipped but its delete still
+// runs, and the refusal is reported.
+func TestWriteFailureStillCleansUp(t *testing.T) {
+	service, mine := emulatortest.Start(t), emulatortest.Start(t)
+	u, _ := url.Parse(service.URL())
+	p := httputil.NewSingleHostReverseProxy(u)
+	inner := p.Director
+	p.Director = func(r *http.Request) {
+		inner(r)
+		if r.Method == http.MethodPatch {
+			r.URL.Path = "/api/v2/users/987654321/" // the update misses: 404
+		}
+	}
+	ts := httptest.NewServer(p)
+	defer ts.Close()
+	rep, err := drift.Run(context.Background(), drift.Options{Family: "awx", Write: true}, target("awx", ts.URL), target("awx", mine.URL()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range rep.Findings {
+		got = append(got, f.String())
+	}
+	if len(got) == 0 || got[0] != "update user: status 404 on the service, 200 in credemu" {
+		t.Errorf("findings: %q", got)
+	}
+	if slices.Contains(rep.Probes, "deleted user") || !slices.Contains(rep.Probes, "delete user") {
+		t.Errorf("probes run: %v; want the delete, and nothing else after the failure", rep.Probes)
+	}
+	if n := len(service.Requests(journal.Filter{Operation: "deleteUser", Status: 204})); n != 1 {
+		t.Errorf("%d deletes of the throwaway user on the service, want 1", n)
 	}
 }
