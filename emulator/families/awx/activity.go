@@ -219,6 +219,34 @@ func (s *State) roleType(rid int) string {
 	return ref.kind
 }
 
+// nameOf is the name an entry's summary gives an object that still exists:
+// "username" for a user, "name" for the others. Caller holds the lock.
+func (s *State) nameOf(r objRef) (string, string) {
+	switch r.model {
+	case "user":
+		if u, ok := s.users.PeekID(r.id); ok {
+			return "username", u.Username
+		}
+	case "credential":
+		if c, ok := s.creds.PeekID(r.id); ok {
+			return "name", c.Name
+		}
+	case "credential_type":
+		if t, ok := s.types.PeekID(r.id); ok {
+			return "name", t.Name
+		}
+	case "organization":
+		if o := s.orgs[r.id]; o != nil {
+			return "name", o.Name
+		}
+	case "team":
+		if t := s.teams[r.id]; t != nil {
+			return "name", t.Name
+		}
+	}
+	return "", ""
+}
+
 func (a *activity) about(model string, id int) bool {
 	for _, r := range a.Refs {
 		if r.model == model && r.id == id {
@@ -228,7 +256,7 @@ func (a *activity) about(model string, id int) bool {
 	return false
 }
 
-func (a *activity) view() map[string]any {
+func (a *activity) view(s *State) map[string]any {
 	related := map[string]any{}
 	summary := map[string]any{}
 	if a.ActorID != 0 {
@@ -240,7 +268,11 @@ func (a *activity) view() map[string]any {
 		list, _ := related[r.model].([]string)
 		related[r.model] = append(list, url)
 		sl, _ := summary[r.model].([]map[string]any)
-		summary[r.model] = append(sl, map[string]any{"id": r.id})
+		sum := map[string]any{"id": r.id}
+		if k, name := s.nameOf(r); name != "" { // gone since: the id alone, as AWX keeps it
+			sum[k] = name
+		}
+		summary[r.model] = append(sl, sum)
 	}
 	return map[string]any{
 		"id": a.ID, "type": "activity_stream", "url": "/api/v2/activity_stream/" + itoa(a.ID) + "/",
@@ -284,7 +316,7 @@ func activityIDs(list []*activity, keep func(*activity) bool) map[int]*activity 
 func listActivityStream(s *State, r *api.Request) (*api.Response, error) {
 	return listAll(s, r, activityListSpec, func(me *user) (seq[*activity], error) {
 		return visibleOf(activityIDs(s.stream, func(a *activity) bool { return seesActivity(me, a) }), func(*activity) bool { return true }), nil
-	}, activityRow, func(a *activity) int { return a.ID }, func(a *activity, _ *user) any { return a.view() })
+	}, activityRow, func(a *activity) int { return a.ID }, func(a *activity, _ *user) any { return a.view(s) })
 }
 
 // getActivity is GET /activity_stream/{id}/.
@@ -295,7 +327,7 @@ func getActivity(s *State, r *api.Request) (*api.Response, error) {
 	me := caller(r)
 	for _, a := range s.stream {
 		if a.ID == id && seesActivity(me, a) {
-			return ok(a.view())
+			return ok(a.view(s))
 		}
 	}
 	return nil, notFound()
@@ -312,6 +344,6 @@ func objectActivity(get func(*State, *api.Request) (*api.Response, error)) func(
 		id, _ := strconv.Atoi(r.Vars["id"])
 		return listAll(s, r, activityListSpec, func(me *user) (seq[*activity], error) {
 			return visibleOf(activityIDs(s.stream, func(a *activity) bool { return a.about(model, id) }), func(*activity) bool { return true }), nil
-		}, activityRow, func(a *activity) int { return a.ID }, func(a *activity, _ *user) any { return a.view() })
+		}, activityRow, func(a *activity) int { return a.ID }, func(a *activity, _ *user) any { return a.view(s) })
 	}
 }

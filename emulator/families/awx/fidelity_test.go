@@ -216,6 +216,10 @@ func TestActivityStream(t *testing.T) {
 		}
 		return out
 	}
+	sum := decode(t, srv.Do("GET", v2+"/users/"+uid+"/activity_stream/?order_by=id", nil, admin))["results"].([]any)[0].(map[string]any)["summary_fields"].(map[string]any)
+	if u := sum["user"].([]any)[0].(map[string]any); u["username"] != "stream" {
+		t.Errorf("summary of the user: %v", u)
+	}
 	got := events(v2 + "/users/" + uid + "/activity_stream/?order_by=id")
 	wantEv := []ev{{"create", "user", ""}, {"update", "user", ""}, {"associate", "user", "role"}, {"disassociate", "user", "role"}}
 	if diff := cmp.Diff(wantEv, got); diff != "" {
@@ -232,6 +236,9 @@ func TestActivityStream(t *testing.T) {
 	}
 	if a := first["summary_fields"].(map[string]any)["actor"].(map[string]any); a["username"] != "admin" {
 		t.Errorf("actor %v", a)
+	}
+	if u := first["summary_fields"].(map[string]any)["user"].([]any)[0].(map[string]any); u["id"] != float64(id) {
+		t.Errorf("summary of the user: %v", u) // deleted by now: the id alone
 	}
 	want(t, srv.Do("GET", fmt.Sprintf("%s/activity_stream/%v/", v2, first["id"]), nil, admin), 200)
 	// A user sees only their own entries; the stream of an object they
