@@ -1,6 +1,8 @@
 package emulator
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -65,6 +67,16 @@ func (b adminBackend) Coverage(sandbox string, scoped bool) any {
 }
 func (b adminBackend) ClearCoverage() { b.s.coverage.clear() }
 
+// SaveState writes the state file; without one the error wraps
+// admin.ErrNoStateFile.
+func (b adminBackend) SaveState() (string, error) {
+	err := b.s.SaveState()
+	if errors.Is(err, ErrNoStateFile) {
+		return "", fmt.Errorf("%w: %v", admin.ErrNoStateFile, err)
+	}
+	return b.s.opts.stateFile, err
+}
+
 // sandboxView exposes a sandbox to the control API.
 type sandboxView struct{ sb *sandbox }
 
@@ -74,6 +86,7 @@ func (v sandboxView) Reset()                    { v.sb.reset() }
 func (v sandboxView) Faults() *fault.Engine     { return v.sb.faults }
 func (v sandboxView) Journal() *journal.Journal { return v.sb.journal }
 func (v sandboxView) Clock() *clock.Clock       { return v.sb.clock }
+func (v sandboxView) Snapshot() ([]byte, error) { return v.sb.snapshot(time.Now()) }
 func (v sandboxView) State() map[string]any {
 	out := map[string]any{}
 	now := v.sb.clock.Now()

@@ -32,6 +32,10 @@ type options struct {
 	journalTotal int64
 	// maxConnections caps the connections served at once per listener.
 	maxConnections   int
+	// stateFile keeps the default sandbox's world across restarts, saved
+	// on shutdown and every stateSaveInterval (0: only on shutdown).
+	stateFile         string
+	stateSaveInterval time.Duration
 	logger           *slog.Logger
 	adminToken       string
 	bodyLimit        int64
@@ -205,6 +209,15 @@ func WithMaxConnections(n int) Option { return func(o *options) { o.maxConnectio
 // the limit without building the generated objects: for checking a
 // scenario (credemu validate), never for serving one.
 func WithCountOnly() Option { return func(o *options) { o.countOnly = true } }
+
+// WithStateFile keeps the default sandbox's world in path: when the file
+// exists the server starts from it instead of the scenario (a file that
+// cannot be loaded is refused, naming file and line, and left untouched),
+// and Close, SaveState and POST /_emulator/snapshot?save=true write the
+// world there atomically. every > 0 also saves that often.
+func WithStateFile(path string, every time.Duration) Option {
+	return func(o *options) { o.stateFile, o.stateSaveInterval = path, max(every, 0) }
+}
 
 // WithFamilies replaces the set of emulated APIs (all four by default).
 func WithFamilies(f ...family.Family) Option {

@@ -65,6 +65,9 @@ func (s *Server) newSandbox(name string, c *compiled) *sandbox {
 		cur:      c,
 		budget:   s.stateBudget,
 	}
+	if pos := c.sc.IDSequence; pos != "" {
+		_ = sb.ids.Resume(pos) // checked when the scenario was loaded
+	}
 	sb.env = api.Env{Clock: sb.clock, IDs: sb.ids}
 	sb.touch()
 	return sb
@@ -137,6 +140,11 @@ func (sb *sandbox) state(i int) api.State {
 	}
 	sb.mu.Lock()
 	defer sb.mu.Unlock()
+	return sb.stateLocked(i)
+}
+
+// stateLocked is state for a caller that holds sb.mu.
+func (sb *sandbox) stateLocked(i int) api.State {
 	if p := sb.states[i].Load(); p != nil {
 		return *p
 	}
@@ -288,6 +296,9 @@ func (sb *sandbox) load(c *compiled) {
 func (sb *sandbox) apply(c *compiled) {
 	sb.clock.Restart(c.sc.Clock)
 	sb.ids.Reseed(c.seed)
+	if pos := c.sc.IDSequence; pos != "" {
+		_ = sb.ids.Resume(pos) // checked when the scenario was loaded
+	}
 	sb.faults.Load(c.seed, c.sc.Faults)
 	sb.journal.Clear()
 	var charged int64

@@ -64,6 +64,9 @@ type Server struct {
 	closing     chan struct{}
 	closeOne    sync.Once
 
+	// saveMu serialises writes of the state file.
+	saveMu sync.Mutex
+
 	// readers are the requests reading their body now, cut short on Close.
 	readersMu sync.Mutex
 	readers   map[*http.ResponseController]struct{}
@@ -149,8 +152,16 @@ func New(opts ...Option) (*Server, error) {
 	s.coverage = newCoverage(s)
 	s.loader = &scenario.Loader{Families: names, CheckRule: s.checkRule, Fixtures: fixtures.FS, Scenarios: scenarios.FS}
 
+	var c *compiled
+	if o.stateFile != "" {
+		if c, err = s.loadStateFile(o.stateFile); err != nil {
+			return nil, err
+		}
+	}
 	key := s.cacheKey()
-	c := cachedCompiled(key)
+	if c == nil {
+		c = cachedCompiled(key)
+	}
 	if c == nil {
 		var sc *scenario.Scenario
 		if o.scenarioYAML != nil {
@@ -234,6 +245,9 @@ func (s *Server) Start() error {
 		}
 	}
 	go s.sweeping()
+	if s.opts.stateFile != "" && s.opts.stateSaveInterval > 0 {
+		go s.savingState(s.opts.stateSaveInterval)
+	}
 	go serve(ln, mainTLS)
 	if tlsLn != nil {
 		go serve(tlsLn, true)
@@ -306,8 +320,14 @@ func (s *Server) Close(ctx context.Context) error {
 	s.closeOne.Do(func() { close(s.closing) })
 	s.readersMu.Unlock()
 	s.cutReads()
-	if s.httpSrv == nil {
-		return nil
+	var err error
+	if s.httpSrv != nil {
+		err = s.httpSrv.Shutdown(ctx)
 	}
-	return s.httpSrv.Shutdown(ctx)
+	// Saved after the requests in flight have ended, so that their writes
+	// are in the file.
+	if s.opts.stateFile != "" {
+		err = errors.Join(err, s.SaveState())
+	}
+	return err
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -129,21 +128,13 @@ func driftCmd(args []string, stdout, stderr io.Writer) error {
 }
 
 func driftClient(caFile string, insecure bool) (*http.Client, error) {
-	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
-	if caFile != "" {
-		pem, err := os.ReadFile(caFile)
-		if err != nil {
-			return nil, fmt.Errorf("--ca: %v", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("--ca: %s holds no PEM certificate", caFile)
-		}
-		cfg.RootCAs = pool
+	tr, err := trustingTransport(caFile, insecure)
+	if err != nil {
+		return nil, fmt.Errorf("--ca: %v", err)
 	}
-	cfg.InsecureSkipVerify = insecure
+	tr.TLSClientConfig.MinVersion = tls.VersionTLS12
 	return &http.Client{
-		Transport: &http.Transport{TLSClientConfig: cfg, Proxy: http.ProxyFromEnvironment},
+		Transport: tr,
 		Timeout:   time.Minute,
 		// A redirect is something a client notices: report it, do not follow.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },

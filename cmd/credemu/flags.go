@@ -136,6 +136,7 @@ var serveGroups = []flagGroup{
 	{"Limits", []string{"max-sandboxes", "sandbox-idle", "sandbox-memory", "journal-size", "journal-body-limit", "journal-bytes", "journal-total-bytes", "max-generated", "memory-limit"}},
 	{"Logging", []string{"log-format", "log-level"}},
 	{"Coverage", []string{"coverage-out", "coverage-format"}},
+	{"State", []string{"state-file", "state-save-interval"}},
 }
 
 // serveExamples end serve's help.
@@ -146,4 +147,5 @@ var serveExamples = []string{
 	"credemu serve --tls-addr 127.0.0.1:8443 --tls-ca-out /tmp/credemu-ca.pem   # HTTPS beside HTTP",
 	"credemu serve --addr 0.0.0.0:8080 --allowed-host credemu --log-format json  # in a container",
 	"credemu serve --coverage-out coverage.xml --coverage-format junit           # a report on shutdown",
+	"credemu serve --state-file ~/.credemu/state.yaml --state-save-interval 1m   # keep what you build",
 }

@@ -40,6 +40,7 @@ Usage:
   credemu validate FILE...        check scenario files and report every problem
   credemu scenarios               list the built-in scenarios
   credemu operations [API...]     list the operation ids that fault rules, verify and coverage use
+  credemu snapshot [--url URL]    print a sandbox's world as a scenario that loads back to it
   credemu coverage merge FILE...  merge coverage reports of several replicas into one
   credemu drift --family F ...    compare a real service with credemu, as a client would notice
   credemu healthcheck [--url URL] exit 0 when an emulator answers its health check
@@ -74,6 +75,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = listOperations(args[1:], stdout, stderr)
 	case "coverage":
 		err = coverageCmd(args[1:], stdout, stderr)
+	case "snapshot":
+		err = snapshotCmd(args[1:], stdout, stderr)
 	case "drift":
 		err = driftCmd(args[1:], stdout, stderr)
 	case "version":
@@ -132,6 +135,8 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	idleTimeout := fs.Duration("idle-timeout", emulator.DefaultIdleTimeout, "keep-alive connections idle this long are closed")
 	maxGenerated := fs.Int("max-generated", scenario.DefaultGenerateLimit, "most objects a scenario's generate: blocks may make together, across APIs and organisations, credentials included")
 	sandboxMemory := fs.String("sandbox-memory", "2GiB", "budget of the worlds named sandboxes build, as their APIs estimate them, e.g. 512MiB; a request that would pass it gets 429; 0: none")
+	stateFile := fs.String("state-file", "", "keep the default sandbox's world in this file: start from it when it exists (instead of --scenario), write it on shutdown and on POST /_emulator/snapshot?save=true")
+	stateEvery := fs.Duration("state-save-interval", 0, "with --state-file, also save this often (e.g. 1m); 0: on shutdown and on request only")
 	memoryLimit := fs.String("memory-limit", "", "soft memory limit of the process (Go's GOMEMLIMIT), e.g. 256MiB or 1GiB, for small CI containers; default: none, or $GOMEMLIMIT")
 	fs.groups = serveGroups
 	fs.examples = serveExamples
@@ -194,6 +199,11 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	}
 	if *seed >= 0 {
 		opts = append(opts, emulator.WithSeed(uint64(*seed)))
+	}
+	if *stateFile != "" {
+		opts = append(opts, emulator.WithStateFile(*stateFile, *stateEvery))
+	} else if *stateEvery != 0 {
+		return fs.usage("--state-save-interval needs --state-file")
 	}
 	srv, err := emulator.New(opts...)
 	var unknown *scenario.UnknownError
@@ -310,18 +320,9 @@ func healthcheck(args []string, stdout, stderr io.Writer) error {
 	if *token != "" {
 		req.Header.Set("Authorization", "Bearer "+*token)
 	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: *insecure} //nolint:gosec // asked for with --insecure
-	if *caFile != "" {
-		pem, err := os.ReadFile(*caFile)
-		if err != nil {
-			return fmt.Errorf("healthcheck: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return fmt.Errorf("healthcheck: %s holds no PEM certificate", *caFile)
-		}
-		tr.TLSClientConfig.RootCAs = pool
+	tr, err := trustingTransport(*caFile, *insecure)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
 	}
 	client := &http.Client{Timeout: 3 * time.Second, Transport: tr}
 	resp, err := client.Do(req)
@@ -343,6 +344,25 @@ func healthcheck(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintln(stdout, "healthy")
 	return nil
+}
+
+// trustingTransport is an HTTP transport that trusts the PEM certificates
+// in caFile (when set), or no certificate at all with insecure.
+func trustingTransport(caFile string, insecure bool) (*http.Transport, error) {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: insecure} //nolint:gosec // asked for with --insecure
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			return nil, err
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("%s holds no PEM certificate", caFile)
+		}
+		tr.TLSClientConfig.RootCAs = pool
+	}
+	return tr, nil
 }
 
 func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {

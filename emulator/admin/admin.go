@@ -68,6 +68,8 @@ type Sandbox interface {
 	Faults() *fault.Engine
 	Journal() *journal.Journal
 	Clock() *clock.Clock
+	// Snapshot writes the sandbox's world as scenario YAML.
+	Snapshot() ([]byte, error)
 }
 
 // Backend is what the control API needs of the server.
@@ -94,6 +96,10 @@ type Backend interface {
 	// that control requests may be addressed to when no admin token guards
 	// the control API (a defence against DNS rebinding).
 	AllowedHosts() []string
+	// SaveState writes the default sandbox's world to the state file and
+	// returns the file's path; an error wrapping ErrNoStateFile when the
+	// server has none.
+	SaveState() (string, error)
 }
 
 // handler serves one control call for one backend.
@@ -147,6 +153,7 @@ func Mount(r *mux.Router, resolve Resolver) {
 		{"/sandboxes/{name}", fns{http.MethodDelete: (*handler).dropSandbox}},
 		{"/coverage", fns{http.MethodGet: (*handler).coverage, http.MethodDelete: (*handler).clearCoverage}},
 		{"/verify", fns{http.MethodPost: (*handler).verify}},
+		{"/snapshot", fns{http.MethodGet: (*handler).snapshot, http.MethodPost: (*handler).saveSnapshot}},
 	}
 	for _, rt := range routes {
 		limit := int64(maxBody)

@@ -122,3 +122,11 @@ func ShellQuote(s string) string {
 type Sizer interface {
 	StateBytes(world api.World) int64
 }
+
+// Snapshotter is implemented by families whose state can be written back
+// as a scenario: Snapshot returns the family's section (a value yaml.v3
+// encodes) from which LoadWorld builds a world whose fresh state is st,
+// ids, times, passwords and sessions included.
+type Snapshotter interface {
+	Snapshot(st api.State) any
+}

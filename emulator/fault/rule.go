@@ -50,6 +50,9 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// MarshalYAML writes the duration as a string, as UnmarshalYAML reads it.
+func (d Duration) MarshalYAML() (any, error) { return time.Duration(d).String(), nil }
+
 // MarshalJSON writes the duration as a string.
 func (d Duration) MarshalJSON() ([]byte, error) {
 	return json.Marshal(time.Duration(d).String())
@@ -59,51 +62,51 @@ func (d Duration) MarshalJSON() ([]byte, error) {
 // match; an empty Match matches every request.
 type Match struct {
 	// API is the family name: avisi, zstack, awx, vsphere.
-	API string `yaml:"api" json:"api,omitempty"`
+	API string `yaml:"api,omitempty" json:"api,omitempty"`
 	// Operation is the operation id (createCloudAccount).
-	Operation string `yaml:"operation" json:"operation,omitempty"`
+	Operation string `yaml:"operation,omitempty" json:"operation,omitempty"`
 	// Method is the HTTP method, case-insensitive.
-	Method string `yaml:"method" json:"method,omitempty"`
+	Method string `yaml:"method,omitempty" json:"method,omitempty"`
 	// Path is the route template (/api/v1/orgs/{organisationSlug}/cloud-accounts),
 	// the concrete path, or a glob over the concrete path where * stands for
 	// one path segment.
-	Path string `yaml:"path" json:"path,omitempty"`
+	Path string `yaml:"path,omitempty" json:"path,omitempty"`
 	// Headers must all be present with these values; "*" means any value.
-	Headers map[string]string `yaml:"headers" json:"headers,omitempty"`
+	Headers map[string]string `yaml:"headers,omitempty" json:"headers,omitempty"`
 	// Body fields, by dotted path into the JSON body, must equal these values.
-	Body map[string]any `yaml:"body" json:"body,omitempty"`
+	Body map[string]any `yaml:"body,omitempty" json:"body,omitempty"`
 }
 
 // Respond is what a firing rule does.
 type Respond struct {
 	// Status is the HTTP status the client sees (400..599).
-	Status int `yaml:"status" json:"status,omitempty"`
+	Status int `yaml:"status,omitempty" json:"status,omitempty"`
 	// Kind picks the error body (already_exists, ...); derived from Status when empty.
-	Kind api.Kind `yaml:"kind" json:"kind,omitempty"`
+	Kind api.Kind `yaml:"kind,omitempty" json:"kind,omitempty"`
 	// Message replaces the API's default message for the kind.
-	Message string `yaml:"message" json:"message,omitempty"`
+	Message string `yaml:"message,omitempty" json:"message,omitempty"`
 	// Delay holds the request this long first (cut short by the client going away).
-	Delay Duration `yaml:"delay" json:"delay,omitempty"`
+	Delay Duration `yaml:"delay,omitempty" json:"delay,omitempty"`
 	// Drop ends the connection without an answer: "reset" (TCP RST) or "close" (FIN).
-	Drop string `yaml:"drop" json:"drop,omitempty"`
+	Drop string `yaml:"drop,omitempty" json:"drop,omitempty"`
 }
 
 // Rule is one fault-injection rule, as written in a scenario's faults: list
 // or posted to /_emulator/faults.
 type Rule struct {
 	// Name identifies the rule in listings, the journal and coverage.
-	Name  string `yaml:"name" json:"name,omitempty"`
+	Name  string `yaml:"name,omitempty" json:"name,omitempty"`
 	Match Match  `yaml:"match" json:"match"`
 	// After skips the first After matching requests.
-	After int `yaml:"after" json:"after,omitempty"`
+	After int `yaml:"after,omitempty" json:"after,omitempty"`
 	// Times fires the rule at most this many times; 0 means no limit.
-	Times int `yaml:"times" json:"times,omitempty"`
+	Times int `yaml:"times,omitempty" json:"times,omitempty"`
 	// Probability fires the rule on this share of eligible matches, drawn
 	// from the sandbox's seeded source so runs repeat; nil means always.
-	Probability *float64 `yaml:"probability" json:"probability,omitempty"`
+	Probability *float64 `yaml:"probability,omitempty" json:"probability,omitempty"`
 	// Commit lets the handler run and commit the write, then replaces the
 	// answer with the rule's effect.
-	Commit  bool    `yaml:"commit" json:"commit,omitempty"`
+	Commit  bool    `yaml:"commit,omitempty" json:"commit,omitempty"`
 	Respond Respond `yaml:"respond" json:"respond"`
 }
 

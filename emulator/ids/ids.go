@@ -6,6 +6,7 @@ package ids
 import (
 	crand "crypto/rand"
 	"encoding/hex"
+	"errors"
 	"math/rand/v2"
 	"sync"
 )
@@ -13,6 +14,7 @@ import (
 // Gen is a seeded, concurrency-safe id generator.
 type Gen struct {
 	mu  sync.Mutex
+	src *rand.PCG
 	rng *rand.Rand
 }
 
@@ -26,8 +28,35 @@ func New(seed uint64) *Gen {
 // Reseed restarts the sequence from seed.
 func (g *Gen) Reseed(seed uint64) {
 	g.mu.Lock()
-	g.rng = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	g.src = rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)
+	g.rng = rand.New(g.src)
 	g.mu.Unlock()
+}
+
+// Position returns where the sequence stands, as text: a snapshot writes
+// it so that the ids handed out after loading it back are those the
+// snapshotted sandbox would have handed out next.
+func (g *Gen) Position() string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	b, _ := g.src.MarshalBinary() // PCG's encoding cannot fail
+	return hex.EncodeToString(b)
+}
+
+// Resume moves the sequence to a Position.
+func (g *Gen) Resume(pos string) error {
+	b, err := hex.DecodeString(pos)
+	if err != nil {
+		return errors.New("not a position written by a snapshot (hex digits)")
+	}
+	src := &rand.PCG{}
+	if err := src.UnmarshalBinary(b); err != nil {
+		return errors.New("not a position written by a snapshot")
+	}
+	g.mu.Lock()
+	g.src, g.rng = src, rand.New(src)
+	g.mu.Unlock()
+	return nil
 }
 
 func (g *Gen) bytes16() [16]byte {

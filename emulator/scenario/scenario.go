@@ -20,6 +20,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/credemu/credemu/emulator/fault"
+	"github.com/credemu/credemu/emulator/ids"
 )
 
 // DefaultSeed is used when neither the scenario nor the caller sets a seed,
@@ -36,6 +37,10 @@ type Scenario struct {
 	Seed uint64
 	// Clock is the fixed start of the virtual clock; zero means real time.
 	Clock time.Time
+	// IDSequence, when set, is where the sandbox's id sequence resumes
+	// (ids.Gen.Position): a snapshot writes it, so that ids handed out
+	// after loading it continue as they would have.
+	IDSequence string
 	// Faults are the scenario's fault rules, includes first.
 	Faults []fault.Rule
 	// Sections holds each family's sections, keyed by family name, in
@@ -65,6 +70,7 @@ type header struct {
 	Description string            `yaml:"description"`
 	Seed        *uint64           `yaml:"seed"`
 	Clock       yaml.Node         `yaml:"clock"`
+	IDSequence  Located[string]   `yaml:"idSequence"`
 	Include     []Located[string] `yaml:"include"`
 	Faults      yaml.Node         `yaml:"faults"`
 }
@@ -194,7 +200,7 @@ func (l *Loader) loadFile(sc *Scenario, name string, data []byte, dir string, to
 		case known[k.Value]:
 			own = append(own, ownSection{k.Value, Section{File: name, Node: v}})
 		case shared[k.Value] != nil:
-			if !top && (k.Value == "name" || k.Value == "description" || k.Value == "seed" || k.Value == "clock") {
+			if !top && (k.Value == "name" || k.Value == "description" || k.Value == "seed" || k.Value == "clock" || k.Value == "idSequence") {
 				*errs = append(*errs, &Error{File: name, Line: k.Line, Column: k.Column,
 					Msg: fmt.Sprintf("%q may only be set in the top-level scenario, not in an included file", k.Value)})
 				continue
@@ -222,6 +228,12 @@ func (l *Loader) loadFile(sc *Scenario, name string, data []byte, dir string, to
 				*errs = append(*errs, &Error{File: name, Line: h.Clock.Line, Column: h.Clock.Column, Msg: err.Error()})
 			}
 			sc.Clock = t
+		}
+		if pos := h.IDSequence; pos.Value != "" {
+			if err := ids.New(0).Resume(pos.Value); err != nil {
+				*errs = append(*errs, &Error{File: name, Line: pos.Line, Column: pos.Column, Msg: "idSequence: " + err.Error()})
+			}
+			sc.IDSequence = pos.Value
 		}
 	}
 	for _, inc := range h.Include {
@@ -375,27 +387,31 @@ func NewGenerator(seed uint64, family string, now time.Time) *Generator {
 // walk of the document would follow.
 const MaxExpandedNodes = 1_000_000
 
-// expandedNodes counts the nodes of n with every alias expanded, stopping
-// as soon as the count reaches limit.
+// expandedNodes counts the nodes aliases in n stand for, every alias
+// expanded, stopping as soon as the count reaches limit. Nodes written out
+// are not counted: their number is bounded by the file's size, and a
+// snapshot of a large world has millions.
 func expandedNodes(n *yaml.Node, limit int) int {
 	count := 0
-	var walk func(*yaml.Node)
-	walk = func(n *yaml.Node) {
+	var walk func(*yaml.Node, bool)
+	walk = func(n *yaml.Node, aliased bool) {
 		if n == nil || count >= limit {
 			return
 		}
-		count++
+		if aliased {
+			count++
+		}
 		if n.Kind == yaml.AliasNode {
-			walk(n.Alias)
+			walk(n.Alias, true)
 			return
 		}
 		for _, c := range n.Content {
-			walk(c)
+			walk(c, aliased)
 			if count >= limit {
 				return
 			}
 		}
 	}
-	walk(n)
+	walk(n, false)
 	return count
 }

@@ -95,6 +95,10 @@ func (l *Located[T]) UnmarshalYAML(n *yaml.Node) error {
 	return n.Decode(&l.Value)
 }
 
+// MarshalYAML writes the value alone, so that what a Located list decoded
+// from encodes back to the same YAML (snapshots write such lists).
+func (l Located[T]) MarshalYAML() (any, error) { return l.Value, nil }
+
 // strictType lets the strict checker look through Located to the wrapped type.
 func (l *Located[T]) strictType() reflect.Type { return reflectTypeOf[T]() }
 

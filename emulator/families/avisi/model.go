@@ -12,45 +12,45 @@ import (
 type CloudProvider struct {
 	// ID is an integer: Avisi's Go client has decoded it as one since its
 	// first release.
-	ID                       int               `json:"id"`
-	Name                     string            `json:"name"`
-	Slug                     string            `json:"slug"`
-	Available                bool              `json:"available"`
-	CreatedAt                string            `json:"createdAt"`
-	ModifiedAt               string            `json:"modifiedAt"`
-	Logo                     string            `json:"logo"`
-	BYON                     bool              `json:"byon"`
-	Type                     string            `json:"type"`
-	PrivateClusterSetting    string            `json:"privateClusterSetting"`
-	Metadata                 map[string]string `json:"metadata"`
-	ValidateCloudCredentials bool              `json:"validateCloudCredentials"`
+	ID                       int               `json:"id" yaml:"id"`
+	Name                     string            `json:"name" yaml:"name"`
+	Slug                     string            `json:"slug" yaml:"slug"`
+	Available                bool              `json:"available" yaml:"available"`
+	CreatedAt                string            `json:"createdAt" yaml:"createdAt"`
+	ModifiedAt               string            `json:"modifiedAt" yaml:"modifiedAt"`
+	Logo                     string            `json:"logo" yaml:"logo"`
+	BYON                     bool              `json:"byon" yaml:"byon"`
+	Type                     string            `json:"type" yaml:"type"`
+	PrivateClusterSetting    string            `json:"privateClusterSetting" yaml:"privateClusterSetting"`
+	Metadata                 map[string]string `json:"metadata" yaml:"metadata"`
+	ValidateCloudCredentials bool              `json:"validateCloudCredentials" yaml:"validateCloudCredentials"`
 }
 
 // Region is one entry of a profile's cloudProviderRegionResponses.
 type Region struct {
-	ID         int    `json:"id"`
-	Provider   string `json:"provider"`
-	Name       string `json:"name"`
-	Slug       string `json:"slug"`
-	Available  bool   `json:"available"`
-	Restricted bool   `json:"restricted"`
-	CreatedAt  string `json:"createdAt"`
-	ModifiedAt string `json:"modifiedAt"`
+	ID         int    `json:"id" yaml:"id"`
+	Provider   string `json:"provider" yaml:"provider"`
+	Name       string `json:"name" yaml:"name"`
+	Slug       string `json:"slug" yaml:"slug"`
+	Available  bool   `json:"available" yaml:"available"`
+	Restricted bool   `json:"restricted" yaml:"restricted"`
+	CreatedAt  string `json:"createdAt" yaml:"createdAt"`
+	ModifiedAt string `json:"modifiedAt" yaml:"modifiedAt"`
 }
 
 // CloudProfile is a cloud profile as the API renders it (and as accounts
 // embed it).
 type CloudProfile struct {
-	Identity                     string            `json:"identity"`
-	DisplayName                  string            `json:"displayName"`
-	Type                         string            `json:"type"`
-	CloudProvider                string            `json:"cloudProvider"`
-	Enabled                      bool              `json:"enabled"`
-	Public                       bool              `json:"public"`
-	Metadata                     map[string]string `json:"metadata"`
-	Regions                      []string          `json:"regions"`
-	CloudProviderResponse        CloudProvider     `json:"cloudProviderResponse"`
-	CloudProviderRegionResponses []Region          `json:"cloudProviderRegionResponses"`
+	Identity                     string            `json:"identity" yaml:"identity"`
+	DisplayName                  string            `json:"displayName" yaml:"displayName"`
+	Type                         string            `json:"type" yaml:"type"`
+	CloudProvider                string            `json:"cloudProvider" yaml:"cloudProvider"`
+	Enabled                      bool              `json:"enabled" yaml:"enabled"`
+	Public                       bool              `json:"public" yaml:"public"`
+	Metadata                     map[string]string `json:"metadata" yaml:"metadata"`
+	Regions                      []string          `json:"regions" yaml:"regions"`
+	CloudProviderResponse        CloudProvider     `json:"cloudProviderResponse" yaml:"cloudProviderResponse"`
+	CloudProviderRegionResponses []Region          `json:"cloudProviderRegionResponses" yaml:"cloudProviderRegionResponses"`
 }
 
 // CloudAccountView is the CloudAccount object of the API.
@@ -108,22 +108,22 @@ type ClusterView struct {
 // Stored types: what the emulator keeps, secrets included.
 
 type credential struct {
-	ID          string
-	DisplayName string
-	Type        string
-	Metadata    map[string]string
-	Secrets     map[string]string // never rendered
-	CreatedAt   time.Time
+	ID          string            `yaml:"identity,omitempty"`
+	DisplayName string            `yaml:"displayName,omitempty"`
+	Type        string            `yaml:"type,omitempty"`
+	Metadata    map[string]string `yaml:"metadata,omitempty"`
+	Secrets     map[string]string `yaml:"secrets,omitempty"` // never rendered
+	CreatedAt   time.Time         `yaml:"createdAt,omitempty"`
 }
 
 type account struct {
-	ID          string
-	DisplayName string
-	Enabled     bool
-	Metadata    map[string]string
-	Profile     string // profile identity
-	Primary     string // credential id or ""
-	Credentials []*credential
+	ID          string            `yaml:"identity,omitempty"`
+	DisplayName string            `yaml:"displayName,omitempty"`
+	Enabled     bool              `yaml:"enabled,omitempty"`
+	Metadata    map[string]string `yaml:"metadata,omitempty"`
+	Profile     string            `yaml:"cloudProfile,omitempty"`       // profile identity
+	Primary     string            `yaml:"primaryCredentials,omitempty"` // credential id or ""
+	Credentials []*credential     `yaml:"credentials,omitempty"`
 }
 
 func (c *credential) clone() *credential {
@@ -153,22 +153,22 @@ func (a *account) credential(id string) (*credential, int) {
 }
 
 type cluster struct {
-	ID           string
-	Name         string
-	Slug         string
-	Description  string
-	Environment  string
-	Status       string
-	Region       string
-	Version      string
-	HA           bool
-	AccountID    string
-	CredentialID string
-	CreatedAt    time.Time
+	ID           string    `yaml:"identity,omitempty"`
+	Name         string    `yaml:"name,omitempty"`
+	Slug         string    `yaml:"slug,omitempty"`
+	Description  string    `yaml:"description,omitempty"`
+	Environment  string    `yaml:"environment,omitempty"`
+	Status       string    `yaml:"status,omitempty"`
+	Region       string    `yaml:"region,omitempty"`
+	Version      string    `yaml:"version,omitempty"`
+	HA           bool      `yaml:"highlyAvailable,omitempty"`
+	AccountID    string    `yaml:"cloudAccount,omitempty"`
+	CredentialID string    `yaml:"credentials,omitempty"`
+	CreatedAt    time.Time `yaml:"createdAt,omitempty"`
 	// LastUsedAgo is how long before the sandbox's start the cluster last
 	// used its account; LastUsed is that instant on the sandbox clock.
-	LastUsedAgo time.Duration
-	LastUsed    time.Time
+	LastUsedAgo time.Duration `yaml:"-"`
+	LastUsed    time.Time     `yaml:"lastUsed,omitempty"`
 }
 
 func cloneProfile(p *CloudProfile) *CloudProfile {

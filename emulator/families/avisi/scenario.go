@@ -99,6 +99,9 @@ type section struct {
 	Tokens               []scenario.Located[tokenSpec]   `yaml:"tokens"`
 	CloudProfiles        []scenario.Located[profileSpec] `yaml:"cloudProfiles"`
 	Organisations        []scenario.Located[orgSpec]     `yaml:"organisations"`
+	// Snapshot holds every object of a snapshot (snapshot.go), in place
+	// of tokens, cloudProfiles and organisations.
+	Snapshot *snapshot `yaml:"snapshot"`
 }
 
 // world is the compiled avisi section: immutable, shared by every sandbox
@@ -215,6 +218,7 @@ func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator)
 	}
 	var all []parsed
 	useBuiltins := true
+	var snap *parsed
 	for _, sec := range sections {
 		var s section
 		if err := sec.Decode(&s); err != nil {
@@ -224,7 +228,20 @@ func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator)
 		if s.BuiltinCloudProfiles != nil {
 			useBuiltins = *s.BuiltinCloudProfiles
 		}
+		if s.Snapshot != nil && snap == nil {
+			snap = &parsed{sec, s}
+		}
 		all = append(all, parsed{sec, s})
+	}
+	if snap != nil {
+		// A snapshot is the whole world: nothing may be added beside it.
+		for _, ps := range all {
+			if ps.s.hasObjects() || (ps.s.Snapshot != nil && ps.s.Snapshot != snap.s.Snapshot) {
+				errs = append(errs, ps.sec.Errorf(ps.sec.Node, "avisi.snapshot: a snapshot holds every object; tokens, cloudProfiles and organisations cannot be given beside it, or in another file"))
+			}
+		}
+		errs = append(errs, loadSnapshot(snap.sec, snap.s.Snapshot, w, gen)...)
+		return w, errs.Err()
 	}
 	cat := &catalogue{providers: map[string]*CloudProvider{}, regions: map[[2]string]*Region{}, w: w}
 	profileByID := map[string]*CloudProfile{}

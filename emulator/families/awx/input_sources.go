@@ -25,14 +25,14 @@ func (s *State) sourceIDs(keep func(*inputSource) bool) map[int]bool {
 }
 
 type inputSource struct {
-	ID           int
-	Description  string
-	InputField   string
-	Metadata     map[string]any
-	TargetCredID int
-	SourceCredID int
-	Created      time.Time
-	Modified     time.Time
+	ID           int            `yaml:"id,omitempty"`
+	Description  string         `yaml:"description,omitempty"`
+	InputField   string         `yaml:"input_field_name,omitempty"`
+	Metadata     map[string]any `yaml:"metadata,omitempty"`
+	TargetCredID int            `yaml:"target_credential,omitempty"`
+	SourceCredID int            `yaml:"source_credential,omitempty"`
+	Created      time.Time      `yaml:"created,omitempty"`
+	Modified     time.Time      `yaml:"modified,omitempty"`
 }
 
 var sourceListSpec = &listSpec{

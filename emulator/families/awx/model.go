@@ -66,25 +66,25 @@ const encrypted = "$encrypted$"
 // Stored types.
 
 type inputField struct {
-	ID           string   `yaml:"id" json:"id"`
-	Label        string   `yaml:"label" json:"label"`
-	Type         string   `yaml:"type" json:"type,omitempty"`
-	Secret       bool     `yaml:"secret" json:"secret,omitempty"`
-	Multiline    bool     `yaml:"multiline" json:"multiline,omitempty"`
-	HelpText     string   `yaml:"help_text" json:"help_text,omitempty"`
-	Format       string   `yaml:"format" json:"format,omitempty"`
-	Choices      []string `yaml:"choices" json:"choices,omitempty"`
-	AskAtRuntime bool     `yaml:"ask_at_runtime" json:"ask_at_runtime,omitempty"`
-	Default      any      `yaml:"default" json:"default,omitempty"`
+	ID           string   `yaml:"id,omitempty" json:"id"`
+	Label        string   `yaml:"label,omitempty" json:"label"`
+	Type         string   `yaml:"type,omitempty" json:"type,omitempty"`
+	Secret       bool     `yaml:"secret,omitempty" json:"secret,omitempty"`
+	Multiline    bool     `yaml:"multiline,omitempty" json:"multiline,omitempty"`
+	HelpText     string   `yaml:"help_text,omitempty" json:"help_text,omitempty"`
+	Format       string   `yaml:"format,omitempty" json:"format,omitempty"`
+	Choices      []string `yaml:"choices,omitempty" json:"choices,omitempty"`
+	AskAtRuntime bool     `yaml:"ask_at_runtime,omitempty" json:"ask_at_runtime,omitempty"`
+	Default      any      `yaml:"default,omitempty" json:"default,omitempty"`
 }
 
 type typeInputs struct {
 	Fields []inputField `yaml:"fields" json:"fields"`
 	// Metadata are the inputs a credential input source gives a lookup
 	// (credential-plugin types only).
-	Metadata     []inputField        `yaml:"metadata" json:"metadata,omitempty"`
-	Required     []string            `yaml:"required" json:"required,omitempty"`
-	Dependencies map[string][]string `yaml:"dependencies" json:"dependencies,omitempty"`
+	Metadata     []inputField        `yaml:"metadata,omitempty" json:"metadata,omitempty"`
+	Required     []string            `yaml:"required,omitempty" json:"required,omitempty"`
+	Dependencies map[string][]string `yaml:"dependencies,omitempty" json:"dependencies,omitempty"`
 }
 
 // metadataField is the metadata input with that id (plugin types).
@@ -107,57 +107,57 @@ func (in typeInputs) field(id string) *inputField {
 }
 
 type credType struct {
-	ID          int
-	Name        string
-	Description string
-	Kind        string
-	Namespace   string
-	Managed     bool
-	Inputs      typeInputs
-	Injectors   map[string]any
-	Created     time.Time
-	Modified    time.Time
+	ID          int            `yaml:"id,omitempty"`
+	Name        string         `yaml:"name,omitempty"`
+	Description string         `yaml:"description,omitempty"`
+	Kind        string         `yaml:"kind,omitempty"`
+	Namespace   string         `yaml:"namespace,omitempty"`
+	Managed     bool           `yaml:"managed,omitempty"`
+	Inputs      typeInputs     `yaml:"inputs,omitempty"`
+	Injectors   map[string]any `yaml:"injectors,omitempty"`
+	Created     time.Time      `yaml:"created,omitempty"`
+	Modified    time.Time      `yaml:"modified,omitempty"`
 }
 
 type user struct {
-	ID        int
-	Username  string
-	FirstName string
-	LastName  string
-	Email     string
-	Superuser bool
-	Auditor   bool
-	Password  string // write-only; compared on Basic auth, never shown
-	Created   time.Time
-	Modified  time.Time
+	ID        int       `yaml:"id,omitempty"`
+	Username  string    `yaml:"username,omitempty"`
+	FirstName string    `yaml:"first_name,omitempty"`
+	LastName  string    `yaml:"last_name,omitempty"`
+	Email     string    `yaml:"email,omitempty"`
+	Superuser bool      `yaml:"is_superuser,omitempty"`
+	Auditor   bool      `yaml:"is_system_auditor,omitempty"`
+	Password  string    `yaml:"password,omitempty"` // write-only; compared on Basic auth, never shown
+	Created   time.Time `yaml:"created,omitempty"`
+	Modified  time.Time `yaml:"modified,omitempty"`
 }
 
 type credential struct {
-	ID          int
-	Name        string
-	Description string
-	TypeID      int
-	OrgID       int // 0: none
-	UserID      int // owner user, 0: none
-	TeamID      int // owner team, 0: none
-	Inputs      map[string]any
-	Roles       [3]int // admin, use, read role ids
-	Created     time.Time
-	Modified    time.Time
+	ID          int            `yaml:"id,omitempty"`
+	Name        string         `yaml:"name,omitempty"`
+	Description string         `yaml:"description,omitempty"`
+	TypeID      int            `yaml:"credential_type,omitempty"`
+	OrgID       int            `yaml:"organization,omitempty"` // 0: none
+	UserID      int            `yaml:"user,omitempty"`         // owner user, 0: none
+	TeamID      int            `yaml:"team,omitempty"`         // owner team, 0: none
+	Inputs      map[string]any `yaml:"inputs,omitempty"`
+	Roles       [3]int         `yaml:"roles,omitempty"` // admin, use, read role ids
+	Created     time.Time      `yaml:"created,omitempty"`
+	Modified    time.Time      `yaml:"modified,omitempty"`
 }
 
 type org struct {
-	ID          int
-	Name        string
-	Description string
-	MaxHosts    int
-	Created     time.Time
-	Modified    time.Time
+	ID          int       `yaml:"id,omitempty"`
+	Name        string    `yaml:"name,omitempty"`
+	Description string    `yaml:"description,omitempty"`
+	MaxHosts    int       `yaml:"max_hosts,omitempty"`
+	Created     time.Time `yaml:"created,omitempty"`
+	Modified    time.Time `yaml:"modified,omitempty"`
 	// Members and Admins hold user ids (member_role and admin_role).
-	Members map[int]bool
-	Admins  map[int]bool
+	Members map[int]bool `yaml:"members,omitempty"`
+	Admins  map[int]bool `yaml:"admins,omitempty"`
 	// Roles are the role ids, in roleFields["organization"] order.
-	Roles []int
+	Roles []int `yaml:"roles,omitempty"`
 }
 
 func (o *org) clone() *org {
@@ -167,16 +167,16 @@ func (o *org) clone() *org {
 }
 
 type team struct {
-	ID          int
-	Name        string
-	Description string
-	OrgID       int
-	Created     time.Time
-	Modified    time.Time
+	ID          int       `yaml:"id,omitempty"`
+	Name        string    `yaml:"name,omitempty"`
+	Description string    `yaml:"description,omitempty"`
+	OrgID       int       `yaml:"organization,omitempty"`
+	Created     time.Time `yaml:"created,omitempty"`
+	Modified    time.Time `yaml:"modified,omitempty"`
 	// Members holds user ids (member_role).
-	Members map[int]bool
+	Members map[int]bool `yaml:"members,omitempty"`
 	// Roles are the role ids, in roleFields["team"] order.
-	Roles []int
+	Roles []int `yaml:"roles,omitempty"`
 }
 
 func (t *team) clone() *team {

@@ -67,6 +67,10 @@ type section struct {
 		Users              int `yaml:"users"`
 		CredentialsPerUser int `yaml:"credentialsPerUser"`
 	} `yaml:"generate"`
+	// Snapshot holds every object of a snapshot (snapshot.go), in place
+	// of organizations, teams, users, tokens, credentialTypes,
+	// credentials, roleGrants and generate.
+	Snapshot *snapshot `yaml:"snapshot"`
 }
 
 type teamSpec struct {
@@ -101,6 +105,8 @@ type world struct {
 	types   []*credType
 	creds   []*credential
 	grants  []grant
+	// restored is a snapshot's extras (nil for a hand-written scenario).
+	restored *restored
 }
 
 // grant is a role a scenario gives a user or team on a credential.
@@ -153,10 +159,23 @@ func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator)
 		if s.Version != "" {
 			w.version = s.Version
 		}
+		if s.Snapshot != nil || w.restored != nil {
+			if s.hasObjects() || len(parsed) > 0 && w.restored == nil || s.Snapshot != nil && w.restored != nil {
+				errs = append(errs, sec.Errorf(sec.Node, "awx.snapshot: a snapshot holds every object; organizations, teams, users, tokens, credentialTypes, credentials, roleGrants and generate cannot be given beside it, or in another file"))
+				continue
+			}
+			if s.Snapshot != nil {
+				errs = append(errs, loadSnapshot(sec, s.Snapshot, w)...)
+			}
+			continue
+		}
 		parsed = append(parsed, struct {
 			sec scenario.Section
 			s   section
 		}{sec, s})
+	}
+	if w.restored != nil {
+		return w, errs.Err() // a snapshot is the whole world
 	}
 	typeByName := map[string]*credType{}
 	typeByID := map[int]*credType{}

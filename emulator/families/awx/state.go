@@ -170,6 +170,14 @@ func (s *State) Reset(w api.World) {
 	s.creds = store.NewTable(cloneCred)
 	s.touchCreds()
 	s.nextCred, s.nextRole = 1, 1
+	if wd.restored != nil {
+		// A snapshot's objects keep the role ids they had.
+		for _, c := range wd.creds {
+			s.creds.Put(itoa(c.ID), c)
+		}
+		s.restore(wd.restored, wd)
+		return
+	}
 	for _, c := range wd.creds {
 		cc := cloneCred(c)
 		cc.Roles = s.credRoles(cc.ID)

@@ -12,13 +12,13 @@ import (
 
 // token is a personal OAuth2 token: the value is shown once, on creation.
 type token struct {
-	ID          int
-	Token       string
-	User        string
-	Scope       string
-	Description string
-	Created     time.Time
-	Expires     time.Time
+	ID          int       `yaml:"id,omitempty"`
+	Token       string    `yaml:"token,omitempty"`
+	User        string    `yaml:"user,omitempty"`
+	Scope       string    `yaml:"scope,omitempty"`
+	Description string    `yaml:"description,omitempty"`
+	Created     time.Time `yaml:"created,omitempty"`
+	Expires     time.Time `yaml:"expires,omitempty"`
 }
 
 // tokenYears is AWX's default lifetime of a personal token

@@ -25,20 +25,20 @@ const unset = -1
 
 // account is a local account.
 type account struct {
-	Username           string
-	Password           string // never shown
-	FullName           string
-	Email              string
-	Roles              []string
-	Enabled            bool
-	PasswordExpires    bool
-	PasswordExpiresAt  *time.Time // explicit expiry, overrides the computed one
-	InactiveAfterExp   bool
-	DaysAfterExp       int
-	MinDays            int
-	MaxDays            int
-	WarnDays           int
-	LastPasswordChange *time.Time
+	Username           string     `yaml:"username,omitempty"`
+	Password           string     `yaml:"password,omitempty"` // never shown
+	FullName           string     `yaml:"fullName,omitempty"`
+	Email              string     `yaml:"email,omitempty"`
+	Roles              []string   `yaml:"roles,omitempty"`
+	Enabled            bool       `yaml:"enabled,omitempty"`
+	PasswordExpires    bool       `yaml:"passwordExpires,omitempty"`
+	PasswordExpiresAt  *time.Time `yaml:"passwordExpiresAt,omitempty"` // explicit expiry, overrides the computed one
+	InactiveAfterExp   bool       `yaml:"inactiveAfterExpiration,omitempty"`
+	DaysAfterExp       int        `yaml:"daysAfterPasswordExpiration,omitempty"`
+	MinDays            int        `yaml:"minDays,omitempty"`
+	MaxDays            int        `yaml:"maxDays,omitempty"`
+	WarnDays           int        `yaml:"warnDays,omitempty"`
+	LastPasswordChange *time.Time `yaml:"lastPasswordChange,omitempty"`
 }
 
 // defaultDays fills the day counts that were not given from the policy.
@@ -138,16 +138,16 @@ func (a *account) expiresAt(p Policy) *time.Time {
 
 // user is an SSO user of the scenario (administrator@vsphere.local).
 type user struct {
-	Username string
-	Password string
-	Roles    []string
+	Username string   `yaml:"username,omitempty"`
+	Password string   `yaml:"password,omitempty"`
+	Roles    []string `yaml:"roles,omitempty"`
 }
 
 type session struct {
-	ID       string
-	User     string
-	Roles    []string
-	Local    bool // a local account's session
-	Created  time.Time
-	LastUsed time.Time
+	ID       string    `yaml:"id,omitempty"`
+	User     string    `yaml:"user,omitempty"`
+	Roles    []string  `yaml:"roles,omitempty"`
+	Local    bool      `yaml:"local,omitempty"` // a local account's session
+	Created  time.Time `yaml:"created,omitempty"`
+	LastUsed time.Time `yaml:"lastUsed,omitempty"`
 }

@@ -46,6 +46,9 @@ type section struct {
 	Generate           struct {
 		LocalAccounts int `yaml:"localAccounts"`
 	} `yaml:"generate"`
+	// Snapshot holds every object of a snapshot (snapshot.go), in place
+	// of users, localAccounts and generate.
+	Snapshot *snapshot `yaml:"snapshot"`
 }
 
 type world struct {
@@ -53,6 +56,7 @@ type world struct {
 	users    []*user
 	policy   Policy
 	accounts []*account
+	sessions []*session // only from a snapshot
 }
 
 // DefaultRootPassword is root's password when a scenario does not define root.
@@ -78,10 +82,22 @@ func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator)
 		}
 		return true
 	}
+	snapshotted := false
 	for _, sec := range sections {
 		var s section
 		if err := sec.Decode(&s); err != nil {
 			errs = append(errs, scenario.Errors(sec.File, err)...)
+			continue
+		}
+		if s.Snapshot != nil {
+			if len(s.Users)+len(s.LocalAccounts)+s.Generate.LocalAccounts > 0 || snapshotted || len(w.users)+len(w.accounts) > 0 {
+				errs = append(errs, sec.Errorf(sec.Node, "vsphere.snapshot: a snapshot holds every object; users, localAccounts and generate cannot be given beside it, or in another file"))
+				continue
+			}
+			snapshotted = true
+			errs = append(errs, loadSnapshot(sec, s.Snapshot, w)...)
+		} else if snapshotted && len(s.Users)+len(s.LocalAccounts)+s.Generate.LocalAccounts > 0 {
+			errs = append(errs, sec.Errorf(sec.Node, "vsphere: objects cannot be added to a snapshot's"))
 			continue
 		}
 		if s.SessionIdleTimeout != "" {
@@ -147,7 +163,7 @@ func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator)
 			w.accounts = append(w.accounts, acc)
 		}
 	}
-	if !accounts["root"] {
+	if !accounts["root"] && !snapshotted {
 		root, _ := buildAccount(accountSpec{Username: "root", Password: DefaultRootPassword, Roles: []string{"superAdmin"}, FullName: "root"}, gen.Now)
 		w.accounts = append([]*account{root}, w.accounts...)
 	}

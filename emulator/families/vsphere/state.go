@@ -71,6 +71,11 @@ func (s *State) Reset(w api.World) {
 		s.accounts.Put(a.Username, a)
 	}
 	s.sessions = map[string]*session{}
+	for _, ss := range wd.sessions {
+		c := *ss
+		c.Roles = slices.Clone(ss.Roles)
+		s.sessions[ss.ID] = &c
+	}
 }
 
 // Export returns the state for GET /_emulator/state, passwords redacted.
@@ -79,7 +84,7 @@ func (s *State) Export() any {
 	defer s.mu.RUnlock()
 	users := []map[string]any{}
 	for _, u := range s.users {
-		users = append(users, map[string]any{"username": u.Username, "roles": slices.Clone(u.Roles), "password": journal.Redacted})
+		users = append(users, map[string]any{"username": u.Username, "roles": append([]string{}, u.Roles...), "password": journal.Redacted})
 	}
 	sort.Slice(users, func(i, j int) bool { return users[i]["username"].(string) < users[j]["username"].(string) })
 	accounts := map[string]Info{}

@@ -56,25 +56,25 @@ type SessionInventory struct {
 // Stored types.
 
 type attribute struct {
-	UUID    string
-	Name    string
-	Value   string
-	Type    string // System or Customized
-	Created time.Time
-	LastOp  time.Time
+	UUID    string    `yaml:"uuid,omitempty"`
+	Name    string    `yaml:"name,omitempty"`
+	Value   string    `yaml:"value,omitempty"`
+	Type    string    `yaml:"type,omitempty"` // System or Customized
+	Created time.Time `yaml:"created,omitempty"`
+	LastOp  time.Time `yaml:"lastOp,omitempty"`
 }
 
 type virtualID struct {
-	UUID        string
-	Name        string
-	Description *string
+	UUID        string  `yaml:"uuid,omitempty"`
+	Name        string  `yaml:"name,omitempty"`
+	Description *string `yaml:"description,omitempty"`
 	// Password is what a login must send: the SHA-512 hex of a scenario
 	// password, or the string a client created the virtual ID with.
-	Password   string
-	State      string // Enabled or Disabled
-	Created    time.Time
-	LastOp     time.Time
-	Attributes []*attribute
+	Password   string       `yaml:"password,omitempty"`
+	State      string       `yaml:"state,omitempty"` // Enabled or Disabled
+	Created    time.Time    `yaml:"created,omitempty"`
+	LastOp     time.Time    `yaml:"lastOp,omitempty"`
+	Attributes []*attribute `yaml:"attributes,omitempty"`
 }
 
 func cloneVID(v *virtualID) *virtualID {
@@ -111,22 +111,22 @@ func (v *virtualID) attribute(uuid string) int {
 }
 
 type account struct {
-	UUID     string
-	Name     string
-	Password string // SHA-512 hex of the scenario's password
-	Plain    string // the scenario's password, for plainPasswords
-	Admin    bool
+	UUID     string `yaml:"uuid,omitempty"`
+	Name     string `yaml:"name,omitempty"`
+	Password string `yaml:"password,omitempty"`      // SHA-512 hex of the scenario's password
+	Plain    string `yaml:"plainPassword,omitempty"` // the scenario's password, for plainPasswords
+	Admin    bool   `yaml:"admin,omitempty"`
 }
 
 type session struct {
-	UUID        string
-	AccountUUID string
-	UserUUID    string
+	UUID        string `yaml:"uuid,omitempty"`
+	AccountUUID string `yaml:"accountUuid,omitempty"`
+	UserUUID    string `yaml:"userUuid,omitempty"`
 	// VirtualID is set for sessions of a virtual ID login.
-	VirtualID string
-	Admin     bool
-	Created   time.Time
-	Expires   time.Time
+	VirtualID string    `yaml:"virtualID,omitempty"`
+	Admin     bool      `yaml:"admin,omitempty"`
+	Created   time.Time `yaml:"created,omitempty"`
+	Expires   time.Time `yaml:"expires,omitempty"`
 }
 
 func (s *session) inventory(loc *time.Location) SessionInventory {

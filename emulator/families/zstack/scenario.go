@@ -78,6 +78,9 @@ type section struct {
 	Generate   struct {
 		VirtualIDs int `yaml:"virtualIDs"`
 	} `yaml:"generate"`
+	// Snapshot holds every object of a snapshot (snapshot.go), in place
+	// of accounts, sessions, virtualIDs and generate.
+	Snapshot *snapshot `yaml:"snapshot"`
 }
 
 // config is the behaviour a scenario sets.
@@ -104,6 +107,9 @@ type world struct {
 	accounts []*account
 	sessions []seededSession
 	vids     []*virtualID
+	// restored are a snapshot's sessions and jobs, kept as they were.
+	restored []*session
+	jobs     []jobSnap
 }
 
 var hex32RE = regexp.MustCompile(`^[0-9a-f]{32}$`)
@@ -146,11 +152,20 @@ func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator)
 	accounts := map[string]*account{}
 	names := map[string]bool{}
 	uuids := map[string]bool{}
+	snapshotted := false
 	for _, sec := range sections {
 		var s section
 		if err := sec.Decode(&s); err != nil {
 			errs = append(errs, scenario.Errors(sec.File, err)...)
 			continue
+		}
+		if (s.Snapshot != nil || snapshotted) && (s.hasObjects() || len(w.accounts)+len(w.vids) > 0) {
+			errs = append(errs, sec.Errorf(sec.Node, "zstack.snapshot: a snapshot holds every object; accounts, sessions, virtualIDs and generate cannot be given beside it, or in another file"))
+			continue
+		}
+		if s.Snapshot != nil {
+			snapshotted = true
+			errs = append(errs, loadSnapshot(sec, s.Snapshot, w)...)
 		}
 		dur := func(v, what string, def time.Duration) time.Duration {
 			if v == "" {

@@ -69,7 +69,14 @@ func (s *State) Reset(w api.World) {
 	for _, v := range wd.vids {
 		s.putVID(v)
 	}
+	for _, ss := range wd.restored {
+		c := *ss
+		s.sessions[ss.UUID] = &c
+	}
 	s.jobs = map[string]*job{}
+	for _, j := range wd.jobs {
+		s.jobs[j.UUID] = &job{created: j.Created, pollsLeft: j.PollsLeft, readyAt: j.ReadyAt, status: j.Status, body: []byte(j.Body)}
+	}
 	s.lastPurge = now
 }
 
