@@ -31,25 +31,25 @@ type options struct {
 	// journalTotal bounds every sandbox's journal together.
 	journalTotal int64
 	// maxConnections caps the connections served at once per listener.
-	maxConnections   int
+	maxConnections int
 	// stateFile keeps the default sandbox's world across restarts, saved
 	// on shutdown and every stateSaveInterval (0: only on shutdown).
 	stateFile         string
 	stateSaveInterval time.Duration
-	logger           *slog.Logger
-	adminToken       string
-	bodyLimit        int64
-	journalCapacity  int
-	journalBodyLimit int
-	journalBytes     int64
-	checkResponses   bool
-	families         []family.Family
-	tls              *TLS
-	maxSandboxes     int
-	sandboxIdle      time.Duration
-	allowedHosts     []string
-	readTimeout      time.Duration
-	idleTimeout      time.Duration
+	logger            *slog.Logger
+	adminToken        string
+	bodyLimit         int64
+	journalCapacity   int
+	journalBodyLimit  int
+	journalBytes      int64
+	checkResponses    bool
+	families          []family.Family
+	tls               *TLS
+	maxSandboxes      int
+	sandboxIdle       time.Duration
+	allowedHosts      []string
+	readTimeout       time.Duration
+	idleTimeout       time.Duration
 }
 
 // DefaultReadTimeout bounds reading a whole request, body included: a

@@ -32,7 +32,7 @@ include:
 
 const (
 	zstackAdmin  = "Authorization: OAuth 0123456789abcdef0123456789abcdef"
-	awxAdmin     = "Authorization: Basic YWRtaW46cGFzc3dvcmQ="                                     // admin:password
+	awxAdmin     = "Authorization: Basic YWRtaW46cGFzc3dvcmQ="                                 // admin:password
 	vsphereAdmin = "Authorization: Basic YWRtaW5pc3RyYXRvckB2c3BoZXJlLmxvY2FsOlBhc3N3MHJkIQ==" // administrator@vsphere.local:Passw0rd!
 )
 

@@ -19,7 +19,7 @@ type snapshot struct {
 
 // orgSnap is one organisation in a snapshot.
 type orgSnap struct {
-	Slug          string                        `yaml:"slug"`
+	Slug          string                       `yaml:"slug"`
 	CloudAccounts []scenario.Located[*account] `yaml:"cloudAccounts"`
 	Clusters      []scenario.Located[*cluster] `yaml:"clusters,omitempty"`
 }
