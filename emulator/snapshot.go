@@ -10,9 +10,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"time"
-
-	"gopkg.in/yaml.v3"
 
 	"github.com/credemu/credemu/emulator/api"
 	"github.com/credemu/credemu/emulator/family"
@@ -41,23 +41,21 @@ func (sb *sandbox) snapshot(taken time.Time) ([]byte, error) {
 	sb.mu.Lock()
 	defer sb.mu.Unlock()
 	c := sb.cur
-	doc := &yaml.Node{Kind: yaml.MappingNode}
+	var buf bytes.Buffer
 	add := func(key string, v any) error {
-		var n yaml.Node
-		if err := n.Encode(v); err != nil {
+		if err := writeYAML(&buf, 0, key, reflect.ValueOf(v)); err != nil {
 			return fmt.Errorf("snapshot: %s: %w", key, err)
 		}
-		doc.Content = append(doc.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: key}, &n)
 		return nil
 	}
 	where := "the default sandbox"
 	if sb.name != "" {
 		where = fmt.Sprintf("sandbox %q", sb.name)
 	}
-	doc.HeadComment = fmt.Sprintf("A credemu snapshot of %s, taken %s from scenario %q.\n"+
+	fmt.Fprintf(&buf, "# %s\n", strings.ReplaceAll(fmt.Sprintf("A credemu snapshot of %s, taken %s from scenario %q.\n"+
 		"It holds passwords, tokens and sessions: keep it as you keep test credentials.\n"+
 		"Load it with credemu --scenario FILE, PUT /_emulator/scenario or --state-file FILE.",
-		where, taken.UTC().Format(time.RFC3339), c.sc.Name)
+		where, taken.UTC().Format(time.RFC3339), c.sc.Name), "\n", "\n# "))
 	now := sb.clock.Now()
 	fields := []struct {
 		key string
@@ -101,15 +99,6 @@ func (sb *sandbox) snapshot(taken time.Time) ([]byte, error) {
 		if err := add(f.Name(), snap.Snapshot(st)); err != nil {
 			return nil, err
 		}
-	}
-	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	if err := enc.Encode(doc); err != nil {
-		return nil, fmt.Errorf("snapshot: %w", err)
-	}
-	if err := enc.Close(); err != nil {
-		return nil, fmt.Errorf("snapshot: %w", err)
 	}
 	return buf.Bytes(), nil
 }

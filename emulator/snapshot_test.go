@@ -257,3 +257,38 @@ func TestStateFileSavedOnInterval(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestSnapshotOfLongLists loads back lists long enough to be written in
+// chunks (see writeYAML).
+func TestSnapshotOfLongLists(t *testing.T) {
+	srv := start(t, emulator.WithScenarioYAML("long.yaml", []byte(`
+clock: 2026-01-01T00:00:00Z
+zstack: {accounts: [{name: admin, password: password}], generate: {virtualIDs: 700}}
+vsphere: {generate: {localAccounts: 600}}
+awx: {users: [{username: admin, password: password, superuser: true}], generate: {users: 300, credentialsPerUser: 2}}
+avisi: {tokens: [{token: t, organisations: ["*"]}], organisations: [{slug: bulk, generate: {cloudAccounts: 300}}]}
+`)))
+	snap := snapshotOf(t, srv)
+	loaded := start(t, emulator.WithScenarioYAML("snapshot.yaml", snap))
+	if diff := cmp.Diff(srv.State(), loaded.State()); diff != "" {
+		t.Fatalf("state loaded from the snapshot differs (-taken +loaded):\n%s", diff)
+	}
+	if diff := cmp.Diff(uncommented(snap), uncommented(snapshotOf(t, loaded))); diff != "" {
+		t.Errorf("snapshot of the loaded snapshot differs:\n%s", diff)
+	}
+}
+
+// TestSnapshotOnTheRealClock keeps every instant as it was, clusters'
+// last use included, when the world runs on the real clock.
+func TestSnapshotOnTheRealClock(t *testing.T) {
+	srv := start(t)
+	snap := snapshotOf(t, srv)
+	if strings.Contains(uncommented(snap), "\nclock:") {
+		t.Error("a snapshot on the real clock fixes the clock")
+	}
+	time.Sleep(1100 * time.Millisecond) // a second later, every "ago" would have moved
+	loaded := start(t, emulator.WithScenarioYAML("snapshot.yaml", snap))
+	if diff := cmp.Diff(srv.State()["apis"], loaded.State()["apis"]); diff != "" {
+		t.Errorf("state loaded on the real clock differs (-taken +loaded):\n%s", diff)
+	}
+}

@@ -112,6 +112,10 @@ type world struct {
 	providers []CloudProvider
 	regions   []Region
 	orgs      []*orgWorld
+	// lastUseKept is set for a snapshot's world: clusters keep the
+	// instants they last used their accounts, instead of a distance from
+	// the sandbox's start.
+	lastUseKept bool
 }
 
 type orgWorld struct {
@@ -240,7 +244,7 @@ func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator)
 				errs = append(errs, ps.sec.Errorf(ps.sec.Node, "avisi.snapshot: a snapshot holds every object; tokens, cloudProfiles and organisations cannot be given beside it, or in another file"))
 			}
 		}
-		errs = append(errs, loadSnapshot(snap.sec, snap.s.Snapshot, w, gen)...)
+		errs = append(errs, loadSnapshot(snap.sec, snap.s.Snapshot, w)...)
 		return w, errs.Err()
 	}
 	cat := &catalogue{providers: map[string]*CloudProvider{}, regions: map[[2]string]*Region{}, w: w}

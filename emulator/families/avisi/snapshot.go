@@ -67,11 +67,12 @@ func (f *Family) Snapshot(st api.State) any {
 	return snapshotSection{Snapshot: snap}
 }
 
-// loadSnapshot checks a snapshot's objects and puts them in w. Clusters'
-// last use is kept as a distance from the scenario's clock, as a
-// hand-written "2h" is.
-func loadSnapshot(sec scenario.Section, snap *snapshot, w *world, gen *scenario.Generator) scenario.ErrorList {
+// loadSnapshot checks a snapshot's objects and puts them in w. Clusters
+// keep the instant they last used their accounts, as every other time of
+// a snapshot is kept.
+func loadSnapshot(sec scenario.Section, snap *snapshot, w *world) scenario.ErrorList {
 	var errs scenario.ErrorList
+	w.lastUseKept = true
 	for _, lt := range snap.Tokens {
 		t := lt.Value
 		if t.Token == "" || len(t.Organisations) == 0 {
@@ -160,7 +161,6 @@ func loadSnapshot(sec scenario.Section, snap *snapshot, w *world, gen *scenario.
 				errs = append(errs, sec.ErrorAt(lc.At, "snapshot cluster: identity, name and a cloudAccount of organisation %s are required", o.Slug))
 				continue
 			}
-			c.LastUsedAgo = gen.Now.Sub(c.LastUsed)
 			ow.clusters = append(ow.clusters, c)
 		}
 		w.orgs = append(w.orgs, ow)

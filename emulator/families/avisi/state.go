@@ -78,7 +78,9 @@ func (s *State) Reset(w api.World) {
 		}
 		for _, c := range ow.clusters {
 			cc := *c
-			cc.LastUsed = now.Add(-c.LastUsedAgo)
+			if !wd.lastUseKept {
+				cc.LastUsed = now.Add(-c.LastUsedAgo)
+			}
 			o.clusters = append(o.clusters, &cc)
 		}
 		s.orgs[ow.slug] = o
