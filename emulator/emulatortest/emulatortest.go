@@ -23,6 +23,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/credemu/credemu/emulator"
 	"github.com/credemu/credemu/emulator/fault"
 	"github.com/credemu/credemu/emulator/journal"
@@ -244,6 +246,18 @@ func (s *Server) AdvanceClock(d time.Duration) {
 
 func (s *Server) control(method, path string, body, out any) {
 	s.t.Helper()
+	data := s.controlRaw(method, path, body)
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			s.t.Fatalf("emulatortest: %s %s: decoding %s: %v", method, path, data, err)
+		}
+	}
+}
+
+// controlRaw makes a control call and returns its body, failing the test
+// on an error status.
+func (s *Server) controlRaw(method, path string, body any) []byte {
+	s.t.Helper()
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -272,11 +286,29 @@ func (s *Server) control(method, path string, body, out any) {
 	if resp.StatusCode >= 300 && !(path == "/verify" && resp.StatusCode == http.StatusConflict) {
 		s.t.Fatalf("emulatortest: %s %s: %d %s", method, path, resp.StatusCode, data)
 	}
-	if out != nil {
-		if err := json.Unmarshal(data, out); err != nil {
-			s.t.Fatalf("emulatortest: %s %s: decoding %s: %v", method, path, data, err)
-		}
+	return data
+}
+
+// Snapshot returns the sandbox's world as scenario YAML (GET
+// /_emulator/snapshot): every object with its ids, times and passwords,
+// the fault rules in force, the clock and the id sequence. Save it as a
+// test fixture, or start another emulator from it (Reload).
+func (s *Server) Snapshot() []byte {
+	s.t.Helper()
+	return s.controlRaw(http.MethodGet, "/snapshot", nil)
+}
+
+// Reload starts a second emulator (with opts) on a snapshot of this
+// sandbox's world, fails the test unless its /_emulator/state is this
+// one's, and returns it: what a client built here, a restart from a
+// snapshot or a state file keeps.
+func (s *Server) Reload(opts ...emulator.Option) *Server {
+	s.t.Helper()
+	loaded := Start(s.t, append([]emulator.Option{emulator.WithScenarioYAML("snapshot.yaml", s.Snapshot())}, opts...)...)
+	if diff := cmp.Diff(s.State()["apis"], loaded.State()["apis"]); diff != "" {
+		s.t.Fatalf("emulatortest: the state loaded from a snapshot differs (-snapshotted +loaded):\n%s", diff)
 	}
+	return loaded
 }
 
 // Response is a finished HTTP exchange, read in full.
