@@ -6,7 +6,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -s -w -X github.com/credemu/credemu/emulator.Version=$(VERSION)
 FUZZTIME ?= 30s
 
-.PHONY: all build install dist image image-deps run test unit bench-smoke conformance ansible-deps haproxy-deps scale-test deploy-test vet fmt-check lint bench load soak fuzz cover update-golden clean
+.PHONY: all build install dist image image-deps run test unit bench-smoke conformance ansible-deps haproxy-deps chromium-deps screenshots scale-test deploy-test vet fmt-check lint bench load soak fuzz cover update-golden clean
 
 all: build
 
@@ -72,6 +72,7 @@ unit:
 	@command -v buildah >/dev/null 2>&1 || echo "IMAGE TEST NOT RUN: buildah is not installed (make image-deps installs it)"
 	@command -v ansible-playbook >/dev/null 2>&1 || echo "ANSIBLE CONFORMANCE NOT RUN: ansible-playbook is not installed (make ansible-deps installs it)"
 	@command -v haproxy >/dev/null 2>&1 || echo "SCALE TEST NOT RUN: haproxy is not installed (make haproxy-deps installs it)"
+	@command -v chromium >/dev/null 2>&1 || echo "DASHBOARD BROWSER TEST NOT RUN: chromium is not installed (make chromium-deps installs it)"
 	$(GO) test -race -count=1 $(PKGS)
 
 # Every benchmark once (the memory ones still make their 120,000 objects),
@@ -113,6 +114,14 @@ deploy-test: ## the Kubernetes manifests against the Kubernetes API types
 SANDBOXES ?= 300
 scale-test: build ## replicas behind haproxy: affinity, isolation, a replica joining and one lost (needs haproxy)
 	$(GO) run ./cmd/credemu-scale -binary $(BIN) -sandboxes $(SANDBOXES)
+
+chromium-deps: ## install Debian's chromium, which the dashboard's browser test (conformance/dashboard) drives headless (as root)
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+# The dashboard's screenshots in the README, taken by its browser test.
+screenshots: ## retake emulator/ui/screenshots/*.png with headless chromium
+	cd conformance/dashboard && CREDEMU_UI_SCREENSHOTS=1 $(GO) test -count=1 ./...
 
 haproxy-deps: ## install Debian's haproxy, which make scale-test uses (as root)
 	apt-get update -qq

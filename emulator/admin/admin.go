@@ -1,5 +1,6 @@
 // Package admin serves the /_emulator control API: health, reset, state,
-// scenario loading, fault rules, the request journal and the virtual clock.
+// scenario loading, fault rules, the request journal, the virtual clock,
+// snapshots, and the dashboard at /_emulator/ui/ that drives them.
 // Every call takes the X-Emulator-Sandbox header and works on that sandbox.
 // Answers are plain JSON; errors are {"error": "...", "errors": [...]}.
 package admin
@@ -27,6 +28,7 @@ import (
 	"github.com/credemu/credemu/emulator/fault"
 	"github.com/credemu/credemu/emulator/journal"
 	"github.com/credemu/credemu/emulator/scenario"
+	"github.com/credemu/credemu/emulator/ui"
 )
 
 // Prefix is where the control API is mounted.
@@ -162,6 +164,10 @@ func Mount(r *mux.Router, resolve Resolver) {
 		}
 		r.Handle(rt.path, limitBody(limit, byMethod(mk(rt.methods))))
 	}
+	// The dashboard's files hold no data, so they are served without the
+	// token: the page asks for it and sends it on every call it makes.
+	r.Handle("/ui", http.RedirectHandler(Prefix+"/ui/", http.StatusMovedPermanently))
+	r.PathPrefix("/ui/").Handler(ui.Handler(Prefix + "/ui/"))
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no control endpoint %s %s", r.Method, r.URL.Path))
 	})
