@@ -1,12 +1,13 @@
 # credemu — make targets. `make run` and `make test` are the two that matter.
 GO       ?= go
 BIN      ?= bin/credemu
+BARE     ?= bin/credemu-bare
 PKGS     ?= ./...
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -s -w -X github.com/credemu/credemu/emulator.Version=$(VERSION)
 FUZZTIME ?= 30s
 
-.PHONY: all build install dist image image-deps run test unit bench-smoke conformance ansible-deps haproxy-deps chromium-deps screenshots scale-test deploy-test vet fmt-check lint bench load soak fuzz cover update-golden clean
+.PHONY: all build bare install dist image image-deps run test unit bench-smoke conformance ansible-deps haproxy-deps chromium-deps screenshots scale-test deploy-test vet fmt-check lint bench load soak fuzz cover update-golden clean
 
 all: build
 
@@ -136,12 +137,18 @@ fmt-check:
 
 lint: vet fmt-check ## static checks that need nothing beyond the Go toolchain
 
-bench: build ## benchmarks, then the side-by-side load figures (ratios within one run; see README)
+# make bench measures as a user would: credemu and credemu-bare (standard
+# library only, answering credemu's recorded bytes) as separate processes,
+# the load from a third, the two servers in turns on the same cores.
+bench: build bare ## the Go benchmarks, then every figure of the README's table against credemu-bare (ratios within one run)
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s $(PKGS)
-	$(GO) run ./cmd/credemu-load -binary $(BIN) -duration 8s
+	$(GO) run ./cmd/credemu-load -binary $(BIN) -bare $(BARE) -duration 8s
 
-load: build ## only the load figures: start-up and throughput against a bare net/http server
-	$(GO) run ./cmd/credemu-load -binary $(BIN) -duration $(or $(DURATION),5s)
+bare:
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BARE) ./cmd/credemu-bare
+
+load: build bare ## only the load figures, on separate processes (DURATION=5s per figure)
+	$(GO) run ./cmd/credemu-load -binary $(BIN) -bare $(BARE) -duration $(or $(DURATION),5s)
 
 SOAK ?= 10m
 soak: ## bounded mixed load on every API with faults on, on 127.0.0.1 (SOAK=10m)

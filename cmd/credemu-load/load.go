@@ -46,12 +46,30 @@ func (s *samples) rate() rate {
 // drive adds a round of d. Request numbers start at first, so that rounds
 // never repeat a create's name.
 func (s *samples) drive(d time.Duration, concurrency int, build request, want int, first int) error {
+	return s.load(d, 0, concurrency, build, want, first)
+}
+
+// driveN adds a round of n requests (rounded down to a multiple of
+// concurrency), however long they take.
+func (s *samples) driveN(n, concurrency int, build request, want int, first int) error {
+	return s.load(0, n/concurrency, concurrency, build, want, first)
+}
+
+// load runs concurrency workers for d, or for perWorker requests each.
+func (s *samples) load(d time.Duration, perWorker, concurrency int, build request, want int, first int) error {
 	tr := &http.Transport{MaxIdleConnsPerHost: concurrency, MaxConnsPerHost: concurrency}
 	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
 	defer tr.CloseIdleConnections()
 	var n atomic.Int64
 	var firstErr atomic.Value
-	deadline := time.Now().Add(d)
+	start := time.Now()
+	deadline := start.Add(d)
+	more := func(i int) bool {
+		if perWorker > 0 {
+			return i < first+perWorker
+		}
+		return time.Now().Before(deadline)
+	}
 	var wg sync.WaitGroup
 	// Each worker keeps its own latencies (at most maxSamples), merged at
 	// the end for the percentile.
@@ -61,7 +79,7 @@ func (s *samples) drive(d time.Duration, concurrency int, build request, want in
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			for i := first; time.Now().Before(deadline); i++ {
+			for i := first; more(i); i++ {
 				req, err := build(w, i)
 				t0 := time.Now()
 				if err == nil {
@@ -90,6 +108,9 @@ func (s *samples) drive(d time.Duration, concurrency int, build request, want in
 		return err
 	}
 	s.n += n.Load()
+	if perWorker > 0 {
+		d = time.Since(start)
+	}
 	s.d += d
 	for _, l := range lat {
 		s.lat = append(s.lat, l...)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -121,4 +122,39 @@ func TestCPUProfile(t *testing.T) {
 	if code := run([]string{"-only", "^none$", "-cpuprofile", filepath.Join(prof, "x")}, &out, &errb); code != 1 {
 		t.Errorf("unwritable profile: exit %d", code)
 	}
+}
+
+// TestSeparateShort is the short version of make bench's method: credemu
+// and credemu-bare built and run as their own processes, every figure
+// measured once, briefly. It checks that each figure is produced, not
+// what it is: speed is a benchmark's business.
+func TestSeparateShort(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds two binaries")
+	}
+	dir := t.TempDir()
+	bins := map[string]string{}
+	for _, name := range []string{"credemu", "credemu-bare"} {
+		bins[name] = filepath.Join(dir, name)
+		if out, err := exec.Command("go", "build", "-o", bins[name], "../"+name).CombinedOutput(); err != nil {
+			t.Fatalf("build %s: %v\n%s", name, err, out)
+		}
+	}
+	var out bytes.Buffer
+	if err := separateFigures(&out, bins["credemu"], bins["credemu-bare"], 80*time.Millisecond, 2, 1, regexp.MustCompile(""), 400, 20); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	for _, want := range append([]string{"credemu-bare (standard library only)", "peak resident memory", "a sandbox", "reset of the default sandbox"}, names()...) {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("no %q in:\n%s", want, out.String())
+		}
+	}
+}
+
+func names() []string {
+	var out []string
+	for _, f := range figures {
+		out = append(out, f.name)
+	}
+	return out
 }

@@ -34,6 +34,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	duration := fs.Duration("duration", 3*time.Second, "how long each throughput measurement runs")
 	concurrency := fs.Int("concurrency", 8, "concurrent clients")
 	binary := fs.String("binary", "", "credemu binary for the start-up measurement (skipped when empty)")
+	creates := fs.Int("creates", 100_000, "with -bare: creates per family for the memory-per-object figure")
+	sandboxes := fs.Int("sandboxes", 1000, "with -bare: fresh sandboxes per family for the sandbox figures")
+	bareBin := fs.String("bare", "", "credemu-bare binary: with -binary, measure every figure on separate processes against it (what make bench does)")
 	startupRuns := fs.Int("startup-runs", 7, "start-up measurements to take the median of")
 	soak := fs.Duration("soak", 0, "run a mixed soak load for this long instead of the throughput figures")
 	maxRequests := fs.Int64("max-requests", 50_000_000, "stop the soak after this many requests")
@@ -89,6 +92,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	fmt.Fprintf(stdout, "credemu-load: %s, %d clients, %s per figure, all on 127.0.0.1\n\n", time.Now().UTC().Format("2006-01-02"), *concurrency, *duration)
+	if *binary != "" && *bareBin != "" {
+		if err := separateFigures(stdout, *binary, *bareBin, *duration, *concurrency, *startupRuns, pick, max(*creates, *concurrency), max(*sandboxes, 1)); err != nil {
+			fmt.Fprintln(stderr, "credemu-load:", err)
+			return 1
+		}
+		return 0
+	}
 	if *binary != "" {
 		if err := startupFigures(stdout, *binary, *startupRuns); err != nil {
 			fmt.Fprintln(stderr, "credemu-load: start-up:", err)
