@@ -32,7 +32,15 @@ const baseURL = "https://schemas.credemu.invalid/"
 type Set struct {
 	mu       sync.Mutex // serialises the compiler, which is not safe for concurrent use
 	compiler *jsonschema.Compiler
-	schemas  map[string]*entry // fixed after Compile: read without locking
+	schemas  map[string]*entry // fixed once loaded: read without locking
+	// names are the schemas' names, listed without reading them: Has
+	// answers from them, so that a server can check its operations' schemas
+	// at start without paying for reading and preparing them (Cached).
+	names map[string]bool
+	// load reads, decodes and registers every schema, once, on first use.
+	load    func() error
+	loadOne sync.Once
+	loadErr error
 	memo     memo              // outcomes of ValidateKeyed
 }
 
@@ -83,7 +91,28 @@ func bodyOnly(data []byte) bool {
 // Compile loads every *.json file under fsys, to be compiled on first use.
 // Files whose name starts with "_" or that live in a "defs" folder serve as
 // $ref targets.
-func Compile(fsys fs.FS) (*Set, error) { return compile(fsys, true) }
+func Compile(fsys fs.FS) (*Set, error) {
+	set, err := compile(fsys, true)
+	if err == nil {
+		err = set.loaded()
+	}
+	return set, err
+}
+
+// loaded runs the set's load once and returns its outcome.
+func (s *Set) loaded() error {
+	s.loadOne.Do(func() {
+		if s.load != nil {
+			s.loadErr = s.load()
+		}
+	})
+	return s.loadErr
+}
+
+// Load reads and registers every schema now, if that was not done yet: a
+// server calls it in the background once it listens, so that its first
+// validated request does not wait for it.
+func (s *Set) Load() error { return s.loaded() }
 
 // compile is Compile, with the inlining of $refs optional (tests compare).
 func compile(fsys fs.FS, inline bool) (*Set, error) {
@@ -93,7 +122,23 @@ func compile(fsys fs.FS, inline bool) (*Set, error) {
 	c.LoadURL = func(s string) (io.ReadCloser, error) {
 		return nil, fmt.Errorf("schema %s is not among the embedded schemas", s)
 	}
-	set := &Set{compiler: c, schemas: map[string]*entry{}}
+	set := &Set{compiler: c, schemas: map[string]*entry{}, names: map[string]bool{}}
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".json") {
+			set.names[strings.TrimSuffix(p, ".json")] = true
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	set.load = func() error { return set.register(fsys, inline) }
+	return set, nil
+}
+
+// register reads, decodes, inlines and adds every schema to the compiler.
+func (set *Set) register(fsys fs.FS, inline bool) error {
+	c := set.compiler
 	raw := map[string][]byte{}
 	docs := map[string]any{}
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
@@ -112,17 +157,17 @@ func compile(fsys fs.FS, inline bool) (*Set, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for p, data := range raw {
 		inlined := data
 		if inline {
 			if inlined, err = inlineRefs(docs, p); err != nil {
-				return nil, fmt.Errorf("schema %s: %w", p, err)
+				return fmt.Errorf("schema %s: %w", p, err)
 			}
 		}
 		if err := c.AddResource(baseURL+p, bytes.NewReader(inlined)); err != nil {
-			return nil, fmt.Errorf("schema %s: %w", p, err)
+			return fmt.Errorf("schema %s: %w", p, err)
 		}
 		e := &entry{url: baseURL + p}
 		if bodyOnly(data) {
@@ -130,12 +175,13 @@ func compile(fsys fs.FS, inline bool) (*Set, error) {
 		}
 		set.schemas[strings.TrimSuffix(p, ".json")] = e
 	}
-	return set, nil
+	return nil
 }
 
-// get returns the compiled schema of that name, compiling it the first
-// time.
 func (s *Set) get(name string) (*jsonschema.Schema, error) {
+	if err := s.loaded(); err != nil {
+		return nil, err
+	}
 	e, ok := s.schemas[name]
 	if !ok {
 		return nil, fmt.Errorf("no schema named %q", name)
@@ -155,6 +201,9 @@ func (s *Set) get(name string) (*jsonschema.Schema, error) {
 // broken schema file fails a test rather than the first request that
 // needs it.
 func (s *Set) CompileAll() error {
+	if err := s.loaded(); err != nil {
+		return err
+	}
 	names := make([]string, 0, len(s.schemas))
 	for n := range s.schemas {
 		names = append(names, n)
@@ -174,22 +223,22 @@ var (
 	cacheEr = map[fs.FS]error{}
 )
 
-// Cached loads fsys once per process and returns the same Set on every
-// later call, so that starting many emulators in one test binary does not
-// recompile anything.
+// Cached returns one Set per fsys per process, so that starting many
+// emulators in one test binary does not prepare anything twice. It only
+// lists the schemas: they are read and registered on first use (or Load).
 func Cached(fsys fs.FS) (*Set, error) {
 	cacheMu.Lock()
 	defer cacheMu.Unlock()
 	if s, ok := cache[fsys]; ok {
 		return s, cacheEr[fsys]
 	}
-	s, err := Compile(fsys)
+	s, err := compile(fsys, true)
 	cache[fsys], cacheEr[fsys] = s, err
 	return s, err
 }
 
 // Has reports whether a schema of that name exists.
-func (s *Set) Has(name string) bool { _, ok := s.schemas[name]; return ok }
+func (s *Set) Has(name string) bool { return s.names[name] }
 
 // Validate checks value (decoded JSON: maps, slices, float64, string, bool,
 // nil) against the named schema and returns one FieldError per failing
@@ -209,6 +258,9 @@ func (s *Set) Validate(name string, value any) ([]api.FieldError, error) {
 // ok is false when the schema constrains more than the body; the caller
 // then validates the whole request with Validate.
 func (s *Set) ValidateBody(name string, body any) (fes []api.FieldError, ok bool, err error) {
+	if err := s.loaded(); err != nil {
+		return nil, true, err
+	}
 	e, found := s.schemas[name]
 	if !found || e.bodyURL == "" {
 		return nil, false, nil
