@@ -75,6 +75,22 @@ func (p *process) status(field string) int64 {
 	return 0
 }
 
+// timed sends req and returns how long its answer took, read in full; a
+// status other than want is an error.
+func timed(client *http.Client, req *http.Request, want int) (time.Duration, error) {
+	t0 := time.Now()
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != want {
+		return 0, fmt.Errorf("%s %s: status %d, want %d", req.Method, req.URL.Path, resp.StatusCode, want)
+	}
+	return time.Since(t0), nil
+}
+
 func post(url, body string) error {
 	resp, err := http.Post(url, "application/json", strings.NewReader(body))
 	if err != nil {
@@ -264,25 +280,15 @@ func memoryFigures(w io.Writer, credemuBin string, concurrency int, pick *regexp
 			return err
 		}
 		client := &http.Client{Timeout: 10 * time.Second}
-		timed := func(sandbox string) (time.Duration, error) {
+		inSandbox := func(sandbox string) (time.Duration, error) {
 			req, _ := f.request(emu.base)(0, 0)
 			if sandbox != "" {
 				req.Header.Set("X-Emulator-Sandbox", sandbox)
 			}
-			t0 := time.Now()
-			resp, err := client.Do(req)
-			if err != nil {
-				return 0, err
-			}
-			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != f.status {
-				return 0, fmt.Errorf("%s: %d", f.name, resp.StatusCode)
-			}
-			return time.Since(t0), nil
+			return timed(client, req, f.status)
 		}
 		for i := 0; i < 50; i++ { // connections and code paths warm
-			if _, err := timed("warm"); err != nil {
+			if _, err := inSandbox("warm"); err != nil {
 				emu.stop()
 				return err
 			}
@@ -290,7 +296,7 @@ func memoryFigures(w io.Writer, credemuBin string, concurrency int, pick *regexp
 		before := emu.status("VmRSS")
 		var first, again []time.Duration
 		for i := 0; i < sandboxes; i++ {
-			d, err := timed(fmt.Sprintf("sb-%d", i))
+			d, err := inSandbox(fmt.Sprintf("sb-%d", i))
 			if err != nil {
 				emu.stop()
 				return err
@@ -299,7 +305,7 @@ func memoryFigures(w io.Writer, credemuBin string, concurrency int, pick *regexp
 		}
 		after := emu.status("VmRSS")
 		for i := 0; i < sandboxes; i++ {
-			d, err := timed("warm")
+			d, err := inSandbox("warm")
 			if err != nil {
 				emu.stop()
 				return err
@@ -331,17 +337,7 @@ func resetFigure(w io.Writer, credemuBin string) error {
 		for i := 0; i+1 < len(headers); i += 2 {
 			req.Header.Set(headers[i], headers[i+1])
 		}
-		t0 := time.Now()
-		resp, err := client.Do(req)
-		if err != nil {
-			return 0, err
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			return 0, fmt.Errorf("%s %s: %d", method, path, resp.StatusCode)
-		}
-		return time.Since(t0), nil
+		return timed(client, req, http.StatusOK)
 	}
 	list := func() (time.Duration, error) {
 		return do("GET", "/api/v2/credentials/", "Authorization", "Basic YWRtaW46cGFzc3dvcmQ=")
