@@ -41,7 +41,7 @@ type Set struct {
 	load    func() error
 	loadOne sync.Once
 	loadErr error
-	memo     memo              // outcomes of ValidateKeyed
+	memo    memo // outcomes of ValidateKeyed
 }
 
 // entry is one schema, compiled once.

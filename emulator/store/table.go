@@ -75,12 +75,23 @@ func (t *Table[V]) Has(id string) bool { _, ok := t.pos[id]; return ok }
 // Put stores a copy of v under id. A new id goes to the end of the order; an
 // existing one keeps its place.
 func (t *Table[V]) Put(id string, v V) {
+	t.put(id, t.clone(v))
+}
+
+// PutShared stores v itself, not a copy, under id. It is for values that
+// are never changed in place, such as a scenario's world, which every
+// sandbox starts from: the table's own writes replace values (Get, change,
+// Put) rather than change them, so a sandbox that only reads an object
+// need not hold a copy of it.
+func (t *Table[V]) PutShared(id string, v V) { t.put(id, v) }
+
+func (t *Table[V]) put(id string, v V) {
 	if i, ok := t.pos[id]; ok {
-		t.slots[i].v = t.clone(v)
+		t.slots[i].v = v
 		return
 	}
 	t.pos[id] = len(t.slots)
-	t.slots = append(t.slots, slot[V]{id: id, v: t.clone(v)})
+	t.slots = append(t.slots, slot[V]{id: id, v: v})
 }
 
 // Delete removes id and reports whether it was present. Deletion leaves a

@@ -81,3 +81,24 @@ func TestPeekID(t *testing.T) {
 		t.Errorf("PeekID allocates %v times", n)
 	}
 }
+
+// TestPutSharedIsReplacedNotChanged: a shared value is what Peek sees, a
+// Get is still a copy, and a Put after a change replaces it, leaving the
+// shared value as it was.
+func TestPutSharedIsReplacedNotChanged(t *testing.T) {
+	shared := &item{Tags: []string{"world"}}
+	tb := store.NewTable(func(v *item) *item { c := *v; return &c })
+	tb.PutShared("1", shared)
+	if p, _ := tb.Peek("1"); p != shared {
+		t.Fatal("Peek of a shared value is not the value itself")
+	}
+	got, _ := tb.Get("1")
+	got.Tags = []string{"sandbox"}
+	tb.Put("1", got)
+	if shared.Tags[0] != "world" {
+		t.Errorf("the shared value was changed: %q", shared.Tags)
+	}
+	if p, _ := tb.Peek("1"); p.Tags[0] != "sandbox" {
+		t.Errorf("after Put: %q", p.Tags)
+	}
+}

@@ -164,7 +164,9 @@ func (s *State) Reset(w api.World) {
 	s.types = store.NewTable(cloneType)
 	s.nextType = 1
 	for _, t := range wd.types {
-		s.types.Put(itoa(t.ID), t)
+		// A world's types are shared, not copied: a sandbox changes a type
+		// only by replacing it (credential_types.go), and most never do.
+		s.types.PutShared(itoa(t.ID), t)
 		s.nextType = max(s.nextType, t.ID+1)
 	}
 	s.creds = store.NewTable(cloneCred)
