@@ -66,7 +66,9 @@ func (s *State) Reset(w api.World) {
 	// A new slice, never the old one refilled: an export may still hold it.
 	s.profileOrder = make([]string, 0, len(wd.profiles))
 	for _, p := range wd.profiles {
-		s.profiles[p.Identity] = cloneProfile(p)
+		// The catalogue is shared, not copied: no call changes a profile,
+		// and every view copies what it hands out.
+		s.profiles[p.Identity] = p
 		s.profileOrder = append(s.profileOrder, p.Identity)
 	}
 	s.orgs = make(map[string]*org, len(wd.orgs))
