@@ -40,14 +40,15 @@ func (b banner) write(w io.Writer, format string) {
 		}
 		fmt.Fprintf(w, "           try: %s\n", g.Try)
 	}
-	fmt.Fprintf(w, "\n  operation ids (for fault rules, verify, coverage): credemu operations; stop with Ctrl-C\n")
+	fmt.Fprintf(w, "\n  dashboard (objects, journal, faults, coverage): %s/_emulator/ui/\n", b.url)
+	fmt.Fprintf(w, "  operation ids (for fault rules, verify, coverage): credemu operations; stop with Ctrl-C\n")
 }
 
 // writeJSON writes the banner as JSON log records, one per line: the
 // server's, then one per family.
 func (b banner) writeJSON(w io.Writer) {
 	log := slog.New(slog.NewJSONHandler(w, nil))
-	attrs := []any{"version", emulator.Version, "scenario", b.scenario, "url", b.url, "control_api", b.url + "/_emulator"}
+	attrs := []any{"version", emulator.Version, "scenario", b.scenario, "url", b.url, "control_api", b.url + "/_emulator", "dashboard", b.url + "/_emulator/ui/"}
 	if b.tlsURL != "" {
 		attrs = append(attrs, "tls_url", b.tlsURL)
 	}

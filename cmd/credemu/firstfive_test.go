@@ -194,6 +194,18 @@ func TestBannerGreetsEveryFamily(t *testing.T) {
 	if tries != 4 {
 		t.Errorf("%d commands to try, want one per family", tries)
 	}
+	// The dashboard the banner names answers its page.
+	dash := regexp.MustCompile(`dashboard \(objects, journal, faults, coverage\): (\S+)`).FindStringSubmatch(text)
+	if dash == nil || dash[1] != base[1]+"/_emulator/ui/" {
+		t.Fatalf("banner names no dashboard:\n%s", text)
+	}
+	resp, err := http.Get(dash[1])
+	if err != nil || resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+		t.Errorf("dashboard %s: %v %v", dash[1], err, resp)
+	}
+	if resp != nil {
+		resp.Body.Close()
+	}
 }
 
 // TestBannerJSON: with --log-format json the banner is JSON records too,
