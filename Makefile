@@ -7,7 +7,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -s -w -X github.com/credemu/credemu/emulator.Version=$(VERSION)
 FUZZTIME ?= 30s
 
-.PHONY: all build bare install dist image image-deps run test unit bench-smoke conformance ansible-deps haproxy-deps chromium-deps screenshots scale-test deploy-test vet fmt-check lint bench load soak fuzz cover update-golden clean
+.PHONY: all build bare bench-peers install dist image image-deps run test unit bench-smoke conformance ansible-deps haproxy-deps chromium-deps screenshots scale-test deploy-test vet fmt-check lint bench load soak fuzz cover update-golden clean
 
 all: build
 
@@ -143,6 +143,18 @@ lint: vet fmt-check ## static checks that need nothing beyond the Go toolchain
 bench: build bare ## the Go benchmarks, then every figure of the README's table against credemu-bare (ratios within one run)
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s $(PKGS)
 	$(GO) run ./cmd/credemu-load -binary $(BIN) -bare $(BARE) -duration 8s
+
+# WireMock's standalone jar comes in the npm package wiremock; Java from
+# Debian. Without either the target says so and does nothing.
+WIREMOCK_VERSION ?= 3.13.2
+WIREMOCK_DIR     ?= .cache/wiremock
+WIREMOCK_JAR      = $(WIREMOCK_DIR)/node_modules/wiremock/build/wiremock-standalone-$(WIREMOCK_VERSION).jar
+bench-peers: build ## credemu side by side with WireMock on the same requests and validation (needs java and npm)
+	@if ! command -v java >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then \
+	  echo "BENCH-PEERS NOT RUN: java and npm are needed (Debian: default-jre-headless, npm)"; exit 0; fi; \
+	[ -f $(WIREMOCK_JAR) ] || npm install --no-audit --no-fund --prefix $(WIREMOCK_DIR) wiremock@$(WIREMOCK_VERSION); \
+	CREDEMU_WIREMOCK_JAR=$(CURDIR)/$(WIREMOCK_JAR) $(GO) test -count=1 -run 'TestPeersShort' ./cmd/credemu-load && \
+	$(GO) run ./cmd/credemu-load --binary $(BIN) --wiremock $(WIREMOCK_JAR) --duration $(or $(DURATION),4s)
 
 bare:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BARE) ./cmd/credemu-bare

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -157,4 +158,39 @@ func names() []string {
 		out = append(out, f.name)
 	}
 	return out
+}
+
+// TestBodySchemasResolve: the schemas WireMock gets are credemu's body
+// schemas with every reference resolved in place.
+func TestBodySchemasResolve(t *testing.T) {
+	for name, file := range createSchemas {
+		s, err := bodySchema(file)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		raw, _ := json.Marshal(s)
+		if strings.Contains(string(raw), "$ref") || !strings.Contains(string(raw), `"required"`) {
+			t.Errorf("%s: %s", name, raw)
+		}
+	}
+}
+
+// TestPeersShort runs make bench-peers briefly where WireMock's jar is at
+// hand (CREDEMU_WIREMOCK_JAR, as make bench-peers sets it).
+func TestPeersShort(t *testing.T) {
+	jar := os.Getenv("CREDEMU_WIREMOCK_JAR")
+	if jar == "" {
+		t.Skip("CREDEMU_WIREMOCK_JAR is not set (make bench-peers installs WireMock and sets it)")
+	}
+	bin := filepath.Join(t.TempDir(), "credemu")
+	if out, err := exec.Command("go", "build", "-o", bin, "../credemu").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	var out bytes.Buffer
+	if err := peerFigures(&out, bin, jar, 80*time.Millisecond, 2, 40, regexp.MustCompile("")); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "WireMock") || !strings.Contains(out.String(), "vsphere validated create") {
+		t.Errorf("peer figures:\n%s", out.String())
+	}
 }

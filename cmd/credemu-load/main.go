@@ -36,6 +36,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	binary := fs.String("binary", "", "credemu binary for the start-up measurement (skipped when empty)")
 	creates := fs.Int("creates", 100_000, "with -bare: creates per family for the memory-per-object figure")
 	sandboxes := fs.Int("sandboxes", 1000, "with -bare: fresh sandboxes per family for the sandbox figures")
+	wiremock := fs.String("wiremock", "", "WireMock's standalone jar: with -binary, measure credemu side by side with WireMock (what make bench-peers does)")
 	bareBin := fs.String("bare", "", "credemu-bare binary: with -binary, measure every figure on separate processes against it (what make bench does)")
 	startupRuns := fs.Int("startup-runs", 7, "start-up measurements to take the median of")
 	soak := fs.Duration("soak", 0, "run a mixed soak load for this long instead of the throughput figures")
@@ -92,6 +93,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	fmt.Fprintf(stdout, "credemu-load: %s, %d clients, %s per figure, all on 127.0.0.1\n\n", time.Now().UTC().Format("2006-01-02"), *concurrency, *duration)
+	if *binary != "" && *wiremock != "" {
+		if err := peerFigures(stdout, *binary, *wiremock, *duration, *concurrency, max(*creates, *concurrency), pick); err != nil {
+			fmt.Fprintln(stderr, "credemu-load:", err)
+			return 1
+		}
+		return 0
+	}
 	if *binary != "" && *bareBin != "" {
 		if err := separateFigures(stdout, *binary, *bareBin, *duration, *concurrency, *startupRuns, pick, max(*creates, *concurrency), max(*sandboxes, 1)); err != nil {
 			fmt.Fprintln(stderr, "credemu-load:", err)
