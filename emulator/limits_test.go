@@ -138,3 +138,18 @@ func TestSandboxMemory(t *testing.T) {
 	want(t, srv.Do("DELETE", "/_emulator/sandboxes/m1", nil), 204)
 	want(t, srv.Sandbox("m3").Do("GET", "/zstack/v1/iam2/virtual-ids?limit=1", nil, zs), 200)
 }
+
+// TestSandboxMemoryCountsControlCalls: a world built for a control call
+// (a snapshot, GET /state) counts against the budget like one a request
+// built, so that requests after it are refused once the budget is spent.
+func TestSandboxMemoryCountsControlCalls(t *testing.T) {
+	yaml := "zstack:\n  accounts: [{name: admin, password: password}]\n  sessions: [{uuid: 0123456789abcdef0123456789abcdef, account: admin}]\n  generate: {virtualIDs: 2000}\n"
+	srv := start(t, emulator.WithScenarioYAML("mem.yaml", []byte(yaml)), emulator.WithSandboxMemory(5<<20))
+	zs := "Authorization: OAuth 0123456789abcdef0123456789abcdef"
+	want(t, srv.Sandbox("c1").Do("GET", "/_emulator/snapshot", nil), 200)
+	want(t, srv.Sandbox("c2").Do("GET", "/_emulator/state", nil), 200)
+	r := srv.Sandbox("c3").Do("GET", "/zstack/v1/iam2/virtual-ids?limit=1", nil, zs)
+	if r.Status != 429 {
+		t.Errorf("after two worlds built by control calls: %d %s, want 429", r.Status, r.Body)
+	}
+}

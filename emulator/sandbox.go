@@ -109,7 +109,7 @@ func (sb *sandbox) buildState(i int) (api.State, error) {
 	if p := sb.states[i].Load(); p != nil {
 		return *p, nil
 	}
-	if sb.name != "" && sb.budget != nil && sb.budget.limit > 0 {
+	if sb.counted() {
 		est := sb.estimate(i, sb.cur)
 		if used := sb.budget.used.Add(est); used > sb.budget.limit {
 			sb.budget.used.Add(-est)
@@ -118,7 +118,12 @@ func (sb *sandbox) buildState(i int) (api.State, error) {
 		}
 		sb.charged += est
 	}
-	return sb.buildLocked(i), nil
+	return sb.newStateLocked(i), nil
+}
+
+// counted reports whether the sandbox's states count against the budget.
+func (sb *sandbox) counted() bool {
+	return sb.name != "" && sb.budget != nil && sb.budget.limit > 0
 }
 
 // release gives back what the sandbox's states count against the budget,
@@ -151,8 +156,22 @@ func (sb *sandbox) stateLocked(i int) api.State {
 	return sb.buildLocked(i)
 }
 
-// buildLocked builds family i's state; caller holds sb.mu.
+// buildLocked builds family i's state and counts it against the sandbox
+// memory budget without refusing it: a control call that needs the state
+// (GET /state, a snapshot) is deliberate, as a scenario load is, and what
+// it builds must be counted when requests later ask for more. Caller holds
+// sb.mu.
 func (sb *sandbox) buildLocked(i int) api.State {
+	if sb.counted() {
+		est := sb.estimate(i, sb.cur)
+		sb.budget.used.Add(est)
+		sb.charged += est
+	}
+	return sb.newStateLocked(i)
+}
+
+// newStateLocked builds family i's state; caller holds sb.mu.
+func (sb *sandbox) newStateLocked(i int) api.State {
 	f := sb.families[i]
 	st := f.NewState(sb.cur.worlds[f.Name()], sb.env)
 	sb.states[i].Store(&st)
@@ -310,7 +329,7 @@ func (sb *sandbox) apply(c *compiled) {
 	}
 	// Another scenario's worlds may be larger or smaller: the budget counts
 	// what is built now (a load is a deliberate call, so it is not refused).
-	if sb.name != "" && sb.budget != nil && sb.budget.limit > 0 {
+	if sb.counted() {
 		sb.budget.used.Add(charged - sb.charged)
 		sb.charged = charged
 	}

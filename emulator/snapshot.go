@@ -57,28 +57,21 @@ func (sb *sandbox) snapshot(taken time.Time) ([]byte, error) {
 		"Load it with credemu --scenario FILE, PUT /_emulator/scenario or --state-file FILE.",
 		where, taken.UTC().Format(time.RFC3339), c.sc.Name), "\n", "\n# "))
 	now := sb.clock.Now()
-	fields := []struct {
-		key string
-		v   any
-	}{
-		{"name", c.sc.Name},
-		{"description", fmt.Sprintf("Snapshot of %s at %s (virtual clock), from scenario %q.", where, now.Format(time.RFC3339), c.sc.Name)},
-		{"seed", c.seed},
+	err := add("name", c.sc.Name)
+	if err == nil {
+		err = add("description", fmt.Sprintf("Snapshot of %s at %s (virtual clock), from scenario %q.", where, now.Format(time.RFC3339), c.sc.Name))
 	}
-	if sb.clock.Fixed() {
-		fields = append(fields, struct {
-			key string
-			v   any
-		}{"clock", now.Format(time.RFC3339Nano)})
+	if err == nil {
+		err = add("seed", c.seed)
 	}
-	fields = append(fields, struct {
-		key string
-		v   any
-	}{"idSequence", sb.ids.Position()})
-	for _, f := range fields {
-		if err := add(f.key, f.v); err != nil {
-			return nil, err
-		}
+	if err == nil && sb.clock.Fixed() {
+		err = add("clock", now.Format(time.RFC3339Nano))
+	}
+	if err == nil {
+		err = add("idSequence", sb.ids.Position())
+	}
+	if err != nil {
+		return nil, err
 	}
 	if rules := remainingRules(sb.faults.List()); len(rules) > 0 {
 		if err := add("faults", rules); err != nil {

@@ -97,7 +97,7 @@ func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator)
 			snapshotted = true
 			errs = append(errs, loadSnapshot(sec, s.Snapshot, w)...)
 		} else if snapshotted && len(s.Users)+len(s.LocalAccounts)+s.Generate.LocalAccounts > 0 {
-			errs = append(errs, sec.Errorf(sec.Node, "vsphere: objects cannot be added to a snapshot's"))
+			errs = append(errs, sec.Errorf(sec.Node, "vsphere.snapshot: a snapshot holds every object; users, localAccounts and generate cannot be given beside it, or in another file"))
 			continue
 		}
 		if s.SessionIdleTimeout != "" {
