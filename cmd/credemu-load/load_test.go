@@ -193,4 +193,10 @@ func TestPeersShort(t *testing.T) {
 	if !strings.Contains(out.String(), "WireMock") || !strings.Contains(out.String(), "vsphere validated create") {
 		t.Errorf("peer figures:\n%s", out.String())
 	}
+	// WireMock works in a root of its own, not in the caller's directory.
+	for _, d := range []string{"mappings", "__files"} {
+		if _, err := os.Stat(d); err == nil {
+			t.Errorf("WireMock left %s/ in the working directory", d)
+		}
+	}
 }

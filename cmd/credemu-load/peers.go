@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"path"
 	"regexp"
@@ -113,13 +114,22 @@ func startWireMock(jar string) (*process, time.Duration, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	t0 := time.Now()
-	cmd := exec.Command("java", "-jar", jar, "--port", fmt.Sprint(port), "--bind-address", "127.0.0.1", "--disable-banner")
-	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
-	if err := cmd.Start(); err != nil {
+	// WireMock creates mappings/ and __files/ under its root; without a
+	// root of its own it would leave them in the caller's directory.
+	dir, err := os.MkdirTemp("", "credemu-wiremock-")
+	if err != nil {
 		return nil, 0, err
 	}
-	p := &process{cmd: cmd, base: fmt.Sprintf("http://127.0.0.1:%d", port)}
+	t0 := time.Now()
+	cmd := exec.Command("java", "-jar", jar, "--port", fmt.Sprint(port), "--bind-address", "127.0.0.1",
+		"--disable-banner", "--root-dir", dir)
+	cmd.Dir = dir
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	if err := cmd.Start(); err != nil {
+		_ = os.RemoveAll(dir)
+		return nil, 0, err
+	}
+	p := &process{cmd: cmd, base: fmt.Sprintf("http://127.0.0.1:%d", port), dir: dir}
 	client := &http.Client{Timeout: time.Second}
 	for time.Since(t0) < time.Minute {
 		if resp, err := client.Get(p.base + "/__admin/health"); err == nil {

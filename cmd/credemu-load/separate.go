@@ -27,6 +27,9 @@ import (
 type process struct {
 	cmd  *exec.Cmd
 	base string
+	// dir, when set, is a scratch directory the process works in; stop
+	// removes it.
+	dir string
 }
 
 // launch starts bin with args and waits for the URL it prints.
@@ -58,6 +61,9 @@ func launch(bin string, args ...string) (*process, error) {
 func (p *process) stop() {
 	_ = p.cmd.Process.Kill()
 	_ = p.cmd.Wait()
+	if p.dir != "" {
+		_ = os.RemoveAll(p.dir)
+	}
 }
 
 // status reads a field of /proc/PID/status in kB (VmRSS, VmHWM).
