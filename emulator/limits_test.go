@@ -77,8 +77,8 @@ func TestJournalTotalBytes(t *testing.T) {
 
 // TestUnauthenticatedBuildsNoWorld: a request that fails authentication in
 // a new sandbox is refused without the sandbox building that family's
-// world (47 MB each on the large scenario); one that authenticates builds
-// it, and works on the sandbox's own state.
+// world (a forked world still counts against the sandbox memory budget);
+// one that authenticates builds it, and works on the sandbox's own state.
 func TestUnauthenticatedBuildsNoWorld(t *testing.T) {
 	srv := start(t, emulator.WithScenario("default"))
 	built := func() int { return int(srv.Do("GET", "/_emulator/health", nil).JSON(t)["worldsBuilt"].(float64)) }
@@ -123,8 +123,9 @@ func TestUnauthenticatedBuildsNoWorld(t *testing.T) {
 // dropped sandbox gives its share back.
 func TestSandboxMemory(t *testing.T) {
 	yaml := "zstack:\n  accounts: [{name: admin, password: password}]\n  sessions: [{uuid: 0123456789abcdef0123456789abcdef, account: admin}]\n  generate: {virtualIDs: 2000}\n"
-	// About 2.4 MB a world: two fit in 5 MiB, a third does not.
-	srv := start(t, emulator.WithScenarioYAML("mem.yaml", []byte(yaml)), emulator.WithSandboxMemory(5<<20))
+	// About 640 KB a world (2,000 virtual IDs and their attributes, forked:
+	// their index entries): two fit in 1.5 MiB, a third does not.
+	srv := start(t, emulator.WithScenarioYAML("mem.yaml", []byte(yaml)), emulator.WithSandboxMemory(3<<19))
 	zs := "Authorization: OAuth 0123456789abcdef0123456789abcdef"
 	for _, name := range []string{"m1", "m2"} {
 		want(t, srv.Sandbox(name).Do("GET", "/zstack/v1/iam2/virtual-ids?limit=1", nil, zs), 200)
@@ -144,7 +145,7 @@ func TestSandboxMemory(t *testing.T) {
 // built, so that requests after it are refused once the budget is spent.
 func TestSandboxMemoryCountsControlCalls(t *testing.T) {
 	yaml := "zstack:\n  accounts: [{name: admin, password: password}]\n  sessions: [{uuid: 0123456789abcdef0123456789abcdef, account: admin}]\n  generate: {virtualIDs: 2000}\n"
-	srv := start(t, emulator.WithScenarioYAML("mem.yaml", []byte(yaml)), emulator.WithSandboxMemory(5<<20))
+	srv := start(t, emulator.WithScenarioYAML("mem.yaml", []byte(yaml)), emulator.WithSandboxMemory(3<<19))
 	zs := "Authorization: OAuth 0123456789abcdef0123456789abcdef"
 	want(t, srv.Sandbox("c1").Do("GET", "/_emulator/snapshot", nil), 200)
 	want(t, srv.Sandbox("c2").Do("GET", "/_emulator/state", nil), 200)

@@ -118,10 +118,17 @@ func ShellQuote(s string) string {
 
 // Sizer is implemented by families that can say, before building it,
 // about how many bytes one sandbox's state built from world takes: the
-// sandbox memory budget counts it (a large world is tens of megabytes).
+// sandbox memory budget counts it. Objects a sandbox forks from its world
+// (store.Table.Fork) count ForkedBytes each, what the sandbox's first write
+// to their table copies; objects it copies count their full size.
 type Sizer interface {
 	StateBytes(world api.World) int64
 }
+
+// ForkedBytes is what one object of a forked table costs a sandbox once it
+// writes that table: its index entries, not the object (measured at 77 to
+// 135 bytes across the families on the large scenario, so this has room).
+const ForkedBytes = 160
 
 // Snapshotter is implemented by families whose state can be written back
 // as a scenario: Snapshot returns the family's section (a value yaml.v3

@@ -102,3 +102,107 @@ func TestPutSharedIsReplacedNotChanged(t *testing.T) {
 		t.Errorf("after Put: %q", p.Tags)
 	}
 }
+
+func TestForksShareUntilWritten(t *testing.T) {
+	base := store.NewTable(cloneItem)
+	for i := 0; i < 100; i++ {
+		base.Put(fmt.Sprint(i), &item{Tags: []string{fmt.Sprint(i)}})
+	}
+	base.Delete("3")
+	base.Freeze()
+	a, b := base.Fork(), base.Fork()
+	if !a.Shared() || !b.Shared() {
+		t.Fatal("a fork that was not written should share its index")
+	}
+	a.Put("new", &item{})
+	a.Delete("5")
+	if a.Shared() || !b.Shared() {
+		t.Fatal("a written fork should own its index; an unwritten one should still share")
+	}
+	b.Put("7", &item{Tags: []string{"b's"}})
+	want := func(tb *store.Table[*item], id string, present bool) {
+		t.Helper()
+		if tb.Has(id) != present {
+			t.Errorf("Has(%q) = %v, want %v", id, !present, present)
+		}
+	}
+	want(a, "new", true)
+	want(a, "5", false)
+	want(base, "new", false)
+	want(base, "5", true)
+	want(b, "new", false)
+	want(b, "5", true)
+	want(a, "3", false)
+	if v, _ := base.Get("7"); v.Tags[0] != "7" {
+		t.Errorf("a fork's write reached the base: %v", v.Tags)
+	}
+	if v, _ := a.Get("7"); v.Tags[0] != "7" {
+		t.Errorf("one fork's write reached another: %v", v.Tags)
+	}
+	if v, _ := b.Get("7"); v.Tags[0] != "b's" {
+		t.Errorf("b's write: %v", v.Tags)
+	}
+	// Order survives the copy: base's order, a's new id last.
+	got := ids(a)
+	if got[0] != "0" || got[len(got)-1] != "new" || len(got) != 99 {
+		t.Errorf("a's order: first %s, last %s, %d ids", got[0], got[len(got)-1], len(got))
+	}
+	// A write to the frozen base copies its own index and leaves forks be.
+	base.Delete("0")
+	want(a, "0", true)
+	want(b, "0", true)
+}
+
+func TestConcurrentForksOfAFrozenTable(t *testing.T) {
+	base := store.NewTable(cloneItem)
+	for i := 0; i < 50; i++ {
+		base.Put(fmt.Sprint(i), &item{})
+	}
+	base.Freeze()
+	idx := store.NewIndex[string, int]()
+	idx.Set("x", 1)
+	idx.Freeze()
+	done := make(chan bool)
+	for g := 0; g < 8; g++ {
+		go func() {
+			f, x := base.Fork(), idx.Fork()
+			f.Put(fmt.Sprint(100+g), &item{})
+			f.Delete("1")
+			x.Set("y", g)
+			x.Delete("x")
+			done <- f.Len() == 50 && !f.Has("1") && x.Len() == 1
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		if !<-done {
+			t.Error("a fork saw another's writes")
+		}
+	}
+	if base.Len() != 50 || !base.Has("1") || !idx.Has("x") || idx.Has("y") {
+		t.Error("forks' writes reached the base")
+	}
+}
+
+func TestIndexForks(t *testing.T) {
+	base := store.NewIndex[string, string]()
+	base.Set("a", "1")
+	base.Set("b", "2")
+	f := base.Fork()
+	f.Set("c", "3")
+	f.Delete("a")
+	f.Delete("absent")
+	got := map[string]string{}
+	for k, v := range f.All() {
+		got[k] = v
+	}
+	if diff := cmp.Diff(map[string]string{"b": "2", "c": "3"}, got); diff != "" {
+		t.Errorf("fork (-want +got):\n%s", diff)
+	}
+	if v, ok := base.Get("a"); !ok || v != "1" || base.Has("c") || base.Len() != 2 {
+		t.Error("a fork's writes reached the base")
+	}
+	base.Set("d", "4")
+	if f.Has("d") {
+		t.Error("the base's write after the fork reached the fork")
+	}
+}

@@ -82,7 +82,7 @@ func listCloudAccounts(s *State, r *api.Request) (*api.Response, error) {
 	}
 	if name != "" {
 		// Unique per organisation, so the index answers without a scan.
-		if id, found := o.byName[name]; found {
+		if id, found := o.byName.Get(name); found {
 			if a, _ := o.accounts.Get(id); match(a) {
 				items = append(items, a)
 			}
@@ -141,14 +141,14 @@ func createCloudAccount(s *State, r *api.Request) (*api.Response, error) {
 		return nil, &api.Error{Kind: api.KindInvalidArgument, Message: fmt.Sprintf("Cloud profile '%s' does not exist", b.CloudProfile),
 			Details: []string{"cloudProfile: unknown cloud profile"}}
 	}
-	if _, dup := o.byName[b.DisplayName]; dup {
+	if o.byName.Has(b.DisplayName) {
 		return nil, &api.Error{Kind: api.KindAlreadyExists,
 			Message: fmt.Sprintf("A cloud account with display name '%s' already exists in organisation '%s'", b.DisplayName, o.slug),
 			Details: []string{"displayName: must be unique within the organisation"}}
 	}
 	a := &account{ID: s.env.IDs.UUID(), DisplayName: b.DisplayName, Enabled: true, Metadata: emptyIfNil(b.Metadata), Profile: b.CloudProfile}
 	o.accounts.Put(a.ID, a)
-	o.byName[a.DisplayName] = a.ID
+	o.byName.Set(a.DisplayName, a.ID)
 	return ok(s.accountView(a))
 }
 
@@ -183,7 +183,7 @@ func updateCloudAccount(s *State, r *api.Request) (*api.Response, error) {
 		return nil, err
 	}
 	if b.DisplayName != nil && *b.DisplayName != "" && *b.DisplayName != a.DisplayName {
-		if _, dup := o.byName[*b.DisplayName]; dup {
+		if o.byName.Has(*b.DisplayName) {
 			return nil, &api.Error{Kind: api.KindAlreadyExists,
 				Message: fmt.Sprintf("A cloud account with display name '%s' already exists in organisation '%s'", *b.DisplayName, o.slug),
 				Details: []string{"displayName: must be unique within the organisation"}}
@@ -199,9 +199,9 @@ func updateCloudAccount(s *State, r *api.Request) (*api.Response, error) {
 		a.Primary = id
 	}
 	if b.DisplayName != nil && *b.DisplayName != "" && *b.DisplayName != a.DisplayName {
-		delete(o.byName, a.DisplayName)
+		o.byName.Delete(a.DisplayName)
 		a.DisplayName = *b.DisplayName
-		o.byName[a.DisplayName] = a.ID
+		o.byName.Set(a.DisplayName, a.ID)
 	}
 	if b.Enabled != nil {
 		a.Enabled = *b.Enabled
@@ -235,7 +235,7 @@ func deleteCloudAccount(s *State, r *api.Request) (*api.Response, error) {
 		return nil, invalid("Cloud account '%s' was used by cluster '%s' in the last 24 hours and cannot be deleted", a.DisplayName, c.Name)
 	}
 	o.accounts.Delete(a.ID)
-	delete(o.byName, a.DisplayName)
+	o.byName.Delete(a.DisplayName)
 	return noContent()
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/credemu/credemu/emulator/api"
 	"github.com/credemu/credemu/emulator/ids"
 	"github.com/credemu/credemu/emulator/scenario"
+	"github.com/credemu/credemu/emulator/store"
 	"github.com/credemu/credemu/fixtures"
 )
 
@@ -122,6 +123,7 @@ type orgWorld struct {
 	slug     string
 	accounts []*account
 	clusters []*cluster
+	base     store.Lazy[*org] // accounts as frozen tables (frozen)
 }
 
 var (

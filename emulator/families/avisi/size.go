@@ -1,21 +1,25 @@
 package avisi
 
-import "github.com/credemu/credemu/emulator/api"
+import (
+	"github.com/credemu/credemu/emulator/api"
+	"github.com/credemu/credemu/emulator/family"
+)
 
-// StateBytes estimates a state built from w: about 600 bytes per account,
-// credential and cluster, as BenchmarkMemoryPerCreate measures them with
-// their indexes, and the profile catalogue.
+// StateBytes estimates a state built from w. Accounts, with their
+// credentials inside them, are forked from the world (ForkedBytes each);
+// clusters and tokens are copied, about 600 bytes each as
+// BenchmarkMemoryPerCreate measures objects with their indexes; the profile
+// catalogue is shared, and a sandbox holds an index entry per profile.
 func (f *Family) StateBytes(aw api.World) int64 {
 	w, _ := aw.(*world)
 	if w == nil {
 		return 0
 	}
-	n := int64(len(w.profiles) + len(w.tokens))
+	copied := int64(len(w.tokens))
+	var forked int64
 	for _, o := range w.orgs {
-		n += int64(len(o.accounts) + len(o.clusters))
-		for _, a := range o.accounts {
-			n += int64(len(a.Credentials))
-		}
+		copied += int64(len(o.clusters))
+		forked += int64(len(o.accounts))
 	}
-	return 600 * n
+	return 600*copied + family.ForkedBytes*(forked+int64(len(w.profiles)))
 }

@@ -31,12 +31,23 @@ type org struct {
 	accounts *store.Table[*account]
 	// byName indexes accounts by display name (unique per organisation), so
 	// the display-name filter and the duplicate check do not scan.
-	byName   map[string]string
+	byName   *store.Index[string, string]
 	clusters []*cluster
 }
 
-func newOrg(slug string) *org {
-	return &org{slug: slug, accounts: store.NewTable(cloneAccount), byName: map[string]string{}}
+// frozen returns the organisation's accounts and name index as frozen
+// tables, built on first use, which sandboxes fork: a sandbox pays for an
+// organisation's accounts when it first writes one of them.
+func (ow *orgWorld) frozen() *org {
+	return ow.base.Get(func() *org {
+		o := &org{slug: ow.slug, byName: store.NewIndex[string, string]()}
+		o.accounts = store.Frozen(cloneAccount, ow.accounts, func(a *account) string { return a.ID })
+		for _, a := range ow.accounts {
+			o.byName.Set(a.DisplayName, a.ID)
+		}
+		o.byName.Freeze()
+		return o
+	})
 }
 
 // NewState returns the Avisi state of one sandbox, filled from world.
@@ -73,11 +84,8 @@ func (s *State) Reset(w api.World) {
 	}
 	s.orgs = make(map[string]*org, len(wd.orgs))
 	for _, ow := range wd.orgs {
-		o := newOrg(ow.slug)
-		for _, a := range ow.accounts {
-			o.accounts.Put(a.ID, a)
-			o.byName[a.DisplayName] = a.ID
-		}
+		fo := ow.frozen()
+		o := &org{slug: ow.slug, accounts: fo.accounts.Fork(), byName: fo.byName.Fork()}
 		for _, c := range ow.clusters {
 			cc := *c
 			if !wd.lastUseKept {

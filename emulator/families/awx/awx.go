@@ -251,7 +251,7 @@ func (f *Family) Authenticate(r *api.Request) error {
 // place, so the caller may read it after the lock is gone but must not
 // change it. Caller holds the lock.
 func (s *State) userByName(name string) *user {
-	id, ok := s.byName[name]
+	id, ok := s.byName.Get(name)
 	if !ok {
 		return nil
 	}

@@ -141,6 +141,7 @@ func (t roleTable) drop(rid int) {
 // allocRoles hands out the role ids of a new resource, in AWX's order, and
 // indexes them. Caller holds the write lock.
 func (s *State) allocRoles(kind string, id int) []int {
+	s.ownRoles()
 	ids := make([]int, len(roleFields[kind]))
 	for i, f := range roleFields[kind] {
 		ids[i] = s.nextRole
@@ -159,6 +160,7 @@ func (s *State) credRoles(id int) [3]int {
 // dropRoles forgets roles and every grant of them. Caller holds the write
 // lock.
 func (s *State) dropRoles(ids ...int) {
+	s.ownRoles()
 	for _, rid := range ids {
 		s.roleIndex.drop(rid)
 		delete(s.roleUsers, rid)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/credemu/credemu/emulator/api"
 	"github.com/credemu/credemu/emulator/scenario"
+	"github.com/credemu/credemu/emulator/store"
 	"github.com/credemu/credemu/fixtures"
 )
 
@@ -107,6 +108,10 @@ type world struct {
 	grants  []grant
 	// restored is a snapshot's extras (nil for a hand-written scenario).
 	restored *restored
+
+	// base is the state built from the world once, frozen, which every
+	// sandbox forks (State.Reset).
+	base store.Lazy[*State]
 }
 
 // grant is a role a scenario gives a user or team on a credential.

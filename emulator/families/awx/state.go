@@ -1,6 +1,7 @@
 package awx
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -19,14 +20,17 @@ type State struct {
 	orgs    map[int]*org
 	teams   map[int]*team
 	users   *store.Table[*user]
-	byName  map[string]int    // username → id
-	tokens  map[string]*token // by value
+	byName  *store.Index[string, int] // username → id
+	tokens  map[string]*token         // by value
 	// roleUsers and roleTeams are role grants: role id → member ids.
 	roleUsers, roleTeams map[int]map[int]bool
 	roleIndex            roleTable // every role id → its resource
-	sources              map[int]*inputSource
-	types                *store.Table[*credType]
-	creds                *store.Table[*credential]
+	// rolesShared: roleIndex is the world base's, copied before a change
+	// (ownRoles).
+	rolesShared bool
+	sources     map[int]*inputSource
+	types       *store.Table[*credType]
+	creds       *store.Table[*credential]
 	// next ids, per table; role ids are shared by all credentials.
 	nextUser, nextCred, nextType, nextRole   int
 	nextOrg, nextTeam, nextToken, nextSource int
@@ -125,14 +129,76 @@ func (f *Family) NewState(w api.World, env api.Env) api.State {
 	return s
 }
 
-// Reset replaces the state with a fresh copy of the world.
+// Reset replaces the state with a fresh copy of the world: a fork of the
+// world's state, built once and frozen (base), whose users, credentials,
+// types and role ids are shared until this sandbox writes them.
 func (s *State) Reset(w api.World) {
 	wd, _ := w.(*world)
 	if wd == nil {
 		wd = &world{version: DefaultVersion}
 	}
+	b := wd.base.Get(func() *State {
+		b := &State{env: s.env}
+		b.fill(wd)
+		b.users.Freeze()
+		b.byName.Freeze()
+		b.types.Freeze()
+		b.creds.Freeze()
+		b.rolesShared = true
+		return b
+	})
+	order := b.defaultOrder()
 	s.lockWrite()
 	defer s.mu.Unlock()
+	s.forkFrom(b, order)
+}
+
+// forkFrom makes s a fork of the frozen base b, whose credentials in the
+// default order are order. Caller holds the write lock.
+func (s *State) forkFrom(b *State, order []*credential) {
+	s.version = b.version
+	s.stream, s.nextActivity = nil, 0
+	s.orgs, s.teams = make(map[int]*org, len(b.orgs)), make(map[int]*team, len(b.teams))
+	for id, o := range b.orgs {
+		s.orgs[id] = o.clone()
+	}
+	for id, t := range b.teams {
+		s.teams[id] = t.clone()
+	}
+	s.users, s.byName, s.types, s.creds = b.users.Fork(), b.byName.Fork(), b.types.Fork(), b.creds.Fork()
+	s.tokens = make(map[string]*token, len(b.tokens))
+	for k, t := range b.tokens {
+		c := *t
+		s.tokens[k] = &c
+	}
+	s.roleUsers, s.roleTeams = cloneGrants(b.roleUsers), cloneGrants(b.roleTeams)
+	s.roleIndex, s.rolesShared = b.roleIndex, true
+	s.sources = make(map[int]*inputSource, len(b.sources))
+	for id, src := range b.sources {
+		c := *src
+		c.Metadata = maps.Clone(src.Metadata)
+		s.sources[id] = &c
+	}
+	s.nextUser, s.nextCred, s.nextType, s.nextRole = b.nextUser, b.nextCred, b.nextType, b.nextRole
+	s.nextOrg, s.nextTeam, s.nextToken, s.nextSource = b.nextOrg, b.nextTeam, b.nextToken, b.nextSource
+	// The base's default order is valid here until the first credential
+	// write: a fork does not sort 100,000 credentials again.
+	s.touchCreds()
+	s.orderMu.Lock()
+	s.byOrder, s.orderAt, s.selected = order, s.credVersion, nil
+	s.orderMu.Unlock()
+}
+
+// ownRoles gives s a role table of its own before it changes one shared
+// with the world's base. Caller holds the write lock.
+func (s *State) ownRoles() {
+	if s.rolesShared {
+		s.roleIndex, s.rolesShared = slices.Clone(s.roleIndex), false
+	}
+}
+
+// fill builds s from the world, as the base every sandbox forks.
+func (s *State) fill(wd *world) {
 	s.version = wd.version
 	s.stream, s.nextActivity = nil, 0
 	s.orgs, s.teams = map[int]*org{}, map[int]*team{}
@@ -145,11 +211,11 @@ func (s *State) Reset(w api.World) {
 		s.teams[t.ID] = t.clone()
 		s.nextTeam = max(s.nextTeam, t.ID+1)
 	}
-	s.users, s.byName = store.NewTable(cloneUser), map[string]int{}
+	s.users, s.byName = store.NewTable(cloneUser), store.NewIndex[string, int]()
 	s.nextUser = 1
 	for _, u := range wd.users {
 		s.users.Put(itoa(u.ID), u)
-		s.byName[u.Username] = u.ID
+		s.byName.Set(u.Username, u.ID)
 		s.nextUser = max(s.nextUser, u.ID+1)
 	}
 	s.tokens = map[string]*token{}

@@ -126,7 +126,7 @@ func (s *State) newUser(r *api.Request) (*user, error) {
 	b := body(r)
 	name := strOf(b["username"])
 	var fes []api.FieldError
-	if _, dup := s.byName[name]; dup {
+	if s.byName.Has(name) {
 		fes = append(fes, fieldErr("username", "A user with that username already exists.").Fields...)
 	}
 	if strOf(b["password"]) == "" {
@@ -139,7 +139,7 @@ func (s *State) newUser(r *api.Request) (*user, error) {
 	applyUser(u, b)
 	s.nextUser++
 	s.users.Put(itoa(u.ID), u)
-	s.byName[u.Username] = u.ID
+	s.byName.Set(u.Username, u.ID)
 	return u, nil
 }
 
@@ -162,15 +162,15 @@ func updateUser(s *State, r *api.Request) (*api.Response, error) {
 		}
 	}
 	if v, has := b["username"]; has && strOf(v) != u.Username {
-		if _, dup := s.byName[strOf(v)]; dup {
+		if s.byName.Has(strOf(v)) {
 			return nil, fieldErr("username", "A user with that username already exists.")
 		}
 	}
-	delete(s.byName, u.Username)
+	s.byName.Delete(u.Username)
 	applyUser(u, b)
 	u.Modified = r.Now
 	s.users.Put(itoa(u.ID), u)
-	s.byName[u.Username] = u.ID
+	s.byName.Set(u.Username, u.ID)
 	return ok(userView(u, me))
 }
 
@@ -188,7 +188,7 @@ func deleteUser(s *State, r *api.Request) (*api.Response, error) {
 		return nil, forbidden()
 	}
 	s.users.Delete(itoa(u.ID))
-	delete(s.byName, u.Username)
+	s.byName.Delete(u.Username)
 	for tok, t := range s.tokens {
 		if t.User == u.Username {
 			delete(s.tokens, tok)

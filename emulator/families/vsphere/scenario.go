@@ -9,6 +9,7 @@ import (
 
 	"github.com/credemu/credemu/emulator/api"
 	"github.com/credemu/credemu/emulator/scenario"
+	"github.com/credemu/credemu/emulator/store"
 )
 
 // The vsphere: section of a scenario.
@@ -57,6 +58,9 @@ type world struct {
 	policy   Policy
 	accounts []*account
 	sessions []*session // only from a snapshot
+
+	// frozen is accounts as a frozen table, which sandboxes fork.
+	frozen store.Lazy[*store.Table[*account]]
 }
 
 // DefaultRootPassword is root's password when a scenario does not define root.

@@ -66,10 +66,11 @@ func (s *State) Reset(w api.World) {
 		c := *u
 		s.users[strings.ToLower(u.Username)] = &c
 	}
-	s.accounts = store.NewTable(cloneAccount)
-	for _, a := range wd.accounts {
-		s.accounts.Put(a.Username, a)
-	}
+	// Forked, not copied: a sandbox pays for the accounts when it first
+	// writes one.
+	s.accounts = wd.frozen.Get(func() *store.Table[*account] {
+		return store.Frozen(cloneAccount, wd.accounts, func(a *account) string { return a.Username })
+	}).Fork()
 	s.sessions = map[string]*session{}
 	for _, ss := range wd.sessions {
 		c := *ss

@@ -11,6 +11,7 @@ import (
 
 	"github.com/credemu/credemu/emulator/api"
 	"github.com/credemu/credemu/emulator/ids"
+	"github.com/credemu/credemu/emulator/store"
 )
 
 func inventory(v any) (*api.Response, error) {
@@ -120,7 +121,7 @@ func createVirtualID(s *State, r *api.Request) (*api.Response, error) {
 	p := b.Params
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, dup := s.byName[nameKey(p.Name)]; dup {
+	if s.byName.Has(nameKey(p.Name)) {
 		return nil, &api.Error{Kind: api.KindAlreadyExists, Message: fmt.Sprintf("duplicate virtualID name[%s]", p.Name)}
 	}
 	uuid := p.ResourceUUID
@@ -319,13 +320,13 @@ func replyPage(invs []any, total int, withCount bool) *api.Response {
 
 // indexed finds an exact-match condition on field and resolves it through
 // index (nil: the value is the key itself); both compare without case.
-func indexed(conds []condition, field string, index map[string]string) (string, bool) {
+func indexed(conds []condition, field string, index *store.Index[string, string]) (string, bool) {
 	for _, c := range conds {
 		if c.name == field && c.op == "=" {
 			if index == nil {
 				return strings.ToLower(c.value), true
 			}
-			id, ok := index[nameKey(c.value)]
+			id, ok := index.Get(nameKey(c.value))
 			if !ok {
 				return "", true // no such name: nothing matches
 			}
@@ -386,10 +387,10 @@ func updateVirtualID(s *State, r *api.Request) (*api.Response, error) {
 		v.Password = *u.Password
 	}
 	if u.Name != nil && *u.Name != v.Name {
-		if id, dup := s.byName[nameKey(*u.Name)]; dup && id != v.UUID {
+		if id, dup := s.byName.Get(nameKey(*u.Name)); dup && id != v.UUID {
 			return nil, &api.Error{Kind: api.KindAlreadyExists, Message: fmt.Sprintf("duplicate virtualID name[%s]", *u.Name)}
 		}
-		delete(s.byName, nameKey(v.Name))
+		s.byName.Delete(nameKey(v.Name))
 		v.Name = *u.Name
 	}
 	if u.Description != nil {
@@ -493,7 +494,7 @@ func removeAttributes(s *State, r *api.Request) (*api.Response, error) {
 	}
 	v.Attributes = slices.DeleteFunc(v.Attributes, func(a *attribute) bool {
 		if slices.Contains(ids, a.UUID) {
-			delete(s.attrOwner, a.UUID)
+			s.attrOwner.Delete(a.UUID)
 			return true
 		}
 		return false
@@ -562,7 +563,7 @@ func updateAttribute(s *State, r *api.Request) (*api.Response, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	id := r.Vars["uuid"]
-	owner, ok := s.attrOwner[id]
+	owner, ok := s.attrOwner.Get(id)
 	if !ok {
 		return nil, &api.Error{Kind: api.KindNotFound, Message: fmt.Sprintf("invalid field[uuid], resource[uuid:%s, type:IAM2VirtualIDAttributeVO] not found", id)}
 	}
@@ -593,7 +594,7 @@ func loginVirtualID(s *State, r *api.Request) (*api.Response, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	id, ok := s.byName[nameKey(b.Login.Name)]
+	id, ok := s.byName.Get(nameKey(b.Login.Name))
 	var v *virtualID
 	if ok {
 		v, _ = s.vids.Get(id)

@@ -11,6 +11,7 @@ import (
 	"github.com/credemu/credemu/emulator/api"
 	"github.com/credemu/credemu/emulator/ids"
 	"github.com/credemu/credemu/emulator/scenario"
+	"github.com/credemu/credemu/emulator/store"
 )
 
 // The zstack: section of a scenario.
@@ -110,6 +111,9 @@ type world struct {
 	// restored are a snapshot's sessions and jobs, kept as they were.
 	restored []*session
 	jobs     []jobSnap
+
+	// base is vids as frozen tables, which sandboxes fork (frozen).
+	base store.Lazy[*vidTables]
 }
 
 var hex32RE = regexp.MustCompile(`^[0-9a-f]{32}$`)

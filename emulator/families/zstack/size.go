@@ -1,17 +1,21 @@
 package zstack
 
-import "github.com/credemu/credemu/emulator/api"
+import (
+	"github.com/credemu/credemu/emulator/api"
+	"github.com/credemu/credemu/emulator/family"
+)
 
-// StateBytes estimates a state built from w: about 600 bytes per account,
-// session, virtual ID and attribute.
+// StateBytes estimates a state built from w: accounts and sessions are
+// copied, about 600 bytes each; virtual IDs and their attributes are forked
+// from the world and cost their index entries (ForkedBytes each).
 func (f *Family) StateBytes(aw api.World) int64 {
 	w, _ := aw.(*world)
 	if w == nil {
 		return 0
 	}
-	n := int64(len(w.accounts) + len(w.sessions))
+	var forked int64
 	for _, v := range w.vids {
-		n += 1 + int64(len(v.Attributes))
+		forked += 1 + int64(len(v.Attributes))
 	}
-	return 600 * n
+	return 600*int64(len(w.accounts)+len(w.sessions)) + family.ForkedBytes*forked
 }

@@ -19,8 +19,8 @@ type State struct {
 	accounts  map[string]*account // by name
 	sessions  map[string]*session // by uuid
 	vids      *store.Table[*virtualID]
-	byName    map[string]string // virtual ID name → uuid
-	attrOwner map[string]string // attribute uuid → virtual ID uuid
+	byName    *store.Index[string, string] // virtual ID name → uuid
+	attrOwner *store.Index[string, string] // attribute uuid → virtual ID uuid
 	jobs      map[string]*job
 	lastPurge time.Time
 }
@@ -63,12 +63,10 @@ func (s *State) Reset(w api.World) {
 		a := s.accounts[ss.account]
 		s.sessions[ss.uuid] = &session{UUID: ss.uuid, AccountUUID: a.UUID, UserUUID: a.UUID, Admin: a.Admin, Created: now, Expires: now.Add(ss.ttl)}
 	}
-	s.vids = store.NewTable(cloneVID)
-	s.byName = map[string]string{}
-	s.attrOwner = map[string]string{}
-	for _, v := range wd.vids {
-		s.putVID(v)
-	}
+	// The world's virtual IDs and their indexes are forked, not copied: a
+	// sandbox pays for them when it first writes one.
+	b := wd.frozen()
+	s.vids, s.byName, s.attrOwner = b.vids.Fork(), b.byName.Fork(), b.attrOwner.Fork()
 	for _, ss := range wd.restored {
 		c := *ss
 		s.sessions[ss.UUID] = &c
@@ -80,22 +78,54 @@ func (s *State) Reset(w api.World) {
 	s.lastPurge = now
 }
 
+// vidTables are the virtual IDs and their indexes, as a state holds them
+// and a world's frozen copy does.
+type vidTables struct {
+	vids      *store.Table[*virtualID]
+	byName    *store.Index[string, string]
+	attrOwner *store.Index[string, string]
+}
+
+// frozen returns the world's virtual IDs as tables, built on first use and
+// then only forked.
+func (w *world) frozen() *vidTables {
+	return w.base.Get(func() *vidTables {
+		b := &vidTables{store.NewTable(cloneVID), store.NewIndex[string, string](), store.NewIndex[string, string]()}
+		for _, v := range w.vids {
+			b.put(v, true)
+		}
+		b.vids.Freeze()
+		b.byName.Freeze()
+		b.attrOwner.Freeze()
+		return b
+	})
+}
+
+// put stores v and its indexes; shared stores the world's own value.
+func (t *vidTables) put(v *virtualID, shared bool) {
+	if shared {
+		t.vids.PutShared(v.UUID, v)
+	} else {
+		t.vids.Put(v.UUID, v)
+	}
+	t.byName.Set(nameKey(v.Name), v.UUID)
+	for _, a := range v.Attributes {
+		t.attrOwner.Set(a.UUID, v.UUID)
+	}
+}
+
 // putVID stores v and its indexes. Caller holds the write lock.
 func (s *State) putVID(v *virtualID) {
-	s.vids.Put(v.UUID, v)
-	s.byName[nameKey(v.Name)] = v.UUID
-	for _, a := range v.Attributes {
-		s.attrOwner[a.UUID] = v.UUID
-	}
+	(&vidTables{s.vids, s.byName, s.attrOwner}).put(v, false)
 }
 
 // deleteVID removes v and everything that hangs off it. Caller holds the
 // write lock.
 func (s *State) deleteVID(v *virtualID) {
 	s.vids.Delete(v.UUID)
-	delete(s.byName, nameKey(v.Name))
+	s.byName.Delete(nameKey(v.Name))
 	for _, a := range v.Attributes {
-		delete(s.attrOwner, a.UUID)
+		s.attrOwner.Delete(a.UUID)
 	}
 	s.dropSessionsOf(v.UUID)
 }
