@@ -90,9 +90,8 @@ var ErrSandboxMemory = errors.New("sandbox memory budget reached")
 // estimate is what family i's state built from c takes, as its family
 // estimates it (0 for a family that does not).
 func (sb *sandbox) estimate(i int, c *compiled) int64 {
-	f := sb.families[i]
-	if z, ok := f.(family.Sizer); ok {
-		return z.StateBytes(c.worlds[f.Name()])
+	if z, ok := c.worlds[sb.families[i].Name()].(family.Sizer); ok {
+		return z.StateBytes()
 	}
 	return 0
 }

@@ -140,21 +140,31 @@ func Mount(r *mux.Router, resolve Resolver) {
 		return out
 	}
 	type fns = map[string]func(*handler, http.ResponseWriter, *http.Request)
+	// inSandbox is the preamble of the calls that work in one sandbox: the
+	// X-Emulator-Sandbox header names it, and a bad name or one past the
+	// cap is answered here.
+	inSandbox := func(fn func(*handler, http.ResponseWriter, *http.Request, Sandbox)) func(*handler, http.ResponseWriter, *http.Request) {
+		return func(h *handler, w http.ResponseWriter, r *http.Request) {
+			if sb, ok := h.sandbox(w, r); ok {
+				fn(h, w, r, sb)
+			}
+		}
+	}
 	routes := []struct {
 		path    string
 		methods fns
 	}{
 		{"/health", fns{http.MethodGet: (*handler).health}},
-		{"/reset", fns{http.MethodPost: (*handler).reset}},
-		{"/state", fns{http.MethodGet: (*handler).state}},
+		{"/reset", fns{http.MethodPost: inSandbox((*handler).reset)}},
+		{"/state", fns{http.MethodGet: inSandbox((*handler).state)}},
 		{"/scenario", fns{http.MethodPut: (*handler).scenario}},
-		{"/faults", fns{http.MethodGet: (*handler).listFaults, http.MethodPost: (*handler).addFault, http.MethodDelete: (*handler).clearFaults}},
-		{"/faults/{id:[0-9]+}", fns{http.MethodDelete: (*handler).deleteFault}},
-		{"/requests", fns{http.MethodGet: (*handler).listRequests, http.MethodDelete: (*handler).clearRequests}},
-		{"/clock", fns{http.MethodGet: (*handler).getClock, http.MethodPost: (*handler).setClock}},
+		{"/faults", fns{http.MethodGet: inSandbox((*handler).listFaults), http.MethodPost: inSandbox((*handler).addFault), http.MethodDelete: inSandbox((*handler).clearFaults)}},
+		{"/faults/{id:[0-9]+}", fns{http.MethodDelete: inSandbox((*handler).deleteFault)}},
+		{"/requests", fns{http.MethodGet: inSandbox((*handler).listRequests), http.MethodDelete: inSandbox((*handler).clearRequests)}},
+		{"/clock", fns{http.MethodGet: inSandbox((*handler).getClock), http.MethodPost: inSandbox((*handler).setClock)}},
 		{"/sandboxes/{name}", fns{http.MethodDelete: (*handler).dropSandbox}},
 		{"/coverage", fns{http.MethodGet: (*handler).coverage, http.MethodDelete: (*handler).clearCoverage}},
-		{"/verify", fns{http.MethodPost: (*handler).verify}},
+		{"/verify", fns{http.MethodPost: inSandbox((*handler).verify)}},
 		{"/snapshot", fns{http.MethodGet: (*handler).snapshot, http.MethodPost: (*handler).saveSnapshot}},
 	}
 	for _, rt := range routes {
@@ -315,20 +325,12 @@ func (h *handler) health(w http.ResponseWriter, r *http.Request) {
 	WriteJSON(w, http.StatusOK, info)
 }
 
-func (h *handler) reset(w http.ResponseWriter, r *http.Request) {
-	sb, ok := h.sandbox(w, r)
-	if !ok {
-		return
-	}
+func (h *handler) reset(w http.ResponseWriter, r *http.Request, sb Sandbox) {
 	sb.Reset()
 	WriteJSON(w, http.StatusOK, map[string]any{"status": "reset", "sandbox": sb.Name(), "scenario": sb.Scenario()})
 }
 
-func (h *handler) state(w http.ResponseWriter, r *http.Request) {
-	sb, ok := h.sandbox(w, r)
-	if !ok {
-		return
-	}
+func (h *handler) state(w http.ResponseWriter, r *http.Request, sb Sandbox) {
 	WriteJSON(w, http.StatusOK, map[string]any{
 		"sandbox": sb.Name(), "scenario": sb.Scenario(), "now": sb.Clock().Now(), "apis": sb.State(),
 	})
@@ -367,21 +369,13 @@ func (h *handler) scenario(w http.ResponseWriter, r *http.Request) {
 	WriteJSON(w, http.StatusOK, map[string]any{"status": "loaded", "sandbox": sb.Name(), "scenario": sb.Scenario()})
 }
 
-func (h *handler) listFaults(w http.ResponseWriter, r *http.Request) {
-	sb, ok := h.sandbox(w, r)
-	if !ok {
-		return
-	}
+func (h *handler) listFaults(w http.ResponseWriter, r *http.Request, sb Sandbox) {
 	WriteJSON(w, http.StatusOK, map[string]any{"faults": sb.Faults().List()})
 }
 
 // addFault takes one rule, as JSON or YAML (the same shape as a scenario's
 // faults: entry); unknown keys are rejected either way.
-func (h *handler) addFault(w http.ResponseWriter, r *http.Request) {
-	sb, ok := h.sandbox(w, r)
-	if !ok {
-		return
-	}
+func (h *handler) addFault(w http.ResponseWriter, r *http.Request, sb Sandbox) {
 	body, ok := readBody(w, r)
 	if !ok {
 		return
@@ -414,20 +408,12 @@ func (h *handler) addFault(w http.ResponseWriter, r *http.Request) {
 	WriteJSON(w, http.StatusCreated, map[string]any{"id": id, "rule": rule})
 }
 
-func (h *handler) clearFaults(w http.ResponseWriter, r *http.Request) {
-	sb, ok := h.sandbox(w, r)
-	if !ok {
-		return
-	}
+func (h *handler) clearFaults(w http.ResponseWriter, r *http.Request, sb Sandbox) {
 	sb.Faults().Clear()
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (h *handler) deleteFault(w http.ResponseWriter, r *http.Request) {
-	sb, ok := h.sandbox(w, r)
-	if !ok {
-		return
-	}
+func (h *handler) deleteFault(w http.ResponseWriter, r *http.Request, sb Sandbox) {
 	id, _ := strconv.Atoi(mux.Vars(r)["id"])
 	if !sb.Faults().Remove(id) {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no fault rule with id %d", id))
@@ -476,11 +462,7 @@ func ParseFilter(q map[string][]string) (journal.Filter, error) {
 	return f, nil
 }
 
-func (h *handler) listRequests(w http.ResponseWriter, r *http.Request) {
-	sb, ok := h.sandbox(w, r)
-	if !ok {
-		return
-	}
+func (h *handler) listRequests(w http.ResponseWriter, r *http.Request, sb Sandbox) {
 	f, err := ParseFilter(r.URL.Query())
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
@@ -503,29 +485,17 @@ func (h *handler) listRequests(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (h *handler) clearRequests(w http.ResponseWriter, r *http.Request) {
-	sb, ok := h.sandbox(w, r)
-	if !ok {
-		return
-	}
+func (h *handler) clearRequests(w http.ResponseWriter, r *http.Request, sb Sandbox) {
 	sb.Journal().Clear()
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (h *handler) getClock(w http.ResponseWriter, r *http.Request) {
-	sb, ok := h.sandbox(w, r)
-	if !ok {
-		return
-	}
+func (h *handler) getClock(w http.ResponseWriter, r *http.Request, sb Sandbox) {
 	WriteJSON(w, http.StatusOK, map[string]any{"now": sb.Clock().Now(), "fixed": sb.Clock().Fixed()})
 }
 
 // setClock takes {"advance": "90m"} or {"set": "2026-01-02T00:00:00Z"}.
-func (h *handler) setClock(w http.ResponseWriter, r *http.Request) {
-	sb, ok := h.sandbox(w, r)
-	if !ok {
-		return
-	}
+func (h *handler) setClock(w http.ResponseWriter, r *http.Request, sb Sandbox) {
 	var req struct {
 		Advance string `json:"advance"`
 		Set     string `json:"set"`
@@ -598,11 +568,7 @@ func (h *handler) clearCoverage(w http.ResponseWriter, r *http.Request) {
 // verify checks an expectation against the sandbox's journal: 200 when it
 // holds, 409 with a diff of expected against actual when it does not. With
 // "within" it waits (real time) for the expectation to hold.
-func (h *handler) verify(w http.ResponseWriter, r *http.Request) {
-	sb, ok := h.sandbox(w, r)
-	if !ok {
-		return
-	}
+func (h *handler) verify(w http.ResponseWriter, r *http.Request, sb Sandbox) {
 	var x journal.Expectation
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()

@@ -19,6 +19,16 @@ type Base struct {
 	Secrets []string
 	// Transport is the family's declared transport behaviour.
 	Transport Quirks
+	// EmptyState returns a state with nothing in it yet, for NewState to
+	// fill from a world.
+	EmptyState func(env api.Env) api.State
+}
+
+// NewState returns the family's state of one sandbox, filled from world.
+func (b *Base) NewState(w api.World, env api.Env) api.State {
+	st := b.EmptyState(env)
+	st.Reset(w)
+	return st
 }
 
 // Name returns the family's name.

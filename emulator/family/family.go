@@ -116,13 +116,13 @@ func ShellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// Sizer is implemented by families that can say, before building it,
-// about how many bytes one sandbox's state built from world takes: the
-// sandbox memory budget counts it. Objects a sandbox forks from its world
+// Sizer is implemented by worlds that can say, before a sandbox builds
+// its state from them, about how many bytes that state takes: the sandbox
+// memory budget counts it. Objects a sandbox forks from its world
 // (store.Table.Fork) count ForkedBytes each, what the sandbox's first write
 // to their table copies; objects it copies count their full size.
 type Sizer interface {
-	StateBytes(world api.World) int64
+	StateBytes() int64
 }
 
 // ForkedBytes is what one object of a forked table costs a sandbox once it

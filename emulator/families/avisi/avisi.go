@@ -20,6 +20,7 @@ type Family struct {
 func New() *Family {
 	f := &Family{Base: family.Base{
 		FamilyName:   "avisi",
+		EmptyState:   func(env api.Env) api.State { return &State{env: env} },
 		PathPrefixes: []string{"/api/v1"},
 		Secrets:      []string{"accessKeySecret", "clientSecret", "apiKey", "apiToken", "credentialSecret", "credential", "password", "provisionPassword"},
 		// Avisi's API runs behind Spring Security, whose StrictHttpFirewall

@@ -50,13 +50,6 @@ func (ow *orgWorld) frozen() *org {
 	})
 }
 
-// NewState returns the Avisi state of one sandbox, filled from world.
-func (f *Family) NewState(w api.World, env api.Env) api.State {
-	s := &State{env: env}
-	s.Reset(w)
-	return s
-}
-
 // Reset replaces the state with a fresh copy of the world. Cluster "last
 // used" instants are placed relative to the sandbox clock at this moment, so
 // a reset hours later still sees a cluster that used its account "2h ago".

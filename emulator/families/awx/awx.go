@@ -32,6 +32,7 @@ type Family struct {
 func New() *Family {
 	f := &Family{Base: family.Base{
 		FamilyName:   "awx",
+		EmptyState:   func(env api.Env) api.State { return &State{env: env} },
 		PathPrefixes: []string{"/api/v2"},
 		Secrets: []string{"ssh_key_data", "ssh_key_unlock", "ssh_public_key_data", "become_password", "vault_password",
 			"authorize_password", "security_token", "secret", "oauth_token", "bearer_token", "ssl_ca_cert", "inputs"},
@@ -47,7 +48,8 @@ type principal struct {
 }
 
 func (f *Family) operations() []*api.Operation {
-	op := func(id, method, path string, write bool, body api.BodyMode, resp string, h func(*State, *api.Request) (*api.Response, error)) *api.Operation {
+	type handler = func(*State, *api.Request) (*api.Response, error)
+	op := func(id, method, path string, write bool, body api.BodyMode, resp string, h handler) *api.Operation {
 		if write {
 			h = withActivity(h) // every successful write goes into the activity stream
 		}
@@ -74,29 +76,32 @@ func (f *Family) operations() []*api.Operation {
 		srcs  = "/credential_input_sources/"
 		src   = "/credential_input_sources/{id:[0-9]+}/"
 	)
+	// crud is the six operations Django REST framework's list-create and
+	// retrieve-update-destroy views give a resource; PUT and PATCH share a
+	// handler, which tells them apart.
+	crud := func(name, coll, one, resp string, list, create, get, update, del handler) []*api.Operation {
+		r := "awx/responses/" + resp
+		return []*api.Operation{
+			op("list"+name+"s", http.MethodGet, coll, false, api.BodyNone, r+"Page", list),
+			op("create"+name, http.MethodPost, coll, true, api.BodyRequired, r, create),
+			op("get"+name, http.MethodGet, one, false, api.BodyNone, r, get),
+			op("replace"+name, http.MethodPut, one, true, api.BodyRequired, r, update),
+			op("update"+name, http.MethodPatch, one, true, api.BodyRequired, r, update),
+			op("delete"+name, http.MethodDelete, one, true, api.BodyNone, "", del),
+		}
+	}
 	ops := []*api.Operation{
 		op("ping", http.MethodGet, "/ping/", false, api.BodyNone, "awx/responses/ping", ping),
 		op("me", http.MethodGet, "/me/", false, api.BodyNone, "awx/responses/userPage", me),
-		op("listUsers", http.MethodGet, users, false, api.BodyNone, "awx/responses/userPage", listUsers),
-		op("createUser", http.MethodPost, users, true, api.BodyRequired, "awx/responses/user", createUser),
-		op("getUser", http.MethodGet, user, false, api.BodyNone, "awx/responses/user", getUser),
-		op("replaceUser", http.MethodPut, user, true, api.BodyRequired, "awx/responses/user", updateUser),
-		op("updateUser", http.MethodPatch, user, true, api.BodyRequired, "awx/responses/user", updateUser),
-		op("deleteUser", http.MethodDelete, user, true, api.BodyNone, "", deleteUser),
+	}
+	ops = append(ops, crud("User", users, user, "user", listUsers, createUser, getUser, updateUser, deleteUser)...)
+	ops = append(ops,
 		op("listUserCredentials", http.MethodGet, user+"credentials/", false, api.BodyNone, "awx/responses/credentialPage", listUserCredentials),
 		op("createUserCredential", http.MethodPost, user+"credentials/", true, api.BodyRequired, "awx/responses/credential", createUserCredential),
-		op("listCredentials", http.MethodGet, creds, false, api.BodyNone, "awx/responses/credentialPage", listCredentials),
-		op("createCredential", http.MethodPost, creds, true, api.BodyRequired, "awx/responses/credential", createCredential),
-		op("getCredential", http.MethodGet, cred, false, api.BodyNone, "awx/responses/credential", getCredential),
-		op("replaceCredential", http.MethodPut, cred, true, api.BodyRequired, "awx/responses/credential", updateCredential),
-		op("updateCredential", http.MethodPatch, cred, true, api.BodyRequired, "awx/responses/credential", updateCredential),
-		op("deleteCredential", http.MethodDelete, cred, true, api.BodyNone, "", deleteCredential),
-		op("listCredentialTypes", http.MethodGet, types, false, api.BodyNone, "awx/responses/credentialTypePage", listCredentialTypes),
-		op("createCredentialType", http.MethodPost, types, true, api.BodyRequired, "awx/responses/credentialType", createCredentialType),
-		op("getCredentialType", http.MethodGet, ctype, false, api.BodyNone, "awx/responses/credentialType", getCredentialType),
-		op("replaceCredentialType", http.MethodPut, ctype, true, api.BodyRequired, "awx/responses/credentialType", updateCredentialType),
-		op("updateCredentialType", http.MethodPatch, ctype, true, api.BodyRequired, "awx/responses/credentialType", updateCredentialType),
-		op("deleteCredentialType", http.MethodDelete, ctype, true, api.BodyNone, "", deleteCredentialType),
+	)
+	ops = append(ops, crud("Credential", creds, cred, "credential", listCredentials, createCredential, getCredential, updateCredential, deleteCredential)...)
+	ops = append(ops, crud("CredentialType", types, ctype, "credentialType", listCredentialTypes, createCredentialType, getCredentialType, updateCredentialType, deleteCredentialType)...)
+	ops = append(ops,
 		op("listCredentialTypeCredentials", http.MethodGet, ctype+"credentials/", false, api.BodyNone, "awx/responses/credentialPage", listTypeCredentials),
 		op("createCredentialTypeCredential", http.MethodPost, ctype+"credentials/", true, api.BodyRequired, "awx/responses/credential", createTypeCredential),
 		op("getCredentialCopy", http.MethodGet, cred+"copy/", false, api.BodyNone, "awx/responses/copy", getCredentialCopy),
@@ -104,29 +109,18 @@ func (f *Family) operations() []*api.Operation {
 		op("listCredentialObjectRoles", http.MethodGet, cred+"object_roles/", false, api.BodyNone, "awx/responses/rolePage", listObjectRoles),
 		op("listCredentialInputSourcesOfCredential", http.MethodGet, cred+"input_sources/", false, api.BodyNone, "awx/responses/inputSourcePage", listInputSources),
 		op("createCredentialInputSourceOfCredential", http.MethodPost, cred+"input_sources/", true, api.BodyRequired, "awx/responses/inputSource", createInputSource),
-		op("listCredentialInputSources", http.MethodGet, srcs, false, api.BodyNone, "awx/responses/inputSourcePage", listInputSources),
-		op("createCredentialInputSource", http.MethodPost, srcs, true, api.BodyRequired, "awx/responses/inputSource", createInputSource),
-		op("getCredentialInputSource", http.MethodGet, src, false, api.BodyNone, "awx/responses/inputSource", getInputSource),
-		op("replaceCredentialInputSource", http.MethodPut, src, true, api.BodyRequired, "awx/responses/inputSource", updateInputSource),
-		op("updateCredentialInputSource", http.MethodPatch, src, true, api.BodyRequired, "awx/responses/inputSource", updateInputSource),
-		op("deleteCredentialInputSource", http.MethodDelete, src, true, api.BodyNone, "", deleteInputSource),
-		op("listOrganizations", http.MethodGet, orgs, false, api.BodyNone, "awx/responses/organizationPage", listOrganizations),
-		op("createOrganization", http.MethodPost, orgs, true, api.BodyRequired, "awx/responses/organization", createOrganization),
-		op("getOrganization", http.MethodGet, org, false, api.BodyNone, "awx/responses/organization", getOrganization),
-		op("replaceOrganization", http.MethodPut, org, true, api.BodyRequired, "awx/responses/organization", updateOrganization),
-		op("updateOrganization", http.MethodPatch, org, true, api.BodyRequired, "awx/responses/organization", updateOrganization),
-		op("deleteOrganization", http.MethodDelete, org, true, api.BodyNone, "", deleteOrganization),
+	)
+	ops = append(ops, crud("CredentialInputSource", srcs, src, "inputSource", listInputSources, createInputSource, getInputSource, updateInputSource, deleteInputSource)...)
+	ops = append(ops, crud("Organization", orgs, org, "organization", listOrganizations, createOrganization, getOrganization, updateOrganization, deleteOrganization)...)
+	ops = append(ops,
 		op("listOrganizationObjectRoles", http.MethodGet, org+"object_roles/", false, api.BodyNone, "awx/responses/rolePage", listObjectRoles),
 		op("listOrganizationUsers", http.MethodGet, org+"users/", false, api.BodyNone, "awx/responses/userPage", listMembers),
 		op("addOrganizationUser", http.MethodPost, org+"users/", true, api.BodyRequired, "", addMember),
 		op("listOrganizationAdmins", http.MethodGet, org+"admins/", false, api.BodyNone, "awx/responses/userPage", listMembers),
 		op("addOrganizationAdmin", http.MethodPost, org+"admins/", true, api.BodyRequired, "", addMember),
-		op("listTeams", http.MethodGet, teams, false, api.BodyNone, "awx/responses/teamPage", listTeams),
-		op("createTeam", http.MethodPost, teams, true, api.BodyRequired, "awx/responses/team", createTeam),
-		op("getTeam", http.MethodGet, team, false, api.BodyNone, "awx/responses/team", getTeam),
-		op("replaceTeam", http.MethodPut, team, true, api.BodyRequired, "awx/responses/team", updateTeam),
-		op("updateTeam", http.MethodPatch, team, true, api.BodyRequired, "awx/responses/team", updateTeam),
-		op("deleteTeam", http.MethodDelete, team, true, api.BodyNone, "", deleteTeam),
+	)
+	ops = append(ops, crud("Team", teams, team, "team", listTeams, createTeam, getTeam, updateTeam, deleteTeam)...)
+	ops = append(ops,
 		op("listTeamObjectRoles", http.MethodGet, team+"object_roles/", false, api.BodyNone, "awx/responses/rolePage", listObjectRoles),
 		op("listTeamRoles", http.MethodGet, team+"roles/", false, api.BodyNone, "awx/responses/rolePage", listTeamRoles),
 		op("listActivityStream", http.MethodGet, "/activity_stream/", false, api.BodyNone, "", listActivityStream),
@@ -168,7 +162,7 @@ func (f *Family) operations() []*api.Operation {
 		op("grantRoleToTeam", http.MethodPost, role+"teams/", true, api.BodyRequired, "", grantRoleTeam),
 		op("listUserRoles", http.MethodGet, user+"roles/", false, api.BodyNone, "awx/responses/rolePage", listUserRoles),
 		op("grantUserRole", http.MethodPost, user+"roles/", true, api.BodyRequired, "", grantUserRole),
-	}
+	)
 	// Related lists of objects credemu does not model: an empty page, so
 	// that every link the objects advertise answers as AWX's paging does.
 	for _, u := range []struct{ parent, base, lists string }{

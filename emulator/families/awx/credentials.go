@@ -327,21 +327,36 @@ func createCredential(s *State, r *api.Request) (*api.Response, error) {
 		}
 		c.TeamID, c.OrgID = tm.ID, tm.OrgID
 	case "organization":
-		if s.orgs[id] == nil {
-			return nil, invalidPK("organization", b["organization"])
+		if err := s.ownByOrg(c, me, b["organization"]); err != nil {
+			return nil, err
 		}
-		if !me.Superuser {
-			return nil, forbidden()
-		}
-		c.OrgID = id
 	}
-	if err := s.credFields(c, b, true); err != nil {
-		return nil, err
-	}
-	if err := s.checkUnique(c); err != nil {
+	if err := s.checkCred(c, b, true); err != nil {
 		return nil, err
 	}
 	return s.insertCred(c, r, false)
+}
+
+// ownByOrg makes organization v (as sent) c's owner; only a superuser may.
+func (s *State) ownByOrg(c *credential, me *user, v any) error {
+	id, _ := intOf(v)
+	if s.orgs[id] == nil {
+		return invalidPK("organization", v)
+	}
+	if !me.Superuser {
+		return forbidden()
+	}
+	c.OrgID = id
+	return nil
+}
+
+// checkCred checks c's fields as sent in b, and that no credential of its
+// organization has its name and type.
+func (s *State) checkCred(c *credential, b map[string]any, create bool) error {
+	if err := s.credFields(c, b, create); err != nil {
+		return err
+	}
+	return s.checkUnique(c)
 }
 
 // createUserCredential is the seed's operation: the owner is the user in
@@ -358,7 +373,7 @@ func createUserCredential(s *State, r *api.Request) (*api.Response, error) {
 		return nil, forbidden()
 	}
 	c := &credential{UserID: u.ID, Inputs: map[string]any{}}
-	if err := s.credFields(c, b, true); err != nil {
+	if err := s.checkCred(c, b, true); err != nil {
 		return nil, err
 	}
 	return s.insertCred(c, r, true)
@@ -418,21 +433,11 @@ func updateCredential(s *State, r *api.Request) (*api.Response, error) {
 			if c.TeamID == 0 {
 				c.OrgID = 0
 			}
-		} else {
-			id, _ := intOf(v)
-			if s.orgs[id] == nil {
-				return nil, invalidPK("organization", v)
-			}
-			if !me.Superuser {
-				return nil, forbidden()
-			}
-			c.OrgID = id
+		} else if err := s.ownByOrg(c, me, v); err != nil {
+			return nil, err
 		}
 	}
-	if err := s.credFields(c, b, false); err != nil {
-		return nil, err
-	}
-	if err := s.checkUnique(c); err != nil {
+	if err := s.checkCred(c, b, false); err != nil {
 		return nil, err
 	}
 	c.Modified = r.Now

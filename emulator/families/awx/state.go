@@ -122,13 +122,6 @@ func (s *State) defaultOrder() []*credential {
 	return all
 }
 
-// NewState returns the AWX state of one sandbox, filled from world.
-func (f *Family) NewState(w api.World, env api.Env) api.State {
-	s := &State{env: env}
-	s.Reset(w)
-	return s
-}
-
 // Reset replaces the state with a fresh copy of the world: a fork of the
 // world's state, built once and frozen (base), whose users, credentials,
 // types and role ids are shared until this sandbox writes them.

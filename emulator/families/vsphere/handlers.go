@@ -226,22 +226,31 @@ func createAccount(s *State, r *api.Request) (*api.Response, error) {
 		return nil, &api.Error{Kind: api.KindAlreadyExists, Message: fmt.Sprintf("User %s already exists.", name), Code: "com.vmware.appliance.localaccounts.user_already_exists"}
 	}
 	a := fresh(name, s.policy)
-	if err := apply(a, c); err != nil {
+	if err := configure(r, a, c); err != nil {
 		return nil, err
-	}
-	if err := setPassword(r, a, c); err != nil {
-		return nil, err
-	}
-	if v, ok := c["password_expires_at"].(string); ok {
-		t, _ := time.Parse(time.RFC3339Nano, v)
-		t = t.UTC()
-		a.PasswordExpiresAt = &t
 	}
 	s.accounts.Put(name, a)
 	if isREST(r) {
 		return void()
 	}
 	return &api.Response{Status: http.StatusCreated}, nil
+}
+
+// configure applies a sent config to a: its fields, its password and an
+// explicit password expiry.
+func configure(r *api.Request, a *account, c map[string]any) error {
+	if err := apply(a, c); err != nil {
+		return err
+	}
+	if err := setPassword(r, a, c); err != nil {
+		return err
+	}
+	if v, ok := c["password_expires_at"].(string); ok {
+		t, _ := time.Parse(time.RFC3339Nano, v)
+		t = t.UTC()
+		a.PasswordExpiresAt = &t
+	}
+	return nil
 }
 
 // modify serves PUT (set: what is not sent goes back to defaults) and
@@ -269,16 +278,8 @@ func modify(s *State, r *api.Request, set bool) (*api.Response, error) {
 		a = fresh(name, s.policy)
 		a.Password, a.LastPasswordChange = keep.Password, keep.LastPasswordChange
 	}
-	if err := apply(a, c); err != nil {
+	if err := configure(r, a, c); err != nil {
 		return nil, err
-	}
-	if err := setPassword(r, a, c); err != nil {
-		return nil, err
-	}
-	if v, ok := c["password_expires_at"].(string); ok {
-		t, _ := time.Parse(time.RFC3339Nano, v)
-		t = t.UTC()
-		a.PasswordExpiresAt = &t
 	}
 	s.accounts.Put(name, a)
 	return void()

@@ -45,13 +45,6 @@ func (s *State) purge(now time.Time) {
 	}
 }
 
-// NewState returns the vSphere state of one sandbox, filled from world.
-func (f *Family) NewState(w api.World, env api.Env) api.State {
-	s := &State{env: env}
-	s.Reset(w)
-	return s
-}
-
 // Reset replaces the state with a fresh copy of the world.
 func (s *State) Reset(w api.World) {
 	wd, _ := w.(*world)

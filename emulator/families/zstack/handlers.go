@@ -371,30 +371,42 @@ func updateVirtualID(s *State, r *api.Request) (*api.Response, error) {
 			return nil, err
 		}
 	}
+	return s.editVID(r, func(v *virtualID) error {
+		if u.Password != nil {
+			if self && u.OldPassword == nil {
+				return invalid("oldPassword is required to change the password of the virtual ID itself")
+			}
+			if u.OldPassword != nil && !s.checkPassword(v.Password, *u.OldPassword) {
+				return invalid("old password is not correct")
+			}
+			v.Password = *u.Password
+		}
+		if u.Name != nil && *u.Name != v.Name {
+			if id, dup := s.byName.Get(nameKey(*u.Name)); dup && id != v.UUID {
+				return &api.Error{Kind: api.KindAlreadyExists, Message: fmt.Sprintf("duplicate virtualID name[%s]", *u.Name)}
+			}
+			s.byName.Delete(nameKey(v.Name))
+			v.Name = *u.Name
+		}
+		if u.Description != nil {
+			v.Description = u.Description
+		}
+		return nil
+	})
+}
+
+// editVID is the body of a write to the virtual ID the path names: under
+// the write lock, edit changes a copy of it, which is stored stamped with
+// the request's time; the answer is its inventory.
+func (s *State) editVID(r *api.Request, edit func(v *virtualID) error) (*api.Response, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	v, err := s.vid(r.Vars["uuid"])
 	if err != nil {
 		return nil, err
 	}
-	if u.Password != nil {
-		if self && u.OldPassword == nil {
-			return nil, invalid("oldPassword is required to change the password of the virtual ID itself")
-		}
-		if u.OldPassword != nil && !s.checkPassword(v.Password, *u.OldPassword) {
-			return nil, invalid("old password is not correct")
-		}
-		v.Password = *u.Password
-	}
-	if u.Name != nil && *u.Name != v.Name {
-		if id, dup := s.byName.Get(nameKey(*u.Name)); dup && id != v.UUID {
-			return nil, &api.Error{Kind: api.KindAlreadyExists, Message: fmt.Sprintf("duplicate virtualID name[%s]", *u.Name)}
-		}
-		s.byName.Delete(nameKey(v.Name))
-		v.Name = *u.Name
-	}
-	if u.Description != nil {
-		v.Description = u.Description
+	if err := edit(v); err != nil {
+		return nil, err
 	}
 	v.LastOp = r.Now
 	s.putVID(v)
@@ -413,21 +425,15 @@ func changeState(s *State, r *api.Request) (*api.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v, err := s.vid(r.Vars["uuid"])
-	if err != nil {
-		return nil, err
-	}
-	if strings.EqualFold(b.Change.StateEvent, "disable") {
-		v.State = "Disabled"
-		s.dropSessionsOf(v.UUID)
-	} else {
-		v.State = "Enabled"
-	}
-	v.LastOp = r.Now
-	s.putVID(v)
-	return inventory(v.inventory(s.cfg.loc))
+	return s.editVID(r, func(v *virtualID) error {
+		if strings.EqualFold(b.Change.StateEvent, "disable") {
+			v.State = "Disabled"
+			s.dropSessionsOf(v.UUID)
+		} else {
+			v.State = "Enabled"
+		}
+		return nil
+	})
 }
 
 // deleteVirtualID deletes in either deleteMode. Deleting one that does not
@@ -462,17 +468,14 @@ func addAttributes(s *State, r *api.Request) (*api.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v, err := s.vid(r.Vars["uuid"])
-	if err != nil {
+	if _, err := s.editVID(r, func(v *virtualID) error {
+		for _, a := range b.Params.Attributes {
+			v.Attributes = append(v.Attributes, &attribute{UUID: s.env.IDs.Hex32(), Name: a.Name, Value: a.Value, Type: "Customized", Created: r.Now, LastOp: r.Now})
+		}
+		return nil
+	}); err != nil {
 		return nil, err
 	}
-	for _, a := range b.Params.Attributes {
-		v.Attributes = append(v.Attributes, &attribute{UUID: s.env.IDs.Hex32(), Name: a.Name, Value: a.Value, Type: "Customized", Created: r.Now, LastOp: r.Now})
-	}
-	v.LastOp = r.Now
-	s.putVID(v)
 	return empty() // ZStack's APIAddAttributesToIAM2VirtualIDEvent carries nothing
 }
 
@@ -486,21 +489,18 @@ func removeAttributes(s *State, r *api.Request) (*api.Response, error) {
 	if len(ids) == 0 {
 		return nil, &api.Error{Kind: api.KindInvalidArgument, Message: "field[attributeUuids] of message[org.zstack.iam2.api.APIRemoveAttributesFromIAM2VirtualIDMsg] is mandatory, can not be null"}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v, err := s.vid(r.Vars["uuid"])
-	if err != nil {
+	if _, err := s.editVID(r, func(v *virtualID) error {
+		v.Attributes = slices.DeleteFunc(v.Attributes, func(a *attribute) bool {
+			if slices.Contains(ids, a.UUID) {
+				s.attrOwner.Delete(a.UUID)
+				return true
+			}
+			return false
+		})
+		return nil
+	}); err != nil {
 		return nil, err
 	}
-	v.Attributes = slices.DeleteFunc(v.Attributes, func(a *attribute) bool {
-		if slices.Contains(ids, a.UUID) {
-			s.attrOwner.Delete(a.UUID)
-			return true
-		}
-		return false
-	})
-	v.LastOp = r.Now
-	s.putVID(v)
 	return empty()
 }
 

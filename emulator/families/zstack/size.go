@@ -1,18 +1,11 @@
 package zstack
 
-import (
-	"github.com/credemu/credemu/emulator/api"
-	"github.com/credemu/credemu/emulator/family"
-)
+import "github.com/credemu/credemu/emulator/family"
 
-// StateBytes estimates a state built from w: accounts and sessions are
+// StateBytes estimates a sandbox's state built from w: accounts and sessions are
 // copied, about 600 bytes each; virtual IDs and their attributes are forked
 // from the world and cost their index entries (ForkedBytes each).
-func (f *Family) StateBytes(aw api.World) int64 {
-	w, _ := aw.(*world)
-	if w == nil {
-		return 0
-	}
+func (w *world) StateBytes() int64 {
 	var forked int64
 	for _, v := range w.vids {
 		forked += 1 + int64(len(v.Attributes))

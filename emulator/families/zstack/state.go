@@ -35,13 +35,6 @@ type job struct {
 	body      []byte
 }
 
-// NewState returns the ZStack state of one sandbox, filled from world.
-func (f *Family) NewState(w api.World, env api.Env) api.State {
-	s := &State{env: env}
-	s.Reset(w)
-	return s
-}
-
 // Reset replaces the state with a fresh copy of the world; seeded sessions
 // start their lifetime now.
 func (s *State) Reset(w api.World) {

@@ -26,6 +26,7 @@ type Family struct {
 func New() *Family {
 	f := &Family{Base: family.Base{
 		FamilyName:   "zstack",
+		EmptyState:   func(env api.Env) api.State { return &State{env: env} },
 		PathPrefixes: []string{"/zstack"},
 		Secrets:      []string{"password", "oldPassword"},
 		Transport:    family.Quirks{AnyContentType: true, ScalarsAsStrings: true},
