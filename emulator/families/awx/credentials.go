@@ -365,9 +365,9 @@ func createUserCredential(s *State, r *api.Request) (*api.Response, error) {
 	b := body(r)
 	s.lockWrite()
 	defer s.mu.Unlock()
-	u, found := s.users.Get(r.Vars["id"])
-	if !found {
-		return nil, notFound()
+	u, err := s.pathUser(r)
+	if err != nil {
+		return nil, err
 	}
 	if me := caller(r); !me.Superuser && me.ID != u.ID {
 		return nil, forbidden()
@@ -404,6 +404,19 @@ func (s *State) cred(r *api.Request) (*credential, error) {
 	return visible(c, found, found && s.canSeeCred(caller(r), c))
 }
 
+// editableCred is cred for a write: the caller must also be allowed to
+// change it (403 otherwise). Caller holds the write lock.
+func (s *State) editableCred(r *api.Request) (*credential, error) {
+	c, err := s.cred(r)
+	if err != nil {
+		return nil, err
+	}
+	if !s.canEditCred(caller(r), c) {
+		return nil, forbidden()
+	}
+	return c, nil
+}
+
 // credPeek is cred without the copy, for reading only, under the lock.
 func (s *State) credPeek(r *api.Request) (*credential, error) {
 	c, found := s.creds.Peek(r.Vars["id"])
@@ -421,12 +434,9 @@ func updateCredential(s *State, r *api.Request) (*api.Response, error) {
 	me := caller(r)
 	s.lockWrite()
 	defer s.mu.Unlock()
-	c, err := s.cred(r)
+	c, err := s.editableCred(r)
 	if err != nil {
 		return nil, err
-	}
-	if !s.canEditCred(me, c) {
-		return nil, forbidden()
 	}
 	if v, has := b["organization"]; has {
 		if v == nil {
@@ -449,12 +459,9 @@ func updateCredential(s *State, r *api.Request) (*api.Response, error) {
 func deleteCredential(s *State, r *api.Request) (*api.Response, error) {
 	s.lockWrite()
 	defer s.mu.Unlock()
-	c, err := s.cred(r)
+	c, err := s.editableCred(r)
 	if err != nil {
 		return nil, err
-	}
-	if !s.canEditCred(caller(r), c) {
-		return nil, forbidden()
 	}
 	s.creds.Delete(itoa(c.ID))
 	s.touchCreds()
@@ -503,12 +510,9 @@ func copyCredential(s *State, r *api.Request) (*api.Response, error) {
 	name := strOf(b["name"])
 	s.lockWrite()
 	defer s.mu.Unlock()
-	c, err := s.cred(r)
+	c, err := s.editableCred(r)
 	if err != nil {
 		return nil, err
-	}
-	if !s.canEditCred(caller(r), c) {
-		return nil, forbidden()
 	}
 	cp := cloneCred(c)
 	cp.ID, cp.Name = 0, name // not yet stored: it must not pass for the original in checkUnique

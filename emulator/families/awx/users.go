@@ -71,6 +71,15 @@ func listUsers(s *State, r *api.Request) (*api.Response, error) {
 	}, userRow, func(u *user) int { return u.ID }, userView)
 }
 
+// pathUser returns a copy of the user in the path, or 404, whoever asks.
+func (s *State) pathUser(r *api.Request) (*user, error) {
+	u, found := s.users.Get(r.Vars["id"])
+	if !found {
+		return nil, notFound()
+	}
+	return u, nil
+}
+
 // target returns the user in the path, checking the caller may see it.
 func (s *State) target(r *api.Request) (*user, error) {
 	u, found := s.users.Get(r.Vars["id"])
@@ -150,9 +159,9 @@ func updateUser(s *State, r *api.Request) (*api.Response, error) {
 	me := caller(r)
 	s.lockWrite()
 	defer s.mu.Unlock()
-	u, found := s.users.Get(r.Vars["id"])
-	if !found {
-		return nil, notFound()
+	u, err := s.pathUser(r)
+	if err != nil {
+		return nil, err
 	}
 	if !me.Superuser {
 		_, su := b["is_superuser"]
@@ -180,9 +189,9 @@ func deleteUser(s *State, r *api.Request) (*api.Response, error) {
 	me := caller(r)
 	s.lockWrite()
 	defer s.mu.Unlock()
-	u, found := s.users.Get(r.Vars["id"])
-	if !found {
-		return nil, notFound()
+	u, err := s.pathUser(r)
+	if err != nil {
+		return nil, err
 	}
 	if !me.Superuser || me.ID == u.ID {
 		return nil, forbidden()
