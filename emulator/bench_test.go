@@ -165,7 +165,7 @@ type createCase struct {
 
 // create sends the i-th create (synchronous, for ZStack) through the whole
 // pipeline in-process.
-func (c createCase) create(b *testing.B, emu *emulator.Server, i int) {
+func (c createCase) create(b testing.TB, emu *emulator.Server, i int) {
 	k, v, _ := strings.Cut(c.auth, ": ")
 	req := httptest.NewRequest(http.MethodPost, c.path, strings.NewReader(c.body(i)))
 	req.Header.Set(k, v)

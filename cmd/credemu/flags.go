@@ -133,7 +133,7 @@ var serveGroups = []flagGroup{
 	{"TLS", []string{"tls", "tls-addr", "tls-ca-out", "tls-san", "tls-cert", "tls-key"}},
 	{"Scenario", []string{"scenario", "seed", "watch", "check-responses"}},
 	{"Control API", []string{"admin-token", "allowed-host"}},
-	{"Limits", []string{"max-sandboxes", "sandbox-idle", "sandbox-memory", "journal-size", "journal-body-limit", "journal-bytes", "journal-total-bytes", "max-generated", "memory-limit"}},
+	{"Limits", []string{"max-sandboxes", "sandbox-idle", "sandbox-memory", "journal-size", "journal-body-limit", "journal-bytes", "journal-total-bytes", "max-generated", "memory-limit", "gc-percent"}},
 	{"Logging", []string{"log-format", "log-level"}},
 	{"Coverage", []string{"coverage-out", "coverage-format"}},
 	{"State", []string{"state-file", "state-save-interval"}},

@@ -308,3 +308,30 @@ func TestMemoryLimitFlag(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, errb.String())
 	}
 }
+
+// TestGCPercent: --gc-percent wins, then $GOGC (left to the runtime),
+// then credemu's default; a bad value is a usage error naming the flag.
+func TestGCPercent(t *testing.T) {
+	for _, c := range []struct {
+		flag, env string
+		want      int
+		bad       bool
+	}{
+		{"", "", defaultGCPercent, false},
+		{"", "200", 0, false},
+		{"75", "200", 75, false},
+		{"off", "", -1, false},
+		{"0", "", 0, true},
+		{"-5", "", 0, true},
+		{"lots", "", 0, true},
+	} {
+		got, err := gcTarget(c.flag, c.env)
+		if (err != nil) != c.bad || got != c.want {
+			t.Errorf("gcTarget(%q, %q) = %d, %v; want %d (error: %v)", c.flag, c.env, got, err, c.want, c.bad)
+		}
+	}
+	var out, errb strings.Builder
+	if code := run([]string{"serve", "--gc-percent", "0"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "--gc-percent") {
+		t.Errorf("exit %d, stderr %q", code, errb.String())
+	}
+}

@@ -235,9 +235,9 @@ func (s *State) credFields(c *credential, b map[string]any, creating bool) error
 	t, _ := s.types.PeekID(c.TypeID)
 	var stored map[string]any
 	if !creating {
-		stored = c.Inputs
+		stored = c.Inputs.toMap()
 	}
-	inputs := c.Inputs
+	values := c.Inputs.toMap()
 	if v, has := b["inputs"]; has {
 		m, _ := v.(map[string]any)
 		if m == nil {
@@ -248,13 +248,13 @@ func (s *State) credFields(c *credential, b map[string]any, creating bool) error
 				return err
 			}
 		}
-		inputs = mergeSecrets(t, m, stored)
-		dropEmptySecrets(t, inputs)
+		values = mergeSecrets(t, m, stored)
+		dropEmptySecrets(t, values)
 	}
-	if fe := validateInputs(t, inputs, stored); len(fe) > 0 {
+	if fe := validateInputs(t, values, stored); len(fe) > 0 {
 		return &api.Error{Kind: api.KindInvalidArgument, Fields: fe}
 	}
-	c.Inputs = inputs
+	c.Inputs = inputsOf(values)
 	return nil
 }
 
@@ -306,7 +306,7 @@ func createCredential(s *State, r *api.Request) (*api.Response, error) {
 		return nil, &api.Error{Kind: api.KindInvalidArgument, Fields: []api.FieldError{{Pointer: "/body/detail", Keyword: awxKeyword,
 			Message: fmt.Sprintf("Only one of 'user', 'team', or 'organization' should be provided, received %s fields.", strings.Join(sorted(owners), ", "))}}}
 	}
-	c := &credential{Inputs: map[string]any{}}
+	c := &credential{}
 	id, _ := intOf(b[owners[0]])
 	switch owners[0] {
 	case "user":
@@ -372,7 +372,7 @@ func createUserCredential(s *State, r *api.Request) (*api.Response, error) {
 	if me := caller(r); !me.Superuser && me.ID != u.ID {
 		return nil, forbidden()
 	}
-	c := &credential{UserID: u.ID, Inputs: map[string]any{}}
+	c := &credential{UserID: u.ID}
 	if err := s.checkCred(c, b, true); err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package awx
 import (
 	"encoding/json"
 	"maps"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -133,17 +134,17 @@ type user struct {
 }
 
 type credential struct {
-	ID          int            `yaml:"id,omitempty"`
-	Name        string         `yaml:"name,omitempty"`
-	Description string         `yaml:"description,omitempty"`
-	TypeID      int            `yaml:"credential_type,omitempty"`
-	OrgID       int            `yaml:"organization,omitempty"` // 0: none
-	UserID      int            `yaml:"user,omitempty"`         // owner user, 0: none
-	TeamID      int            `yaml:"team,omitempty"`         // owner team, 0: none
-	Inputs      map[string]any `yaml:"inputs,omitempty"`
-	Roles       [3]int         `yaml:"roles,omitempty"` // admin, use, read role ids
-	Created     time.Time      `yaml:"created,omitempty"`
-	Modified    time.Time      `yaml:"modified,omitempty"`
+	ID          int       `yaml:"id,omitempty"`
+	Name        string    `yaml:"name,omitempty"`
+	Description string    `yaml:"description,omitempty"`
+	TypeID      int       `yaml:"credential_type,omitempty"`
+	OrgID       int       `yaml:"organization,omitempty"` // 0: none
+	UserID      int       `yaml:"user,omitempty"`         // owner user, 0: none
+	TeamID      int       `yaml:"team,omitempty"`         // owner team, 0: none
+	Inputs      inputs    `yaml:"inputs,omitempty"`
+	Roles       [3]int    `yaml:"roles,omitempty"` // admin, use, read role ids
+	Created     time.Time `yaml:"created,omitempty"`
+	Modified    time.Time `yaml:"modified,omitempty"`
 }
 
 type org struct {
@@ -187,7 +188,7 @@ func (t *team) clone() *team {
 
 func cloneCred(c *credential) *credential {
 	d := *c
-	d.Inputs = maps.Clone(c.Inputs)
+	d.Inputs = slices.Clone(c.Inputs)
 	return &d
 }
 

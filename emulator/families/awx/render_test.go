@@ -34,9 +34,9 @@ func credentialViews() []any {
 				Owners:           []owner{{ID: i, Type: "user", Name: s, URL: userURL(i), Description: s}},
 				UserCapabilities: caps{Edit: i%2 == 1, Delete: i%3 == 1},
 			},
-			Inputs: inputsView{t: secretType, m: map[string]any{"username": s, "password": s, "key": "", "token": 7.0,
+			Inputs: inputsView{t: secretType, m: inputsOf(map[string]any{"username": s, "password": s, "key": "", "token": 7.0,
 				"port": float64(i) * 1.5, "big": 1e21, "small": 1e-7, "on": i%2 == 0,
-				"none": nil, "list": []any{s, 1.0, false}, "nested": map[string]any{s: s}, "z" + s: "last"}},
+				"none": nil, "list": []any{s, 1.0, false}, "nested": map[string]any{s: s}, "z" + s: "last"})},
 		}
 		switch i % 3 {
 		case 0:
@@ -52,7 +52,7 @@ func credentialViews() []any {
 			v.SummaryFields.ObjectRoles = objectRoles("organization", []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13})
 		case 2:
 			v.SummaryFields.Owners = []owner{}
-			v.Inputs.m = map[string]any{}
+			v.Inputs.m = nil
 		}
 		out = append(out, v)
 	}
@@ -83,7 +83,7 @@ func FuzzCredentialViewJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s, u string, n int, flag bool) {
 		v := credentialViews()[abs(n)%len(tricky)].(CredentialView)
 		v.Name, v.Description, v.ID = s, u, n
-		v.Inputs = inputsView{t: secretType, m: map[string]any{s: u, u: flag, "password": u}}
+		v.Inputs = inputsView{t: secretType, m: inputsOf(map[string]any{s: u, u: flag, "password": u})}
 		v.SummaryFields.ObjectRoles = objectRoles("team", []int{n, n + 1})
 		v.SummaryFields.Owners = append(v.SummaryFields.Owners, owner{Name: u, Description: s})
 		if flag {
@@ -134,8 +134,8 @@ func TestLinksAndRolesEncodeAsMaps(t *testing.T) {
 		}
 	}
 	for i, m := range []map[string]any{nil, {}, {"username": "u", "password": "p", "key": "", "token": 7.0, "x": []any{"p"}}} {
-		want, _ := api.MarshalJSON(showInputs(secretType, m))
-		if got := (inputsView{t: secretType, m: m}).appendJSON(nil); string(got) != string(want) {
+		want, _ := api.MarshalJSON(showInputs(secretType, inputsOf(m)))
+		if got := (inputsView{t: secretType, m: inputsOf(m)}).appendJSON(nil); string(got) != string(want) {
 			t.Errorf("inputs %d: %s, want %s", i, got, want)
 		}
 	}

@@ -315,10 +315,7 @@ func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator)
 				continue
 			}
 			cr := &credential{ID: len(w.creds) + 1, Name: c.Name, Description: c.Description, TypeID: ct.ID,
-				Inputs: c.Inputs, Created: now, Modified: now}
-			if cr.Inputs == nil {
-				cr.Inputs = map[string]any{}
-			}
+				Inputs: inputsOf(c.Inputs), Created: now, Modified: now}
 			owners := 0
 			if c.User != "" {
 				owners++
@@ -351,7 +348,7 @@ func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator)
 				errs = append(errs, sec.ErrorAt(lc.At, "credential %q: a name and exactly one of user, team or organization are required", c.Name))
 				continue
 			}
-			if fe := validateInputs(ct, cr.Inputs, nil); len(fe) > 0 {
+			if fe := validateInputs(ct, c.Inputs, nil); len(fe) > 0 {
 				errs = append(errs, sec.ErrorAt(lc.At, "credential %q: inputs: %s", c.Name, fieldErrorsText(fe)))
 				continue
 			}
@@ -379,7 +376,7 @@ func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator)
 				for j := 0; j < s.Generate.CredentialsPerUser && machine != nil; j++ {
 					w.creds = append(w.creds, &credential{ID: len(w.creds) + 1, Name: fmt.Sprintf("%s %s %d", u.Username, gen.Noun(), j+1),
 						TypeID: machine.ID, UserID: u.ID, Created: now, Modified: now,
-						Inputs: map[string]any{"username": u.Username, "password": gen.Password(true, true, true, false, false, 16)}})
+						Inputs: inputsOf(map[string]any{"username": u.Username, "password": gen.Password(true, true, true, false, false, 16)})})
 				}
 			}
 		}

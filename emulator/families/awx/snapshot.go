@@ -245,9 +245,6 @@ func loadSnapshot(sec scenario.Section, snap *snapshot, w *world) scenario.Error
 		if !takeRoles(lc.At, "credential "+c.Name, c.Roles[:], 3) {
 			continue
 		}
-		if c.Inputs == nil {
-			c.Inputs = map[string]any{}
-		}
 		creds[c.ID] = true
 		w.creds = append(w.creds, c)
 	}

@@ -61,25 +61,25 @@ func (f *Family) operations() []*api.Operation {
 	ops := []*api.Operation{
 		op(rest, "createSession", http.MethodPost, session, false, api.BodyNone, "session", createSession),
 		op(rest, "deleteSession", http.MethodDelete, session, false, api.BodyNone, "", deleteSession),
+		op(rest, "listLocalAccounts", http.MethodGet, accounts, false, api.BodyNone, "list", listAccounts),
+		op(rest, "getGlobalPolicy", http.MethodGet, policy, false, api.BodyNone, "policy", getPolicy),
+		op(rest, "setGlobalPolicy", http.MethodPut, policy, true, api.BodyRequired, "", setPolicy),
+		op(rest, "getLocalAccount", http.MethodGet, one, false, api.BodyNone, "info", getAccount),
+		op(rest, "createLocalAccount", http.MethodPost, one, true, api.BodyRequired, "", createAccount),
+		op(rest, "setLocalAccount", http.MethodPut, one, true, api.BodyRequired, "", setAccount),
+		op(rest, "updateLocalAccount", http.MethodPatch, one, true, api.BodyRequired, "", updateAccount),
+		op(rest, "deleteLocalAccount", http.MethodDelete, one, true, api.BodyNone, "", deleteAccount),
 		op(v, "createSession", http.MethodPost, "/session", false, api.BodyNone, "session", createSession),
 		op(v, "getSession", http.MethodGet, "/session", false, api.BodyNone, "sessionInfo", getSession),
 		op(v, "deleteSession", http.MethodDelete, "/session", false, api.BodyNone, "", deleteSession),
-	}
-	// The local-account operations are the same in both URL families, but
-	// for where an account is created: /rest posts to the account's own
-	// path, /api to the collection.
-	for _, fam := range []struct{ prefix, create string }{{rest, one}, {v, accounts}} {
-		prefix, create := fam.prefix, fam.create
-		ops = append(ops,
-			op(prefix, "listLocalAccounts", http.MethodGet, accounts, false, api.BodyNone, "list", listAccounts),
-			op(prefix, "createLocalAccount", http.MethodPost, create, true, api.BodyRequired, "", createAccount),
-			op(prefix, "getGlobalPolicy", http.MethodGet, policy, false, api.BodyNone, "policy", getPolicy),
-			op(prefix, "setGlobalPolicy", http.MethodPut, policy, true, api.BodyRequired, "", setPolicy),
-			op(prefix, "getLocalAccount", http.MethodGet, one, false, api.BodyNone, "info", getAccount),
-			op(prefix, "setLocalAccount", http.MethodPut, one, true, api.BodyRequired, "", setAccount),
-			op(prefix, "updateLocalAccount", http.MethodPatch, one, true, api.BodyRequired, "", updateAccount),
-			op(prefix, "deleteLocalAccount", http.MethodDelete, one, true, api.BodyNone, "", deleteAccount),
-		)
+		op(v, "listLocalAccounts", http.MethodGet, accounts, false, api.BodyNone, "list", listAccounts),
+		op(v, "createLocalAccount", http.MethodPost, accounts, true, api.BodyRequired, "", createAccount),
+		op(v, "getGlobalPolicy", http.MethodGet, policy, false, api.BodyNone, "policy", getPolicy),
+		op(v, "setGlobalPolicy", http.MethodPut, policy, true, api.BodyRequired, "", setPolicy),
+		op(v, "getLocalAccount", http.MethodGet, one, false, api.BodyNone, "info", getAccount),
+		op(v, "setLocalAccount", http.MethodPut, one, true, api.BodyRequired, "", setAccount),
+		op(v, "updateLocalAccount", http.MethodPatch, one, true, api.BodyRequired, "", updateAccount),
+		op(v, "deleteLocalAccount", http.MethodDelete, one, true, api.BodyNone, "", deleteAccount),
 	}
 	get := op(rest, "getSession", http.MethodPost, session, false, api.BodyNone, "sessionInfo", getSession)
 	get.Query = []string{"~action", "get"}
