@@ -4,6 +4,8 @@ import (
 	"maps"
 	"slices"
 	"time"
+
+	"github.com/credemu/credemu/emulator/api"
 )
 
 // Wire types: what the API sends, field for field.
@@ -51,6 +53,26 @@ type CloudProfile struct {
 	Regions                      []string          `json:"regions" yaml:"regions"`
 	CloudProviderResponse        CloudProvider     `json:"cloudProviderResponse" yaml:"cloudProviderResponse"`
 	CloudProviderRegionResponses []Region          `json:"cloudProviderRegionResponses" yaml:"cloudProviderRegionResponses"`
+
+	// json is the profile as encoded once its world is loaded (encode).
+	json []byte
+}
+
+// encode records p's JSON. A loaded world's profiles are never changed, so
+// the bytes stay true.
+func (p *CloudProfile) encode() {
+	p.json = nil
+	p.json, _ = api.MarshalJSON(p)
+}
+
+// AppendJSON appends p's JSON: the bytes recorded when its world was
+// loaded, or encoded now for a profile that is not a world's.
+func (p *CloudProfile) AppendJSON(b []byte) []byte {
+	if p.json != nil {
+		return append(b, p.json...)
+	}
+	out, _ := api.MarshalJSON(p)
+	return append(b, out...)
 }
 
 // CloudAccountView is the CloudAccount object of the API.
@@ -61,6 +83,29 @@ type CloudAccountView struct {
 	Metadata                        map[string]string `json:"metadata"`
 	PrimaryCloudCredentialsIdentity string            `json:"primaryCloudCredentialsIdentity,omitempty"`
 	CloudProfile                    *CloudProfile     `json:"cloudProfile"`
+}
+
+// AppendJSON writes v as MarshalJSON would, without reflection: accounts
+// are what Avisi clients list and read most.
+func (v CloudAccountView) AppendJSON(b []byte) []byte {
+	b = append(b, '{')
+	b = api.AppendKey(b, "identity")
+	b = api.AppendString(b, v.Identity)
+	b = api.AppendKey(b, "displayName")
+	b = api.AppendString(b, v.DisplayName)
+	b = api.AppendKey(b, "enabled")
+	b = api.AppendBool(b, v.Enabled)
+	b = api.AppendKey(b, "metadata")
+	b = api.AppendMap(b, v.Metadata, func(b []byte, _ string, s string) []byte { return api.AppendString(b, s) })
+	if v.PrimaryCloudCredentialsIdentity != "" {
+		b = api.AppendKey(b, "primaryCloudCredentialsIdentity")
+		b = api.AppendString(b, v.PrimaryCloudCredentialsIdentity)
+	}
+	b = api.AppendKey(b, "cloudProfile")
+	if v.CloudProfile == nil {
+		return append(b, "null}"...)
+	}
+	return append(v.CloudProfile.AppendJSON(b), '}')
 }
 
 // CloudCredentialsView is the CloudCredentials object of the API.
@@ -173,6 +218,7 @@ type cluster struct {
 
 func cloneProfile(p *CloudProfile) *CloudProfile {
 	d := *p
+	d.json = nil // a copy may be changed: it is encoded afresh
 	d.Metadata = maps.Clone(p.Metadata)
 	d.Regions = slices.Clone(p.Regions)
 	d.CloudProviderResponse.Metadata = maps.Clone(p.CloudProviderResponse.Metadata)

@@ -118,6 +118,63 @@ type Page[T any] struct {
 	Empty            bool     `json:"empty"`
 }
 
+// AppendJSON writes p as MarshalJSON would; its content through each
+// item's own AppendJSON where it has one.
+func (p Page[T]) AppendJSON(b []byte) []byte {
+	b = append(b, `{"content":[`...)
+	for i, item := range p.Content {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = api.AppendValue(b, any(item))
+	}
+	b = append(b, ']')
+	b = api.AppendKey(b, "pageable")
+	b = append(b, '{')
+	b = api.AppendKey(b, "pageNumber")
+	b = api.AppendInt(b, p.Pageable.PageNumber)
+	b = api.AppendKey(b, "pageSize")
+	b = api.AppendInt(b, p.Pageable.PageSize)
+	b = api.AppendKey(b, "sort")
+	b = p.Pageable.Sort.appendJSON(b)
+	b = api.AppendKey(b, "offset")
+	b = strconv.AppendInt(b, p.Pageable.Offset, 10)
+	b = api.AppendKey(b, "paged")
+	b = api.AppendBool(b, p.Pageable.Paged)
+	b = api.AppendKey(b, "unpaged")
+	b = api.AppendBool(b, p.Pageable.Unpaged)
+	b = append(b, '}')
+	b = api.AppendKey(b, "last")
+	b = api.AppendBool(b, p.Last)
+	b = api.AppendKey(b, "totalPages")
+	b = api.AppendInt(b, p.TotalPages)
+	b = api.AppendKey(b, "totalElements")
+	b = strconv.AppendInt(b, p.TotalElements, 10)
+	b = api.AppendKey(b, "size")
+	b = api.AppendInt(b, p.Size)
+	b = api.AppendKey(b, "number")
+	b = api.AppendInt(b, p.Number)
+	b = api.AppendKey(b, "sort")
+	b = p.Sort.appendJSON(b)
+	b = api.AppendKey(b, "first")
+	b = api.AppendBool(b, p.First)
+	b = api.AppendKey(b, "numberOfElements")
+	b = api.AppendInt(b, p.NumberOfElements)
+	b = api.AppendKey(b, "empty")
+	b = api.AppendBool(b, p.Empty)
+	return append(b, '}')
+}
+
+func (s sortInfo) appendJSON(b []byte) []byte {
+	b = append(b, `{"empty":`...)
+	b = api.AppendBool(b, s.Empty)
+	b = append(b, `,"sorted":`...)
+	b = api.AppendBool(b, s.Sorted)
+	b = append(b, `,"unsorted":`...)
+	b = api.AppendBool(b, s.Unsorted)
+	return append(b, '}')
+}
+
 func newPage[T any](content []T, p pageRequest, total int) Page[T] {
 	if content == nil {
 		content = []T{}

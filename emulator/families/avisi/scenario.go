@@ -213,6 +213,16 @@ func (c *catalogue) region(provider, slug, ts string) Region {
 
 // LoadWorld compiles the avisi sections of a scenario.
 func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator) (api.World, error) {
+	w, err := loadWorld(sections, gen)
+	// The catalogue never changes once loaded: each profile is encoded
+	// once, and every account view writes those bytes.
+	for _, p := range w.profiles {
+		p.encode()
+	}
+	return w, err
+}
+
+func loadWorld(sections []scenario.Section, gen *scenario.Generator) (*world, error) {
 	w := &world{tokens: map[string]tokenSpec{}}
 	var errs scenario.ErrorList
 	// Ids of scenario objects come from their own generator so that they do

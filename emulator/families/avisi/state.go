@@ -139,9 +139,9 @@ func (s *State) Export() any {
 func (s *State) accountView(a *account) CloudAccountView {
 	v := CloudAccountView{Identity: a.ID, DisplayName: a.DisplayName, Enabled: a.Enabled,
 		Metadata: emptyIfNil(a.Metadata), PrimaryCloudCredentialsIdentity: a.Primary}
-	if p := s.profiles[a.Profile]; p != nil {
-		v.CloudProfile = cloneProfile(p)
-	}
+	// The catalogue's own profile, not a copy: no call changes a profile,
+	// and the view only reads it.
+	v.CloudProfile = s.profiles[a.Profile]
 	return v
 }
 
