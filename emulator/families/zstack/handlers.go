@@ -310,6 +310,29 @@ type queryReply struct {
 	Total       *int  `json:"total,omitempty"`
 }
 
+// AppendJSON writes r as MarshalJSON would, each inventory through its
+// own AppendJSON where it has one.
+func (r queryReply) AppendJSON(b []byte) []byte {
+	b = append(b, `{"inventories":`...)
+	if r.Inventories == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i, inv := range r.Inventories {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = api.AppendValue(b, inv)
+		}
+		b = append(b, ']')
+	}
+	if r.Total != nil {
+		b = append(b, `,"total":`...)
+		b = api.AppendInt(b, *r.Total)
+	}
+	return append(b, '}')
+}
+
 func replyPage(invs []any, total int, withCount bool) *api.Response {
 	reply := queryReply{Inventories: invs}
 	if withCount {

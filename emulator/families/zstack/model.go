@@ -4,7 +4,10 @@ import (
 	"crypto/sha512"
 	"encoding/hex"
 	"slices"
+	"strconv"
 	"time"
+
+	"github.com/credemu/credemu/emulator/api"
 )
 
 // javaDate is how ZStack writes dates (Java's default DateFormat, as Gson
@@ -13,7 +16,34 @@ import (
 const javaDate = "Jan 2, 2006 3:04:05 PM"
 
 // formatDate writes t as ZStack does: zone-less, in the server's zone loc.
-func formatDate(t time.Time, loc *time.Location) string { return t.In(loc).Format(javaDate) }
+// It is written by hand: time.Format's layout walk was a twentieth of a
+// list's time (a virtual ID and each attribute carry two dates).
+func formatDate(t time.Time, loc *time.Location) string {
+	t = t.In(loc)
+	y, mo, d := t.Date()
+	if y < 1000 || y > 9999 {
+		return t.Format(javaDate)
+	}
+	h, mi, sec := t.Clock()
+	var buf [len("Sep 30, 2006 12:04:05 PM")]byte
+	b := append(buf[:0], mo.String()[:3]...)
+	b = append(b, ' ')
+	b = strconv.AppendInt(b, int64(d), 10)
+	b = append(b, ", "...)
+	b = strconv.AppendInt(b, int64(y), 10)
+	b = append(b, ' ')
+	half := "AM"
+	if h >= 12 {
+		half = "PM"
+	}
+	if h %= 12; h == 0 {
+		h = 12
+	}
+	b = strconv.AppendInt(b, int64(h), 10)
+	b = append(b, ':', byte('0'+mi/10), byte('0'+mi%10), ':', byte('0'+sec/10), byte('0'+sec%10), ' ')
+	b = append(b, half...)
+	return string(b)
+}
 
 // AdminAccountUUID is the fixed uuid of ZStack's built-in admin account.
 const AdminAccountUUID = "36c27e8ff05c4780bf6d2fa65700f22e"
@@ -42,6 +72,47 @@ type VirtualIDInventory struct {
 	CreateDate  string               `json:"createDate"`
 	LastOpDate  string               `json:"lastOpDate"`
 	Attributes  []AttributeInventory `json:"attributes"`
+}
+
+// AppendJSON writes a as MarshalJSON would, without reflection.
+func (a AttributeInventory) AppendJSON(b []byte) []byte {
+	b = append(b, `{"uuid":`...)
+	b = api.AppendString(b, a.UUID)
+	for _, kv := range [...][2]string{{"name", a.Name}, {"value", a.Value}, {"type", a.Type},
+		{"virtualIDUuid", a.VirtualIDUuid}, {"createDate", a.CreateDate}, {"lastOpDate", a.LastOpDate}} {
+		b = api.AppendKey(b, kv[0])
+		b = api.AppendString(b, kv[1])
+	}
+	return append(b, '}')
+}
+
+// AppendJSON writes v as MarshalJSON would, without reflection: virtual
+// IDs are what ZStack clients query most.
+func (v VirtualIDInventory) AppendJSON(b []byte) []byte {
+	b = append(b, `{"uuid":`...)
+	b = api.AppendString(b, v.UUID)
+	b = api.AppendKey(b, "name")
+	b = api.AppendString(b, v.Name)
+	if v.Description != nil {
+		b = api.AppendKey(b, "description")
+		b = api.AppendString(b, *v.Description)
+	}
+	for _, kv := range [...][2]string{{"type", v.Type}, {"state", v.State}, {"createDate", v.CreateDate}, {"lastOpDate", v.LastOpDate}} {
+		b = api.AppendKey(b, kv[0])
+		b = api.AppendString(b, kv[1])
+	}
+	b = api.AppendKey(b, "attributes")
+	if v.Attributes == nil {
+		return append(b, "null}"...)
+	}
+	b = append(b, '[')
+	for i, a := range v.Attributes {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = a.AppendJSON(b)
+	}
+	return append(b, "]}"...)
 }
 
 // SessionInventory is a login session.
