@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/credemu/credemu/emulator/api"
+	"github.com/credemu/credemu/emulator/store"
 )
 
 // usedWindow is how recently a cluster must have used an account or a
@@ -36,12 +37,23 @@ func (s *State) org(r *api.Request) (*org, error) {
 // account returns a copy of the request's account; a caller that changes it
 // holds the write lock and stores it back with Put.
 func (s *State) account(r *api.Request) (*org, *account, error) {
+	return s.lookupAccount(r, (*store.Table[*account]).Get)
+}
+
+// accountPeek is account without the copy, for a read under the lock:
+// views only read what they point at, and writes replace stored values
+// rather than change them.
+func (s *State) accountPeek(r *api.Request) (*org, *account, error) {
+	return s.lookupAccount(r, (*store.Table[*account]).Peek)
+}
+
+func (s *State) lookupAccount(r *api.Request, get func(*store.Table[*account], string) (*account, bool)) (*org, *account, error) {
 	o, err := s.org(r)
 	if err != nil {
 		return nil, nil, err
 	}
 	id := strings.ToLower(r.Vars["cloudAccountIdentity"])
-	a, ok := o.accounts.Get(id)
+	a, ok := get(o.accounts, id)
 	if !ok {
 		return nil, nil, notFound("Cloud account '%s' not found", r.Vars["cloudAccountIdentity"])
 	}
@@ -155,7 +167,7 @@ func createCloudAccount(s *State, r *api.Request) (*api.Response, error) {
 func getCloudAccount(s *State, r *api.Request) (*api.Response, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	_, a, err := s.account(r)
+	_, a, err := s.accountPeek(r)
 	if err != nil {
 		return nil, err
 	}
@@ -268,7 +280,7 @@ func pageOf[V any](s *State, r *api.Request, size int, model string, keys sortKe
 // default is page 0, size 50, ascending.
 func listClusters(s *State, r *api.Request) (*api.Response, error) {
 	return pageOf(s, r, 50, "ClusterResponse", clusterSort, func() ([]ClusterView, error) {
-		o, a, err := s.account(r)
+		o, a, err := s.accountPeek(r)
 		if err != nil {
 			return nil, err
 		}
@@ -292,7 +304,7 @@ var credentialSort = sortKeys[CloudCredentialsView]{
 
 func listCredentials(s *State, r *api.Request) (*api.Response, error) {
 	return pageOf(s, r, 20, "CloudCredentials", credentialSort, func() ([]CloudCredentialsView, error) {
-		_, a, err := s.account(r)
+		_, a, err := s.accountPeek(r)
 		if err != nil {
 			return nil, err
 		}
