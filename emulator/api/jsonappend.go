@@ -137,3 +137,66 @@ func AppendMap[V any](b []byte, m map[string]V, value func(b []byte, key string,
 	}
 	return append(b, '}')
 }
+
+// Object appends a JSON object a field at a time, in the order written,
+// each call adding "key":value after a comma where one is due; End closes
+// it. Views write themselves as one chain of calls, in struct order, so
+// that an encoder reads as the struct it writes. Keys are written as they
+// are, unescaped: they are a view's field names, never a client's text.
+type Object struct{ b []byte }
+
+// StartObject begins an object at the end of b.
+func StartObject(b []byte) Object { return Object{append(b, '{')} }
+
+func (o Object) key(k string) []byte {
+	b := o.b
+	if b[len(b)-1] != '{' {
+		b = append(b, ',')
+	}
+	b = append(b, '"')
+	b = append(b, k...)
+	return append(b, '"', ':')
+}
+
+// String adds a string field.
+func (o Object) String(k, v string) Object { o.b = AppendString(o.key(k), v); return o }
+
+// Int adds an integer field.
+func (o Object) Int(k string, v int) Object { o.b = AppendInt(o.key(k), v); return o }
+
+// Int64 adds an integer field.
+func (o Object) Int64(k string, v int64) Object { o.b = strconv.AppendInt(o.key(k), v, 10); return o }
+
+// Bool adds a boolean field.
+func (o Object) Bool(k string, v bool) Object { o.b = AppendBool(o.key(k), v); return o }
+
+// NullString adds a string field that is null when v is nil.
+func (o Object) NullString(k string, v *string) Object { o.b = AppendNullString(o.key(k), v); return o }
+
+// Value adds a field of any value, as AppendValue writes it.
+func (o Object) Value(k string, v any) Object { o.b = AppendValue(o.key(k), v); return o }
+
+// Field adds a field whose value write appends.
+func (o Object) Field(k string, write func([]byte) []byte) Object { o.b = write(o.key(k)); return o }
+
+// Raw adds a field whose value is already encoded.
+func (o Object) Raw(k string, v []byte) Object { o.b = append(o.key(k), v...); return o }
+
+// End closes the object and returns the bytes.
+func (o Object) End() []byte { return append(o.b, '}') }
+
+// AppendArray appends items as a JSON array, each written by each; nil
+// is null, as MarshalJSON writes a nil slice.
+func AppendArray[T any](b []byte, items []T, each func([]byte, T) []byte) []byte {
+	if items == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i, it := range items {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = each(b, it)
+	}
+	return append(b, ']')
+}

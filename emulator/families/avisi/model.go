@@ -88,24 +88,17 @@ type CloudAccountView struct {
 // AppendJSON writes v as MarshalJSON would, without reflection: accounts
 // are what Avisi clients list and read most.
 func (v CloudAccountView) AppendJSON(b []byte) []byte {
-	b = append(b, '{')
-	b = api.AppendKey(b, "identity")
-	b = api.AppendString(b, v.Identity)
-	b = api.AppendKey(b, "displayName")
-	b = api.AppendString(b, v.DisplayName)
-	b = api.AppendKey(b, "enabled")
-	b = api.AppendBool(b, v.Enabled)
-	b = api.AppendKey(b, "metadata")
-	b = api.AppendMap(b, v.Metadata, func(b []byte, _ string, s string) []byte { return api.AppendString(b, s) })
+	o := api.StartObject(b).String("identity", v.Identity).String("displayName", v.DisplayName).Bool("enabled", v.Enabled).
+		Field("metadata", func(b []byte) []byte {
+			return api.AppendMap(b, v.Metadata, func(b []byte, _ string, s string) []byte { return api.AppendString(b, s) })
+		})
 	if v.PrimaryCloudCredentialsIdentity != "" {
-		b = api.AppendKey(b, "primaryCloudCredentialsIdentity")
-		b = api.AppendString(b, v.PrimaryCloudCredentialsIdentity)
+		o = o.String("primaryCloudCredentialsIdentity", v.PrimaryCloudCredentialsIdentity)
 	}
-	b = api.AppendKey(b, "cloudProfile")
 	if v.CloudProfile == nil {
-		return append(b, "null}"...)
+		return o.Raw("cloudProfile", []byte("null")).End()
 	}
-	return append(v.CloudProfile.AppendJSON(b), '}')
+	return o.Field("cloudProfile", v.CloudProfile.AppendJSON).End()
 }
 
 // CloudCredentialsView is the CloudCredentials object of the API.

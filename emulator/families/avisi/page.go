@@ -121,58 +121,22 @@ type Page[T any] struct {
 // AppendJSON writes p as MarshalJSON would; its content through each
 // item's own AppendJSON where it has one.
 func (p Page[T]) AppendJSON(b []byte) []byte {
-	b = append(b, `{"content":[`...)
-	for i, item := range p.Content {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = api.AppendValue(b, any(item))
-	}
-	b = append(b, ']')
-	b = api.AppendKey(b, "pageable")
-	b = append(b, '{')
-	b = api.AppendKey(b, "pageNumber")
-	b = api.AppendInt(b, p.Pageable.PageNumber)
-	b = api.AppendKey(b, "pageSize")
-	b = api.AppendInt(b, p.Pageable.PageSize)
-	b = api.AppendKey(b, "sort")
-	b = p.Pageable.Sort.appendJSON(b)
-	b = api.AppendKey(b, "offset")
-	b = strconv.AppendInt(b, p.Pageable.Offset, 10)
-	b = api.AppendKey(b, "paged")
-	b = api.AppendBool(b, p.Pageable.Paged)
-	b = api.AppendKey(b, "unpaged")
-	b = api.AppendBool(b, p.Pageable.Unpaged)
-	b = append(b, '}')
-	b = api.AppendKey(b, "last")
-	b = api.AppendBool(b, p.Last)
-	b = api.AppendKey(b, "totalPages")
-	b = api.AppendInt(b, p.TotalPages)
-	b = api.AppendKey(b, "totalElements")
-	b = strconv.AppendInt(b, p.TotalElements, 10)
-	b = api.AppendKey(b, "size")
-	b = api.AppendInt(b, p.Size)
-	b = api.AppendKey(b, "number")
-	b = api.AppendInt(b, p.Number)
-	b = api.AppendKey(b, "sort")
-	b = p.Sort.appendJSON(b)
-	b = api.AppendKey(b, "first")
-	b = api.AppendBool(b, p.First)
-	b = api.AppendKey(b, "numberOfElements")
-	b = api.AppendInt(b, p.NumberOfElements)
-	b = api.AppendKey(b, "empty")
-	b = api.AppendBool(b, p.Empty)
-	return append(b, '}')
+	pg := p.Pageable
+	return api.StartObject(b).
+		Field("content", func(b []byte) []byte {
+			return api.AppendArray(b, p.Content, func(b []byte, item T) []byte { return api.AppendValue(b, any(item)) })
+		}).
+		Field("pageable", func(b []byte) []byte {
+			return api.StartObject(b).Int("pageNumber", pg.PageNumber).Int("pageSize", pg.PageSize).Field("sort", pg.Sort.appendJSON).
+				Int64("offset", pg.Offset).Bool("paged", pg.Paged).Bool("unpaged", pg.Unpaged).End()
+		}).
+		Bool("last", p.Last).Int("totalPages", p.TotalPages).Int64("totalElements", p.TotalElements).Int("size", p.Size).
+		Int("number", p.Number).Field("sort", p.Sort.appendJSON).Bool("first", p.First).
+		Int("numberOfElements", p.NumberOfElements).Bool("empty", p.Empty).End()
 }
 
 func (s sortInfo) appendJSON(b []byte) []byte {
-	b = append(b, `{"empty":`...)
-	b = api.AppendBool(b, s.Empty)
-	b = append(b, `,"sorted":`...)
-	b = api.AppendBool(b, s.Sorted)
-	b = append(b, `,"unsorted":`...)
-	b = api.AppendBool(b, s.Unsorted)
-	return append(b, '}')
+	return api.StartObject(b).Bool("empty", s.Empty).Bool("sorted", s.Sorted).Bool("unsorted", s.Unsorted).End()
 }
 
 func newPage[T any](content []T, p pageRequest, total int) Page[T] {

@@ -313,24 +313,11 @@ type queryReply struct {
 // AppendJSON writes r as MarshalJSON would, each inventory through its
 // own AppendJSON where it has one.
 func (r queryReply) AppendJSON(b []byte) []byte {
-	b = append(b, `{"inventories":`...)
-	if r.Inventories == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i, inv := range r.Inventories {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = api.AppendValue(b, inv)
-		}
-		b = append(b, ']')
-	}
+	o := api.StartObject(b).Field("inventories", func(b []byte) []byte { return api.AppendArray(b, r.Inventories, api.AppendValue) })
 	if r.Total != nil {
-		b = append(b, `,"total":`...)
-		b = api.AppendInt(b, *r.Total)
+		o = o.Int("total", *r.Total)
 	}
-	return append(b, '}')
+	return o.End()
 }
 
 func replyPage(invs []any, total int, withCount bool) *api.Response {

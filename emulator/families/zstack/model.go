@@ -76,43 +76,21 @@ type VirtualIDInventory struct {
 
 // AppendJSON writes a as MarshalJSON would, without reflection.
 func (a AttributeInventory) AppendJSON(b []byte) []byte {
-	b = append(b, `{"uuid":`...)
-	b = api.AppendString(b, a.UUID)
-	for _, kv := range [...][2]string{{"name", a.Name}, {"value", a.Value}, {"type", a.Type},
-		{"virtualIDUuid", a.VirtualIDUuid}, {"createDate", a.CreateDate}, {"lastOpDate", a.LastOpDate}} {
-		b = api.AppendKey(b, kv[0])
-		b = api.AppendString(b, kv[1])
-	}
-	return append(b, '}')
+	return api.StartObject(b).String("uuid", a.UUID).String("name", a.Name).String("value", a.Value).String("type", a.Type).
+		String("virtualIDUuid", a.VirtualIDUuid).String("createDate", a.CreateDate).String("lastOpDate", a.LastOpDate).End()
 }
 
 // AppendJSON writes v as MarshalJSON would, without reflection: virtual
 // IDs are what ZStack clients query most.
 func (v VirtualIDInventory) AppendJSON(b []byte) []byte {
-	b = append(b, `{"uuid":`...)
-	b = api.AppendString(b, v.UUID)
-	b = api.AppendKey(b, "name")
-	b = api.AppendString(b, v.Name)
+	o := api.StartObject(b).String("uuid", v.UUID).String("name", v.Name)
 	if v.Description != nil {
-		b = api.AppendKey(b, "description")
-		b = api.AppendString(b, *v.Description)
+		o = o.String("description", *v.Description)
 	}
-	for _, kv := range [...][2]string{{"type", v.Type}, {"state", v.State}, {"createDate", v.CreateDate}, {"lastOpDate", v.LastOpDate}} {
-		b = api.AppendKey(b, kv[0])
-		b = api.AppendString(b, kv[1])
-	}
-	b = api.AppendKey(b, "attributes")
-	if v.Attributes == nil {
-		return append(b, "null}"...)
-	}
-	b = append(b, '[')
-	for i, a := range v.Attributes {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = a.AppendJSON(b)
-	}
-	return append(b, "]}"...)
+	return o.String("type", v.Type).String("state", v.State).String("createDate", v.CreateDate).String("lastOpDate", v.LastOpDate).
+		Field("attributes", func(b []byte) []byte {
+			return api.AppendArray(b, v.Attributes, func(b []byte, a AttributeInventory) []byte { return a.AppendJSON(b) })
+		}).End()
 }
 
 // SessionInventory is a login session.
