@@ -131,7 +131,9 @@ func (s *State) Reset(w api.World) {
 		wd = &world{version: DefaultVersion}
 	}
 	b := wd.base.Get(func() *State {
-		b := &State{env: s.env}
+		// No env: building from a world reads no clock and draws no id,
+		// and the world outlives the sandbox that first asked for it.
+		b := &State{}
 		b.fill(wd)
 		b.users.Freeze()
 		b.byName.Freeze()
