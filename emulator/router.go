@@ -35,21 +35,34 @@ func serverFrom(r *http.Request) *Server { return r.Context().Value(serverKey{})
 // judge).
 var routers = struct {
 	sync.Mutex
-	m map[string]http.Handler
-}{m: map[string]http.Handler{}}
+	m map[string]func() http.Handler
+}{m: map[string]func() http.Handler{}}
 
-func (s *Server) routes() http.Handler {
+// buildingRoutes starts building the router of s's families in the
+// background, unless it is cached or under way, and returns the function
+// that waits for it. New calls it first, so that the router (a millisecond
+// or two of a cold start) is built while the scenario is read and compiled,
+// on a second core where there is one.
+func (s *Server) buildingRoutes() func() http.Handler {
 	var key strings.Builder
 	for _, f := range s.families {
 		fmt.Fprintf(&key, "%T/%s;", f, f.Name())
 	}
 	routers.Lock()
-	router := routers.m[key.String()]
-	if router == nil {
-		router = buildRouter(s.families)
-		routers.m[key.String()] = router
+	defer routers.Unlock()
+	get := routers.m[key.String()]
+	if get == nil {
+		families := s.families
+		get = sync.OnceValue(func() http.Handler { return buildRouter(families) })
+		routers.m[key.String()] = get
+		go get()
 	}
-	routers.Unlock()
+	return get
+}
+
+// routes is the server's handler: the shared router, behind what every
+// request needs first (its id, the server in its context, a cleaned path).
+func (s *Server) routes(router http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := context.WithValue(middleware.RequestIDContext(w, r), serverKey{}, s)
 		if headerBytes(r) > MaxHeaderBytes {

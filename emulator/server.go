@@ -130,6 +130,7 @@ func New(opts ...Option) (*Server, error) {
 		closing:     make(chan struct{}),
 		started:     time.Now(),
 	}
+	router := s.buildingRoutes()
 	var names []string
 	for _, f := range s.families {
 		if _, dup := s.byName[f.Name()]; dup {
@@ -176,7 +177,7 @@ func New(opts ...Option) (*Server, error) {
 	}
 	s.base = c
 	s.sandboxes[""] = s.newSandbox("", c)
-	s.handler = s.routes()
+	s.handler = s.routes(router())
 	return s, nil
 }
 

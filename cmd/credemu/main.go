@@ -177,8 +177,9 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		debug.SetMemoryLimit(memLimit)
 		logger.Info("soft memory limit set", "memory_limit", memLimit)
 	}
+	gcStarted := startupGC(gc, startupHeapCeiling)
+	defer gcStarted()
 	if gc != 0 {
-		debug.SetGCPercent(gc)
 		logger.Debug("garbage collector target set", "gc_percent", gc)
 	}
 	if *coverageFormat != "json" && *coverageFormat != "junit" {
@@ -229,6 +230,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	if err := srv.Start(); err != nil {
 		return err
 	}
+	gcStarted()
 	if *tlsCAOut != "" {
 		b, err := srv.TLSBundle()
 		if err == nil {
@@ -501,30 +503,4 @@ func (l *listFlag) Set(v string) error {
 		}
 	}
 	return nil
-}
-
-// defaultGCPercent is credemu's garbage collector target when neither
-// --gc-percent nor GOGC says: Go's 100 let a server that stores what it is
-// sent peak at 2.5 to 3 times what it stored (AWX credentials, with their
-// journal entries, 1,232 bytes each of resident memory); 50 took that to
-// 930 bytes with no throughput change make bench could see.
-const defaultGCPercent = 50
-
-// gcTarget returns the GC percent to set, or 0 to leave the runtime's:
-// --gc-percent when given (a number of at least 1, or off), else nothing
-// when $GOGC is set (the runtime read it), else defaultGCPercent.
-func gcTarget(flag, env string) (int, error) {
-	switch {
-	case flag == "off":
-		return -1, nil
-	case flag != "":
-		n, err := strconv.Atoi(flag)
-		if err != nil || n < 1 {
-			return 0, fmt.Errorf("%q is not a percentage of at least 1, or off", flag)
-		}
-		return n, nil
-	case env != "":
-		return 0, nil
-	}
-	return defaultGCPercent, nil
 }

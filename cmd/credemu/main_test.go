@@ -12,6 +12,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
+	"runtime/metrics"
 	"slices"
 	"strings"
 	"sync"
@@ -333,5 +335,42 @@ func TestGCPercent(t *testing.T) {
 	var out, errb strings.Builder
 	if code := run([]string{"serve", "--gc-percent", "0"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "--gc-percent") {
 		t.Errorf("exit %d, stderr %q", code, errb.String())
+	}
+}
+
+// gogc is the collector's current target as the runtime reports it.
+func gogc() int64 {
+	s := []metrics.Sample{{Name: "/gc/gogc:percent"}}
+	metrics.Read(s)
+	return int64(s[0].Value.Uint64())
+}
+
+// TestStartupGC: the collector is off while the server starts and the
+// target comes back when start-up is done, or as soon as the heap passes
+// the ceiling; with no target set, the runtime's own comes back.
+func TestStartupGC(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	done := startupGC(75, 1<<40)
+	if got := debug.SetGCPercent(-1); got != -1 {
+		t.Errorf("during start-up the target is %d; want off", got)
+	}
+	done()
+	done()
+	if got := gogc(); got != 75 {
+		t.Errorf("after start-up the target is %d; want 75", got)
+	}
+
+	done = startupGC(0, 1<<20)
+	defer done()
+	keep := make([][]byte, 0, 64)
+	deadline := time.Now().Add(10 * time.Second)
+	for gogc() != 75 && time.Now().Before(deadline) {
+		if len(keep) < cap(keep) {
+			keep = append(keep, make([]byte, 256<<10))
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if got := gogc(); got != 75 {
+		t.Errorf("with %d KiB on the heap the target is still %d; want 75 back past a 1 MiB ceiling", len(keep)*256, got)
 	}
 }
