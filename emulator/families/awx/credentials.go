@@ -363,20 +363,16 @@ func (s *State) checkCred(c *credential, b map[string]any, create bool) error {
 // the path, and the answer has no organization key.
 func createUserCredential(s *State, r *api.Request) (*api.Response, error) {
 	b := body(r)
-	s.lockWrite()
-	defer s.mu.Unlock()
-	u, err := s.pathUser(r)
-	if err != nil {
-		return nil, err
-	}
-	if me := caller(r); !me.Superuser && me.ID != u.ID {
-		return nil, forbidden()
-	}
-	c := &credential{UserID: u.ID}
-	if err := s.checkCred(c, b, true); err != nil {
-		return nil, err
-	}
-	return s.insertCred(c, r, true)
+	return editOne(s, r, s.pathUser, func(u *user) (*api.Response, error) {
+		if me := caller(r); !me.Superuser && me.ID != u.ID {
+			return nil, forbidden()
+		}
+		c := &credential{UserID: u.ID}
+		if err := s.checkCred(c, b, true); err != nil {
+			return nil, err
+		}
+		return s.insertCred(c, r, true)
+	})
 }
 
 // createTypeCredential is POST /credential_types/{id}/credentials/, a
@@ -432,47 +428,39 @@ func getCredential(s *State, r *api.Request) (*api.Response, error) {
 func updateCredential(s *State, r *api.Request) (*api.Response, error) {
 	b := body(r)
 	me := caller(r)
-	s.lockWrite()
-	defer s.mu.Unlock()
-	c, err := s.editableCred(r)
-	if err != nil {
-		return nil, err
-	}
-	if v, has := b["organization"]; has {
-		if v == nil {
-			if c.TeamID == 0 {
-				c.OrgID = 0
+	return editOne(s, r, s.editableCred, func(c *credential) (*api.Response, error) {
+		if v, has := b["organization"]; has {
+			if v == nil {
+				if c.TeamID == 0 {
+					c.OrgID = 0
+				}
+			} else if err := s.ownByOrg(c, me, v); err != nil {
+				return nil, err
 			}
-		} else if err := s.ownByOrg(c, me, v); err != nil {
+		}
+		if err := s.checkCred(c, b, false); err != nil {
 			return nil, err
 		}
-	}
-	if err := s.checkCred(c, b, false); err != nil {
-		return nil, err
-	}
-	c.Modified = r.Now
-	s.creds.Put(itoa(c.ID), c)
-	s.touchCreds()
-	return ok(s.credView(c, me, false))
+		c.Modified = r.Now
+		s.creds.Put(itoa(c.ID), c)
+		s.touchCreds()
+		return ok(s.credView(c, me, false))
+	})
 }
 
 func deleteCredential(s *State, r *api.Request) (*api.Response, error) {
-	s.lockWrite()
-	defer s.mu.Unlock()
-	c, err := s.editableCred(r)
-	if err != nil {
-		return nil, err
-	}
-	s.creds.Delete(itoa(c.ID))
-	s.touchCreds()
-	// Its roles and the input sources that use it go with it (CASCADE).
-	s.dropRoles(c.Roles[:]...)
-	for id, x := range s.sources {
-		if x.TargetCredID == c.ID || x.SourceCredID == c.ID {
-			delete(s.sources, id)
+	return editOne(s, r, s.editableCred, func(c *credential) (*api.Response, error) {
+		s.creds.Delete(itoa(c.ID))
+		s.touchCreds()
+		// Its roles and the input sources that use it go with it (CASCADE).
+		s.dropRoles(c.Roles[:]...)
+		for id, x := range s.sources {
+			if x.TargetCredID == c.ID || x.SourceCredID == c.ID {
+				delete(s.sources, id)
+			}
 		}
-	}
-	return noContent()
+		return noContent()
+	})
 }
 
 // canSeeCred: the owner, holders of a credential role, and the
@@ -508,26 +496,22 @@ func getCredentialCopy(s *State, r *api.Request) (*api.Response, error) {
 func copyCredential(s *State, r *api.Request) (*api.Response, error) {
 	b := body(r)
 	name := strOf(b["name"])
-	s.lockWrite()
-	defer s.mu.Unlock()
-	c, err := s.editableCred(r)
-	if err != nil {
-		return nil, err
-	}
-	cp := cloneCred(c)
-	cp.ID, cp.Name = 0, name // not yet stored: it must not pass for the original in checkUnique
-	if err := s.checkUnique(cp); err != nil {
-		return nil, err
-	}
-	resp, err := s.insertCred(cp, r, false)
-	if err != nil {
-		return nil, err
-	}
-	for _, id := range sortedKeys(s.sourceIDs(func(x *inputSource) bool { return x.TargetCredID == c.ID })) {
-		x := *s.sources[id]
-		x.ID, x.TargetCredID, x.Created, x.Modified = s.nextSource, cp.ID, r.Now, r.Now
-		s.nextSource++
-		s.sources[x.ID] = &x
-	}
-	return resp, nil
+	return editOne(s, r, s.editableCred, func(c *credential) (*api.Response, error) {
+		cp := cloneCred(c)
+		cp.ID, cp.Name = 0, name // not yet stored: it must not pass for the original in checkUnique
+		if err := s.checkUnique(cp); err != nil {
+			return nil, err
+		}
+		resp, err := s.insertCred(cp, r, false)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range sortedKeys(s.sourceIDs(func(x *inputSource) bool { return x.TargetCredID == c.ID })) {
+			x := *s.sources[id]
+			x.ID, x.TargetCredID, x.Created, x.Modified = s.nextSource, cp.ID, r.Now, r.Now
+			s.nextSource++
+			s.sources[x.ID] = &x
+		}
+		return resp, nil
+	})
 }

@@ -201,32 +201,24 @@ func getInputSource(s *State, r *api.Request) (*api.Response, error) {
 }
 
 func updateInputSource(s *State, r *api.Request) (*api.Response, error) {
-	s.lockWrite()
-	defer s.mu.Unlock()
-	x, err := s.sourceOf(r)
-	if err != nil {
-		return nil, err
-	}
-	c := *x
-	if err := s.applySource(r, &c, body(r)); err != nil {
-		return nil, err
-	}
-	c.Modified = r.Now
-	s.sources[c.ID] = &c
-	return ok(s.sourceView(&c))
+	return editOne(s, r, s.sourceOf, func(x *inputSource) (*api.Response, error) {
+		c := *x
+		if err := s.applySource(r, &c, body(r)); err != nil {
+			return nil, err
+		}
+		c.Modified = r.Now
+		s.sources[c.ID] = &c
+		return ok(s.sourceView(&c))
+	})
 }
 
 func deleteInputSource(s *State, r *api.Request) (*api.Response, error) {
-	s.lockWrite()
-	defer s.mu.Unlock()
-	x, err := s.sourceOf(r)
-	if err != nil {
-		return nil, err
-	}
-	t, _ := s.creds.Get(itoa(x.TargetCredID))
-	if !s.canEditCred(caller(r), t) {
-		return nil, forbidden()
-	}
-	delete(s.sources, x.ID)
-	return noContent()
+	return editOne(s, r, s.sourceOf, func(x *inputSource) (*api.Response, error) {
+		t, _ := s.creds.Get(itoa(x.TargetCredID))
+		if !s.canEditCred(caller(r), t) {
+			return nil, forbidden()
+		}
+		delete(s.sources, x.ID)
+		return noContent()
+	})
 }

@@ -113,56 +113,48 @@ func createOrganization(s *State, r *api.Request) (*api.Response, error) {
 }
 
 func updateOrganization(s *State, r *api.Request) (*api.Response, error) {
-	s.lockWrite()
-	defer s.mu.Unlock()
-	o, err := s.organization(r)
-	if err != nil {
-		return nil, err
-	}
-	me := caller(r)
-	if !me.Superuser && !s.orgAdmin(me, o.ID) {
-		return nil, forbidden()
-	}
-	c := o.clone()
-	if err := s.applyOrg(c, body(r)); err != nil {
-		return nil, err
-	}
-	c.Modified = r.Now
-	s.orgs[c.ID] = c
-	return ok(s.orgView(c, me))
+	return editOne(s, r, s.organization, func(o *org) (*api.Response, error) {
+		me := caller(r)
+		if !me.Superuser && !s.orgAdmin(me, o.ID) {
+			return nil, forbidden()
+		}
+		c := o.clone()
+		if err := s.applyOrg(c, body(r)); err != nil {
+			return nil, err
+		}
+		c.Modified = r.Now
+		s.orgs[c.ID] = c
+		return ok(s.orgView(c, me))
+	})
 }
 
 // deleteOrganization removes an organization with its teams; its
 // credentials stay, with no organization, as AWX's SET_NULL does.
 func deleteOrganization(s *State, r *api.Request) (*api.Response, error) {
-	s.lockWrite()
-	defer s.mu.Unlock()
-	o, err := s.organization(r)
-	if err != nil {
-		return nil, err
-	}
-	if !caller(r).Superuser {
-		return nil, forbidden()
-	}
-	delete(s.orgs, o.ID)
-	s.dropRoles(o.Roles...)
-	for id, t := range s.teams {
-		if t.OrgID == o.ID {
-			s.dropTeam(id)
+	return editOne(s, r, s.organization, func(o *org) (*api.Response, error) {
+		if !caller(r).Superuser {
+			return nil, forbidden()
 		}
-	}
-	var changed []*credential
-	s.creds.Scan(func(_ string, c *credential) bool {
-		if c.OrgID == o.ID {
-			cc := cloneCred(c)
-			cc.OrgID, cc.TeamID = 0, 0
-			changed = append(changed, cc)
+		delete(s.orgs, o.ID)
+		s.dropRoles(o.Roles...)
+		for id, t := range s.teams {
+			if t.OrgID == o.ID {
+				s.dropTeam(id)
+			}
 		}
-		return true
+		var changed []*credential
+		s.creds.Scan(func(_ string, c *credential) bool {
+			if c.OrgID == o.ID {
+				cc := cloneCred(c)
+				cc.OrgID, cc.TeamID = 0, 0
+				changed = append(changed, cc)
+			}
+			return true
+		})
+		for _, c := range changed {
+			s.creds.Put(itoa(c.ID), c)
+		}
+		s.touchCreds()
+		return noContent()
 	})
-	for _, c := range changed {
-		s.creds.Put(itoa(c.ID), c)
-	}
-	s.touchCreds()
-	return noContent()
 }

@@ -118,3 +118,15 @@ func atoiOr(s string) int {
 	n, _ := intOf(s)
 	return n
 }
+
+// editOne runs edit on the object find names, under the write lock: the
+// preamble of every update and delete (find answers 404 or 403 itself).
+func editOne[T any](s *State, r *api.Request, find func(*api.Request) (T, error), edit func(T) (*api.Response, error)) (*api.Response, error) {
+	s.lockWrite()
+	defer s.mu.Unlock()
+	x, err := find(r)
+	if err != nil {
+		return nil, err
+	}
+	return edit(x)
+}

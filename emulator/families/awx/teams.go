@@ -105,37 +105,29 @@ func createTeam(s *State, r *api.Request) (*api.Response, error) {
 }
 
 func updateTeam(s *State, r *api.Request) (*api.Response, error) {
-	s.lockWrite()
-	defer s.mu.Unlock()
-	t, err := s.teamOf(r)
-	if err != nil {
-		return nil, err
-	}
-	me := caller(r)
-	if !me.Superuser && !s.orgAdmin(me, t.OrgID) {
-		return nil, forbidden()
-	}
-	c := t.clone()
-	if err := s.applyTeam(c, body(r)); err != nil {
-		return nil, err
-	}
-	c.Modified = r.Now
-	s.teams[c.ID] = c
-	return ok(s.teamView(c, me))
+	return editOne(s, r, s.teamOf, func(t *team) (*api.Response, error) {
+		me := caller(r)
+		if !me.Superuser && !s.orgAdmin(me, t.OrgID) {
+			return nil, forbidden()
+		}
+		c := t.clone()
+		if err := s.applyTeam(c, body(r)); err != nil {
+			return nil, err
+		}
+		c.Modified = r.Now
+		s.teams[c.ID] = c
+		return ok(s.teamView(c, me))
+	})
 }
 
 func deleteTeam(s *State, r *api.Request) (*api.Response, error) {
-	s.lockWrite()
-	defer s.mu.Unlock()
-	t, err := s.teamOf(r)
-	if err != nil {
-		return nil, err
-	}
-	if me := caller(r); !me.Superuser && !s.orgAdmin(me, t.OrgID) {
-		return nil, forbidden()
-	}
-	s.dropTeam(t.ID)
-	return noContent()
+	return editOne(s, r, s.teamOf, func(t *team) (*api.Response, error) {
+		if me := caller(r); !me.Superuser && !s.orgAdmin(me, t.OrgID) {
+			return nil, forbidden()
+		}
+		s.dropTeam(t.ID)
+		return noContent()
+	})
 }
 
 // dropTeam deletes a team and its role grants; its credentials stay with

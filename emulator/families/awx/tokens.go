@@ -109,12 +109,8 @@ func getToken(s *State, r *api.Request) (*api.Response, error) {
 }
 
 func deleteToken(s *State, r *api.Request) (*api.Response, error) {
-	s.lockWrite()
-	defer s.mu.Unlock()
-	t, err := s.tokenOf(r)
-	if err != nil {
-		return nil, err
-	}
-	delete(s.tokens, t.Token)
-	return noContent()
+	return editOne(s, r, s.tokenOf, func(t *token) (*api.Response, error) {
+		delete(s.tokens, t.Token)
+		return noContent()
+	})
 }

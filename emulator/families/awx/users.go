@@ -157,63 +157,55 @@ func (s *State) newUser(r *api.Request) (*user, error) {
 func updateUser(s *State, r *api.Request) (*api.Response, error) {
 	b := body(r)
 	me := caller(r)
-	s.lockWrite()
-	defer s.mu.Unlock()
-	u, err := s.pathUser(r)
-	if err != nil {
-		return nil, err
-	}
-	if !me.Superuser {
-		_, su := b["is_superuser"]
-		_, au := b["is_system_auditor"]
-		if me.ID != u.ID || (su && boolOf(b["is_superuser"]) != u.Superuser) || (au && boolOf(b["is_system_auditor"]) != u.Auditor) {
-			return nil, forbidden()
+	return editOne(s, r, s.pathUser, func(u *user) (*api.Response, error) {
+		if !me.Superuser {
+			_, su := b["is_superuser"]
+			_, au := b["is_system_auditor"]
+			if me.ID != u.ID || (su && boolOf(b["is_superuser"]) != u.Superuser) || (au && boolOf(b["is_system_auditor"]) != u.Auditor) {
+				return nil, forbidden()
+			}
 		}
-	}
-	if v, has := b["username"]; has && strOf(v) != u.Username {
-		if s.byName.Has(strOf(v)) {
-			return nil, fieldErr("username", "A user with that username already exists.")
+		if v, has := b["username"]; has && strOf(v) != u.Username {
+			if s.byName.Has(strOf(v)) {
+				return nil, fieldErr("username", "A user with that username already exists.")
+			}
 		}
-	}
-	s.byName.Delete(u.Username)
-	applyUser(u, b)
-	u.Modified = r.Now
-	s.users.Put(itoa(u.ID), u)
-	s.byName.Set(u.Username, u.ID)
-	return ok(userView(u, me))
+		s.byName.Delete(u.Username)
+		applyUser(u, b)
+		u.Modified = r.Now
+		s.users.Put(itoa(u.ID), u)
+		s.byName.Set(u.Username, u.ID)
+		return ok(userView(u, me))
+	})
 }
 
 // deleteUser removes a user; their credentials stay, with no owner, as the
 // role they owned them through goes with the user.
 func deleteUser(s *State, r *api.Request) (*api.Response, error) {
 	me := caller(r)
-	s.lockWrite()
-	defer s.mu.Unlock()
-	u, err := s.pathUser(r)
-	if err != nil {
-		return nil, err
-	}
-	if !me.Superuser || me.ID == u.ID {
-		return nil, forbidden()
-	}
-	s.users.Delete(itoa(u.ID))
-	s.byName.Delete(u.Username)
-	for tok, t := range s.tokens {
-		if t.User == u.Username {
-			delete(s.tokens, tok)
+	return editOne(s, r, s.pathUser, func(u *user) (*api.Response, error) {
+		if !me.Superuser || me.ID == u.ID {
+			return nil, forbidden()
 		}
-	}
-	var orphans []*credential
-	s.creds.Scan(func(_ string, c *credential) bool {
-		if c.UserID == u.ID {
-			orphans = append(orphans, cloneCred(c))
+		s.users.Delete(itoa(u.ID))
+		s.byName.Delete(u.Username)
+		for tok, t := range s.tokens {
+			if t.User == u.Username {
+				delete(s.tokens, tok)
+			}
 		}
-		return true
+		var orphans []*credential
+		s.creds.Scan(func(_ string, c *credential) bool {
+			if c.UserID == u.ID {
+				orphans = append(orphans, cloneCred(c))
+			}
+			return true
+		})
+		for _, c := range orphans {
+			c.UserID = 0
+			s.creds.Put(itoa(c.ID), c)
+		}
+		s.touchCreds()
+		return noContent()
 	})
-	for _, c := range orphans {
-		c.UserID = 0
-		s.creds.Put(itoa(c.ID), c)
-	}
-	s.touchCreds()
-	return noContent()
 }
