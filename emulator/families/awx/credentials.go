@@ -197,13 +197,9 @@ func listCredentials(s *State, r *api.Request) (*api.Response, error) {
 }
 
 func listUserCredentials(s *State, r *api.Request) (*api.Response, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	u, err := s.target(r)
-	if err != nil {
-		return nil, err
-	}
-	return s.listCreds(r, "user "+itoa(u.ID), func(c *credential) bool { return c.UserID == u.ID }, true, false)
+	return readOne(s, r, s.target, func(u *user) (*api.Response, error) {
+		return s.listCreds(r, "user "+itoa(u.ID), func(c *credential) bool { return c.UserID == u.ID }, true, false)
+	})
 }
 
 func listTypeCredentials(s *State, r *api.Request) (*api.Response, error) {
@@ -479,15 +475,11 @@ func (s *State) canUseCred(u *user, c *credential) bool {
 }
 
 func getCredentialCopy(s *State, r *api.Request) (*api.Response, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	c, err := s.cred(r)
-	if err != nil {
-		return nil, err
-	}
-	can := s.canEditCred(caller(r), c)
-	return ok(map[string]any{"can_copy": can, "can_copy_without_user_input": can, "templates_unable_to_copy": []any{},
-		"credentials_unable_to_copy": []any{}, "inventories_unable_to_copy": []any{}})
+	return readOne(s, r, s.cred, func(c *credential) (*api.Response, error) {
+		can := s.canEditCred(caller(r), c)
+		return ok(map[string]any{"can_copy": can, "can_copy_without_user_input": can, "templates_unable_to_copy": []any{},
+			"credentials_unable_to_copy": []any{}, "inventories_unable_to_copy": []any{}})
+	})
 }
 
 // copyCredential makes a copy under a new name, secrets included, owned

@@ -66,13 +66,20 @@ func visible[T any](v T, found bool, canSee bool) (T, error) {
 // getOne answers a GET of one object: under the read lock, find it (with
 // visible's checks) and render it for the caller.
 func getOne[T, V any](s *State, r *api.Request, find func(*api.Request) (T, error), view func(T, *user) V) (*api.Response, error) {
+	return readOne(s, r, find, func(x T) (*api.Response, error) { return ok(view(x, caller(r))) })
+}
+
+// readOne runs read on the object find names, under the read lock: the
+// preamble of every handler that answers from one object (find answers its
+// 404 or 403 itself).
+func readOne[T any](s *State, r *api.Request, find func(*api.Request) (T, error), read func(T) (*api.Response, error)) (*api.Response, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	v, err := find(r)
+	x, err := find(r)
 	if err != nil {
 		return nil, err
 	}
-	return ok(view(v, caller(r)))
+	return read(x)
 }
 
 func sortedKeys(m map[int]bool) []int {

@@ -139,6 +139,19 @@ type association struct {
 	disassoc    bool // its value: RoleTeamsList tests truth
 }
 
+// associate reads a body that names a model by id (AWX's SubListAttach
+// views) and runs attach on it under the write lock: the preamble of every
+// grant. A body without a usable id is answered as AWX answers it.
+func associate(s *State, r *api.Request, model string, attach func(association) (*api.Response, error)) (*api.Response, error) {
+	a, bad := readAssociation(r, model)
+	if bad != nil {
+		return bad, nil
+	}
+	s.lockWrite()
+	defer s.mu.Unlock()
+	return attach(a)
+}
+
 // readAssociation reads the body as SubListAttachDetachAPIView does; model
 // names what the id refers to, for the missing-id message. A non-nil
 // response is AWX's 400 answer.
@@ -187,82 +200,66 @@ func (s *State) grantUser(r *api.Request, rid int, ref roleRef, u *user, detach 
 
 // grantRoleUser is POST /roles/{id}/users/.
 func grantRoleUser(s *State, r *api.Request) (*api.Response, error) {
-	a, bad := readAssociation(r, "User")
-	if bad != nil {
-		return bad, nil
-	}
-	s.lockWrite()
-	defer s.mu.Unlock()
-	u, found := s.users.Get(itoa(a.id))
-	if !found {
-		return nil, noSuch("User")
-	}
-	rid := atoiOr(r.Vars["id"])
-	ref, found := s.roleIndex.get(rid)
-	if !found {
-		return nil, notFound()
-	}
-	return s.grantUser(r, rid, ref, u, a.hasDisassoc)
+	return associate(s, r, "User", func(a association) (*api.Response, error) {
+		u, found := s.users.Get(itoa(a.id))
+		if !found {
+			return nil, noSuch("User")
+		}
+		rid := atoiOr(r.Vars["id"])
+		ref, found := s.roleIndex.get(rid)
+		if !found {
+			return nil, notFound()
+		}
+		return s.grantUser(r, rid, ref, u, a.hasDisassoc)
+	})
 }
 
 // grantUserRole is POST /users/{id}/roles/ {"id": role}: the same grant
 // from the user's side.
 func grantUserRole(s *State, r *api.Request) (*api.Response, error) {
-	a, bad := readAssociation(r, "Role")
-	if bad != nil {
-		return bad, nil
-	}
-	s.lockWrite()
-	defer s.mu.Unlock()
-	u, found := s.users.Get(r.Vars["id"])
-	if !found {
-		return nil, noSuch("User")
-	}
-	ref, found := s.roleIndex.get(a.id)
-	if !found {
-		return nil, noSuch("Role")
-	}
-	return s.grantUser(r, a.id, ref, u, a.hasDisassoc)
+	return associate(s, r, "Role", func(a association) (*api.Response, error) {
+		u, found := s.users.Get(r.Vars["id"])
+		if !found {
+			return nil, noSuch("User")
+		}
+		ref, found := s.roleIndex.get(a.id)
+		if !found {
+			return nil, noSuch("Role")
+		}
+		return s.grantUser(r, a.id, ref, u, a.hasDisassoc)
+	})
 }
 
 // grantRoleTeam is POST /roles/{id}/teams/ {"id": <team>}.
 func grantRoleTeam(s *State, r *api.Request) (*api.Response, error) {
-	a, bad := readAssociation(r, "Team")
-	if bad != nil {
-		return bad, nil
-	}
-	s.lockWrite()
-	defer s.mu.Unlock()
-	t := s.teams[a.id]
-	if t == nil {
-		return nil, noSuch("Team")
-	}
-	rid := atoiOr(r.Vars["id"])
-	ref, found := s.roleIndex.get(rid)
-	if !found {
-		return nil, notFound()
-	}
-	return s.grantTeam(r, rid, ref, t, a.disassoc)
+	return associate(s, r, "Team", func(a association) (*api.Response, error) {
+		t := s.teams[a.id]
+		if t == nil {
+			return nil, noSuch("Team")
+		}
+		rid := atoiOr(r.Vars["id"])
+		ref, found := s.roleIndex.get(rid)
+		if !found {
+			return nil, notFound()
+		}
+		return s.grantTeam(r, rid, ref, t, a.disassoc)
+	})
 }
 
 // grantTeamRole is POST /teams/{id}/roles/ {"id": <role>} (AWX's
 // TeamRolesList), the same grant seen from the team; "disassociate" revokes.
 func grantTeamRole(s *State, r *api.Request) (*api.Response, error) {
-	a, bad := readAssociation(r, "Role")
-	if bad != nil {
-		return bad, nil
-	}
-	s.lockWrite()
-	defer s.mu.Unlock()
-	t, err := s.teamOf(r)
-	if err != nil {
-		return nil, err
-	}
-	ref, found := s.roleIndex.get(a.id)
-	if !found {
-		return nil, noSuch("Role")
-	}
-	return s.grantTeam(r, a.id, ref, t, a.hasDisassoc) // SubListAttachDetachAPIView tests presence
+	return associate(s, r, "Role", func(a association) (*api.Response, error) {
+		t, err := s.teamOf(r)
+		if err != nil {
+			return nil, err
+		}
+		ref, found := s.roleIndex.get(a.id)
+		if !found {
+			return nil, noSuch("Role")
+		}
+		return s.grantTeam(r, a.id, ref, t, a.hasDisassoc) // SubListAttachDetachAPIView tests presence
+	})
 }
 
 // grantTeam grants (or revokes) a role to a team: a credential role goes
@@ -293,39 +290,31 @@ func (s *State) grantTeam(r *api.Request, rid int, ref roleRef, t *team, detach 
 // listTeamRoles is GET /teams/{id}/roles/: the roles granted to the team,
 // as far as the caller may see them (AWX's TeamRolesList).
 func listTeamRoles(s *State, r *api.Request) (*api.Response, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	t, err := s.teamOf(r)
-	if err != nil {
-		return nil, err
-	}
-	me := caller(r)
-	var views []any
-	for rid := range s.roleIndex { // in id order
-		if ref, found := s.roleIndex.get(rid); found && s.roleTeams[rid][t.ID] && s.canSeeRole(me, ref) {
-			views = append(views, s.roleView(rid))
+	return readOne(s, r, s.teamOf, func(t *team) (*api.Response, error) {
+		me := caller(r)
+		var views []any
+		for rid := range s.roleIndex { // in id order
+			if ref, found := s.roleIndex.get(rid); found && s.roleTeams[rid][t.ID] && s.canSeeRole(me, ref) {
+				views = append(views, s.roleView(rid))
+			}
 		}
-	}
-	return rolesPage(r, views)
+		return rolesPage(r, views)
+	})
 }
 
 // listUserRoles lists the roles a user holds directly, as far as the
 // caller may see them.
 func listUserRoles(s *State, r *api.Request) (*api.Response, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	u, err := s.target(r)
-	if err != nil {
-		return nil, err
-	}
-	me := caller(r)
-	var views []any
-	for rid := range s.roleIndex { // in id order
-		if ref, found := s.roleIndex.get(rid); found && s.canSeeRole(me, ref) && s.members(rid, ref)[u.ID] {
-			views = append(views, s.roleView(rid))
+	return readOne(s, r, s.target, func(u *user) (*api.Response, error) {
+		me := caller(r)
+		var views []any
+		for rid := range s.roleIndex { // in id order
+			if ref, found := s.roleIndex.get(rid); found && s.canSeeRole(me, ref) && s.members(rid, ref)[u.ID] {
+				views = append(views, s.roleView(rid))
+			}
 		}
-	}
-	return rolesPage(r, views)
+		return rolesPage(r, views)
+	})
 }
 
 // membershipRole returns the role behind a membership list. Caller holds
@@ -369,25 +358,21 @@ func addMember(s *State, r *api.Request) (*api.Response, error) {
 	if _, has := body(r)["id"]; !has {
 		return createMember(s, r)
 	}
-	a, bad := readAssociation(r, "User")
-	if bad != nil {
-		return bad, nil
-	}
-	s.lockWrite()
-	defer s.mu.Unlock()
-	rid, ref, err := s.membershipRole(r)
-	if err != nil {
-		return nil, err
-	}
-	u, found := s.users.Get(itoa(a.id))
-	if !found {
-		return nil, noSuch("User")
-	}
-	if !s.canGrant(caller(r), ref) {
-		return nil, forbidden()
-	}
-	s.setMember(rid, ref, u.ID, !a.hasDisassoc)
-	return noContent()
+	return associate(s, r, "User", func(a association) (*api.Response, error) {
+		rid, ref, err := s.membershipRole(r)
+		if err != nil {
+			return nil, err
+		}
+		u, found := s.users.Get(itoa(a.id))
+		if !found {
+			return nil, noSuch("User")
+		}
+		if !s.canGrant(caller(r), ref) {
+			return nil, forbidden()
+		}
+		s.setMember(rid, ref, u.ID, !a.hasDisassoc)
+		return noContent()
+	})
 }
 
 // createMember creates a user through a membership list; the resource's

@@ -77,27 +77,19 @@ func listOrganizationTeams(s *State, r *api.Request) (*api.Response, error) {
 // listOrganizationCredentials is GET /organizations/{id}/credentials/: the
 // credentials the organization owns.
 func listOrganizationCredentials(s *State, r *api.Request) (*api.Response, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	o, err := s.organization(r)
-	if err != nil {
-		return nil, err
-	}
-	return s.listCreds(r, "organization "+itoa(o.ID), func(c *credential) bool { return c.OrgID == o.ID }, false, false)
+	return readOne(s, r, s.organization, func(o *org) (*api.Response, error) {
+		return s.listCreds(r, "organization "+itoa(o.ID), func(c *credential) bool { return c.OrgID == o.ID }, false, false)
+	})
 }
 
 // listTeamCredentials is GET /teams/{id}/credentials/: the credentials the
 // team owns (holds the admin role of).
 func listTeamCredentials(s *State, r *api.Request) (*api.Response, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	t, err := s.teamOf(r)
-	if err != nil {
-		return nil, err
-	}
-	return s.listCreds(r, "team "+itoa(t.ID), func(c *credential) bool {
-		return c.TeamID == t.ID || s.roleTeams[c.Roles[0]][t.ID]
-	}, false, false)
+	return readOne(s, r, s.teamOf, func(t *team) (*api.Response, error) {
+		return s.listCreds(r, "team "+itoa(t.ID), func(c *credential) bool {
+			return c.TeamID == t.ID || s.roleTeams[c.Roles[0]][t.ID]
+		}, false, false)
+	})
 }
 
 // listCredentialOwnerUsers is GET /credentials/{id}/owner_users/: the users
