@@ -89,6 +89,16 @@ type Located[T any] struct {
 	Value T
 }
 
+// Locate wraps values for a list a snapshot writes, where they have no
+// position.
+func Locate[T any](vs []T) []Located[T] {
+	out := make([]Located[T], len(vs))
+	for i, v := range vs {
+		out[i].Value = v
+	}
+	return out
+}
+
 // UnmarshalYAML records the node's position and decodes the value.
 func (l *Located[T]) UnmarshalYAML(n *yaml.Node) error {
 	l.Line, l.Column = n.Line, n.Column

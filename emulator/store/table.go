@@ -16,6 +16,8 @@
 package store
 
 import (
+	"cmp"
+	"slices"
 	"strconv"
 	"sync"
 )
@@ -149,6 +151,32 @@ func (t *Table[V]) Scan(fn func(id string, v V) bool) {
 			return
 		}
 	}
+}
+
+// Copies returns a copy of every value, in insertion order: what a
+// snapshot writes.
+func (t *Table[V]) Copies() []V {
+	out := make([]V, 0, len(t.pos))
+	t.Scan(func(_ string, v V) bool {
+		out = append(out, t.clone(v))
+		return true
+	})
+	return out
+}
+
+// Copy returns a shallow copy of *v: the clone of a value that holds no
+// maps or slices of its own.
+func Copy[T any](v *T) *T { c := *v; return &c }
+
+// SortedCopies returns a copy of each of m's values, ordered by key: a
+// snapshot writes a map in an order that does not change from run to run.
+func SortedCopies[K comparable, V any, O cmp.Ordered](m map[K]V, clone func(V) V, key func(V) O) []V {
+	out := make([]V, 0, len(m))
+	for _, v := range m {
+		out = append(out, clone(v))
+	}
+	slices.SortFunc(out, func(a, b V) int { return cmp.Compare(key(a), key(b)) })
+	return out
 }
 
 // Freeze marks t as shared before it is published to other goroutines:

@@ -206,3 +206,35 @@ func TestIndexForks(t *testing.T) {
 		t.Error("the base's write after the fork reached the fork")
 	}
 }
+
+// TestSnapshotCopies: Copies gives every value in insertion order and
+// SortedCopies a map's values by key, each a copy that can be changed
+// without touching what is stored.
+func TestSnapshotCopies(t *testing.T) {
+	tb := store.NewTable(cloneItem)
+	for _, id := range []string{"b", "a", "c"} {
+		tb.Put(id, &item{Tags: []string{id}})
+	}
+	tb.Delete("a")
+	got := tb.Copies()
+	if diff := cmp.Diff([]*item{{Tags: []string{"b"}}, {Tags: []string{"c"}}}, got); diff != "" {
+		t.Errorf("Copies (-want +got):\n%s", diff)
+	}
+	got[0].Tags[0] = "changed"
+	if v, _ := tb.Peek("b"); v.Tags[0] != "b" {
+		t.Errorf("a copy shares the stored value: %v", v.Tags)
+	}
+
+	m := map[int]*item{3: {Tags: []string{"z"}}, 1: {Tags: []string{"y"}}, 2: {Tags: []string{"x"}}}
+	sorted := store.SortedCopies(m, cloneItem, func(i *item) string { return i.Tags[0] })
+	if diff := cmp.Diff([]*item{{Tags: []string{"x"}}, {Tags: []string{"y"}}, {Tags: []string{"z"}}}, sorted); diff != "" {
+		t.Errorf("SortedCopies (-want +got):\n%s", diff)
+	}
+	sorted[0].Tags[0] = "changed"
+	if m[2].Tags[0] != "x" {
+		t.Errorf("SortedCopies shares the map's value: %v", m[2].Tags)
+	}
+	if c := store.Copy(m[1]); c == m[1] || c.Tags[0] != "y" {
+		t.Errorf("Copy returned %p %v for %p", c, c.Tags, m[1])
+	}
+}

@@ -53,11 +53,7 @@ func (f *Family) Snapshot(st api.State) any {
 	sort.Strings(slugs)
 	for _, slug := range slugs {
 		o := s.orgs[slug]
-		out := orgSnap{Slug: slug}
-		o.accounts.Scan(func(_ string, a *account) bool {
-			out.CloudAccounts = append(out.CloudAccounts, scenario.Located[*account]{Value: cloneAccount(a)})
-			return true
-		})
+		out := orgSnap{Slug: slug, CloudAccounts: scenario.Locate(o.accounts.Copies())}
 		for _, c := range o.clusters {
 			cc := *c
 			out.Clusters = append(out.Clusters, scenario.Located[*cluster]{Value: &cc})

@@ -5,6 +5,7 @@ package awx
 
 import (
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 	"time"
@@ -73,6 +74,13 @@ func (s *State) sourceView(x *inputSource) map[string]any {
 }
 
 func (x *inputSource) id() int { return x.ID }
+
+// clone copies a source with its metadata.
+func (x *inputSource) clone() *inputSource {
+	c := *x
+	c.Metadata = maps.Clone(x.Metadata)
+	return &c
+}
 
 // listInputSources lists the input sources whose target the caller sees;
 // under /credentials/{id}/, those of that credential.

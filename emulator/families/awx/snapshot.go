@@ -1,11 +1,9 @@
 package awx
 
 import (
-	"maps"
-	"sort"
-
 	"github.com/credemu/credemu/emulator/api"
 	"github.com/credemu/credemu/emulator/scenario"
+	"github.com/credemu/credemu/emulator/store"
 )
 
 // snapshot is a sandbox's AWX objects as a snapshot writes them under
@@ -54,52 +52,22 @@ type snapshotSection struct {
 	Snapshot               *snapshot `yaml:"snapshot"`
 }
 
-// located wraps values for a snapshot list.
-func located[T any](vs []T) []scenario.Located[T] {
-	out := make([]scenario.Located[T], len(vs))
-	for i, v := range vs {
-		out[i].Value = v
-	}
-	return out
-}
-
 // Snapshot writes st as the awx: section LoadWorld builds the same state
 // from.
 func (f *Family) Snapshot(st api.State) any {
 	s := st.(*State)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	snap := &snapshot{Next: nextIDs{User: s.nextUser, Credential: s.nextCred, CredentialType: s.nextType,
-		Role: s.nextRole, Organization: s.nextOrg, Team: s.nextTeam, Token: s.nextToken, InputSource: s.nextSource}}
-	for _, o := range sortedByID(s.orgs) {
-		snap.Organizations = append(snap.Organizations, scenario.Located[*org]{Value: o.clone()})
-	}
-	for _, t := range sortedByID(s.teams) {
-		snap.Teams = append(snap.Teams, scenario.Located[*team]{Value: t.clone()})
-	}
-	s.users.Scan(func(_ string, u *user) bool {
-		snap.Users = append(snap.Users, scenario.Located[*user]{Value: cloneUser(u)})
-		return true
-	})
-	var tokens []*token
-	for _, t := range s.tokens {
-		c := *t
-		tokens = append(tokens, &c)
-	}
-	sort.Slice(tokens, func(i, j int) bool { return tokens[i].ID < tokens[j].ID })
-	snap.Tokens = located(tokens)
-	s.types.Scan(func(_ string, t *credType) bool {
-		snap.CredentialTypes = append(snap.CredentialTypes, scenario.Located[*credType]{Value: cloneType(t)})
-		return true
-	})
-	s.creds.Scan(func(_ string, c *credential) bool {
-		snap.Credentials = append(snap.Credentials, scenario.Located[*credential]{Value: cloneCred(c)})
-		return true
-	})
-	for _, src := range sortedByID(s.sources) {
-		c := *src
-		c.Metadata = maps.Clone(src.Metadata)
-		snap.InputSources = append(snap.InputSources, scenario.Located[*inputSource]{Value: &c})
+	snap := &snapshot{
+		Organizations:   scenario.Locate(store.SortedCopies(s.orgs, (*org).clone, (*org).id)),
+		Teams:           scenario.Locate(store.SortedCopies(s.teams, (*team).clone, (*team).id)),
+		Users:           scenario.Locate(s.users.Copies()),
+		Tokens:          scenario.Locate(store.SortedCopies(s.tokens, (*token).clone, (*token).id)),
+		CredentialTypes: scenario.Locate(s.types.Copies()),
+		Credentials:     scenario.Locate(s.creds.Copies()),
+		InputSources:    scenario.Locate(store.SortedCopies(s.sources, (*inputSource).clone, (*inputSource).id)),
+		Next: nextIDs{User: s.nextUser, Credential: s.nextCred, CredentialType: s.nextType,
+			Role: s.nextRole, Organization: s.nextOrg, Team: s.nextTeam, Token: s.nextToken, InputSource: s.nextSource},
 	}
 	roles := map[int]bool{}
 	for rid := range s.roleUsers {
@@ -351,9 +319,7 @@ func (s *State) restore(r *restored, w *world) {
 	}
 	s.roleUsers, s.roleTeams = cloneGrants(r.roleUsers), cloneGrants(r.roleTeams)
 	for _, src := range r.sources {
-		c := *src
-		c.Metadata = maps.Clone(src.Metadata)
-		s.sources[src.ID] = &c
+		s.sources[src.ID] = src.clone()
 	}
 	n := r.next
 	s.nextUser, s.nextCred, s.nextType, s.nextRole = n.User, n.Credential, n.CredentialType, n.Role

@@ -1,7 +1,6 @@
 package awx
 
 import (
-	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -163,16 +162,13 @@ func (s *State) forkFrom(b *State, order []*credential) {
 	s.users, s.byName, s.types, s.creds = b.users.Fork(), b.byName.Fork(), b.types.Fork(), b.creds.Fork()
 	s.tokens = make(map[string]*token, len(b.tokens))
 	for k, t := range b.tokens {
-		c := *t
-		s.tokens[k] = &c
+		s.tokens[k] = t.clone()
 	}
 	s.roleUsers, s.roleTeams = cloneGrants(b.roleUsers), cloneGrants(b.roleTeams)
 	s.roleIndex, s.rolesShared = b.roleIndex, true
 	s.sources = make(map[int]*inputSource, len(b.sources))
 	for id, src := range b.sources {
-		c := *src
-		c.Metadata = maps.Clone(src.Metadata)
-		s.sources[id] = &c
+		s.sources[id] = src.clone()
 	}
 	s.nextUser, s.nextCred, s.nextType, s.nextRole = b.nextUser, b.nextCred, b.nextType, b.nextRole
 	s.nextOrg, s.nextTeam, s.nextToken, s.nextSource = b.nextOrg, b.nextTeam, b.nextToken, b.nextSource
@@ -216,8 +212,7 @@ func (s *State) fill(wd *world) {
 	s.tokens = map[string]*token{}
 	s.nextToken = 1
 	for _, t := range wd.tokens {
-		c := *t
-		s.tokens[t.Token] = &c
+		s.tokens[t.Token] = t.clone()
 		s.nextToken = max(s.nextToken, t.ID+1)
 	}
 	s.roleUsers, s.roleTeams, s.roleIndex = map[int]map[int]bool{}, map[int]map[int]bool{}, nil

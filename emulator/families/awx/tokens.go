@@ -8,6 +8,7 @@ import (
 
 	"github.com/credemu/credemu/emulator/api"
 	"github.com/credemu/credemu/emulator/ids"
+	"github.com/credemu/credemu/emulator/store"
 )
 
 // token is a personal OAuth2 token: the value is shown once, on creation.
@@ -52,6 +53,9 @@ func (s *State) tokenView(t *token, show bool) map[string]any {
 }
 
 func (t *token) id() int { return t.ID }
+
+// clone copies a token (it holds nothing shared).
+func (t *token) clone() *token { return store.Copy(t) }
 
 // listTokens lists the caller's own tokens (a superuser's: all).
 func listTokens(s *State, r *api.Request) (*api.Response, error) {

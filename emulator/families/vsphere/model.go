@@ -143,6 +143,12 @@ type user struct {
 	Roles    []string `yaml:"roles,omitempty"`
 }
 
+// clone copies a user with its roles.
+func (u *user) clone() *user { c := *u; c.Roles = slices.Clone(u.Roles); return &c }
+
+// clone copies a session with its roles.
+func (ss *session) clone() *session { c := *ss; c.Roles = slices.Clone(ss.Roles); return &c }
+
 type session struct {
 	ID       string    `yaml:"id,omitempty"`
 	User     string    `yaml:"user,omitempty"`

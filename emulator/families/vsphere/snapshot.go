@@ -2,11 +2,11 @@ package vsphere
 
 import (
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/credemu/credemu/emulator/api"
 	"github.com/credemu/credemu/emulator/scenario"
+	"github.com/credemu/credemu/emulator/store"
 )
 
 // snapshot is a sandbox's vSphere objects as a snapshot writes them under
@@ -32,23 +32,11 @@ func (f *Family) Snapshot(st api.State) any {
 	s := st.(*State)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	snap := &snapshot{}
-	for _, u := range s.users {
-		c := *u
-		c.Roles = slices.Clone(u.Roles)
-		snap.Users = append(snap.Users, scenario.Located[*user]{Value: &c})
+	snap := &snapshot{
+		Users:         scenario.Locate(store.SortedCopies(s.users, (*user).clone, func(u *user) string { return u.Username })),
+		LocalAccounts: scenario.Locate(s.accounts.Copies()),
+		Sessions:      scenario.Locate(store.SortedCopies(s.sessions, (*session).clone, func(ss *session) string { return ss.ID })),
 	}
-	sort.Slice(snap.Users, func(i, j int) bool { return snap.Users[i].Value.Username < snap.Users[j].Value.Username })
-	s.accounts.Scan(func(_ string, a *account) bool {
-		snap.LocalAccounts = append(snap.LocalAccounts, scenario.Located[*account]{Value: cloneAccount(a)})
-		return true
-	})
-	for _, ss := range s.sessions {
-		c := *ss
-		c.Roles = slices.Clone(ss.Roles)
-		snap.Sessions = append(snap.Sessions, scenario.Located[*session]{Value: &c})
-	}
-	sort.Slice(snap.Sessions, func(i, j int) bool { return snap.Sessions[i].Value.ID < snap.Sessions[j].Value.ID })
 	return snapshotSection{SessionIdleTimeout: s.idle.String(), GlobalPolicy: s.policy, Snapshot: snap}
 }
 

@@ -1,7 +1,6 @@
 package vsphere
 
 import (
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -56,8 +55,7 @@ func (s *State) Reset(w api.World) {
 	s.idle, s.policy = wd.idle, wd.policy
 	s.users = map[string]*user{}
 	for _, u := range wd.users {
-		c := *u
-		s.users[strings.ToLower(u.Username)] = &c
+		s.users[strings.ToLower(u.Username)] = u.clone()
 	}
 	// Forked, not copied: a sandbox pays for the accounts when it first
 	// writes one.
@@ -66,9 +64,7 @@ func (s *State) Reset(w api.World) {
 	}).Fork()
 	s.sessions = map[string]*session{}
 	for _, ss := range wd.sessions {
-		c := *ss
-		c.Roles = slices.Clone(ss.Roles)
-		s.sessions[ss.ID] = &c
+		s.sessions[ss.ID] = ss.clone()
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/credemu/credemu/emulator/api"
 	"github.com/credemu/credemu/emulator/scenario"
+	"github.com/credemu/credemu/emulator/store"
 )
 
 // sha512RE matches a stored account password: SHA-512 in hex.
@@ -59,21 +60,11 @@ func (f *Family) Snapshot(st api.State) any {
 	s := st.(*State)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	snap := &snapshot{}
-	for _, a := range s.accounts {
-		c := *a
-		snap.Accounts = append(snap.Accounts, scenario.Located[*account]{Value: &c})
+	snap := &snapshot{
+		Accounts:   scenario.Locate(store.SortedCopies(s.accounts, store.Copy[account], func(a *account) string { return a.Name })),
+		Sessions:   scenario.Locate(store.SortedCopies(s.sessions, store.Copy[session], func(ss *session) string { return ss.UUID })),
+		VirtualIDs: scenario.Locate(s.vids.Copies()),
 	}
-	sort.Slice(snap.Accounts, func(i, j int) bool { return snap.Accounts[i].Value.Name < snap.Accounts[j].Value.Name })
-	for _, ss := range s.sessions {
-		c := *ss
-		snap.Sessions = append(snap.Sessions, scenario.Located[*session]{Value: &c})
-	}
-	sort.Slice(snap.Sessions, func(i, j int) bool { return snap.Sessions[i].Value.UUID < snap.Sessions[j].Value.UUID })
-	s.vids.Scan(func(_ string, v *virtualID) bool {
-		snap.VirtualIDs = append(snap.VirtualIDs, scenario.Located[*virtualID]{Value: cloneVID(v)})
-		return true
-	})
 	for id, j := range s.jobs {
 		snap.Jobs = append(snap.Jobs, scenario.Located[jobSnap]{Value: jobSnap{UUID: id, Created: j.created,
 			PollsLeft: j.pollsLeft, ReadyAt: j.readyAt, Status: j.status, Body: string(j.body)}})
