@@ -1,14 +1,17 @@
-// The garbage collector's settings: the target a user sets, and the one
-// start-up runs with.
+// The garbage collector's settings: the target a user sets, the one
+// start-up runs with, and the floor credemu's default keeps under a small
+// heap.
 
 package main
 
 import (
 	"fmt"
+	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -16,26 +19,60 @@ import (
 // --gc-percent nor GOGC says: Go's 100 let a server that stores what it is
 // sent peak at 2.5 to 3 times what it stored (AWX credentials, with their
 // journal entries, 1,232 bytes each of resident memory); 50 took that to
-// 930 bytes with no throughput change make bench could see.
+// 930 bytes.
 const defaultGCPercent = 50
 
-// gcTarget returns the GC percent to set, or 0 to leave the runtime's:
-// --gc-percent when given (a number of at least 1, or off), else nothing
-// when $GOGC is set (the runtime read it), else defaultGCPercent.
-func gcTarget(flag, env string) (int, error) {
+// defaultGCFloor is the least headroom credemu's default leaves between
+// the live heap and the next collection. 50% of the few MiB a fresh server
+// holds is a collection every megabyte or two of garbage, a tenth to a
+// third of its throughput on small answers; past 32 MiB live the floor is
+// below 50% and the default is plain 50.
+const defaultGCFloor = 16 << 20
+
+// maxTunedPercent bounds the percent the floor asks for under a tiny live
+// heap, so that one number stays meaningful to the runtime and a reader.
+const maxTunedPercent = 10000
+
+// gcPolicy is how the collector is set: a percent (0: the runtime's own,
+// from $GOGC) and, for credemu's default only, a floor of headroom in
+// bytes that raises the percent while the live heap is small. A percent
+// the user gave is kept as given.
+type gcPolicy struct {
+	percent int
+	floor   uint64
+}
+
+// gcTarget returns the policy for --gc-percent (flag) and $GOGC (env):
+// the flag when given (a number of at least 1, or off), else the
+// runtime's when $GOGC is set (the runtime read it), else credemu's
+// default of defaultGCPercent with defaultGCFloor.
+func gcTarget(flag, env string) (gcPolicy, error) {
 	switch {
 	case flag == "off":
-		return -1, nil
+		return gcPolicy{percent: -1}, nil
 	case flag != "":
 		n, err := strconv.Atoi(flag)
 		if err != nil || n < 1 {
-			return 0, fmt.Errorf("%q is not a percentage of at least 1, or off", flag)
+			return gcPolicy{}, fmt.Errorf("%q is not a percentage of at least 1, or off", flag)
 		}
-		return n, nil
+		return gcPolicy{percent: n}, nil
 	case env != "":
-		return 0, nil
+		return gcPolicy{}, nil
 	}
-	return defaultGCPercent, nil
+	return gcPolicy{percent: defaultGCPercent, floor: defaultGCFloor}, nil
+}
+
+// tunedPercent is the least percent that leaves floor bytes of headroom
+// over live, and never less than base (nor more than maxTunedPercent).
+func tunedPercent(base int, floor, live uint64) int {
+	if floor == 0 || base < 0 {
+		return base
+	}
+	p := uint64(maxTunedPercent)
+	if live > 0 {
+		p = min(p, (floor*100+live-1)/live)
+	}
+	return max(base, int(p))
 }
 
 // startupHeapCeiling is how much heap start-up may fill with the collector
@@ -43,37 +80,101 @@ func gcTarget(flag, env string) (int, error) {
 // compiled, and a large one is collected as usual once it passes this.
 const startupHeapCeiling = 64 << 20
 
+// gcControl is the collector's setting over a server's life: off during
+// start-up, then the policy, retuned after every collection while the
+// policy has a floor.
+type gcControl struct {
+	policy  gcPolicy
+	once    sync.Once
+	watch   chan struct{} // closed when start-up is over
+	stopped atomic.Bool
+	live    []metrics.Sample // read only on the finalizer goroutine
+	last    atomic.Int64     // the percent last set
+}
+
 // startupGC turns the collector off while the server starts and returns
-// the function that puts target back (0: the percent the runtime had), to
-// be called once it listens. At Go's 2 to 4 MiB minimum heap, start-up
-// otherwise runs half a dozen collections that cost a third of the time to
-// the first answer. A watcher puts the target back early should the heap
-// pass ceiling, so a large scenario or state file is collected as usual; a
-// memory limit (--memory-limit, GOMEMLIMIT) holds throughout.
-func startupGC(target int, ceiling uint64) (done func()) {
+// the control whose started puts the policy in force (percent 0: the
+// percent the runtime had), to be called once the server listens. At Go's
+// 2 to 4 MiB minimum heap, start-up otherwise runs half a dozen
+// collections that cost a third of the time to the first answer. A
+// watcher puts the policy in force early should the heap pass ceiling, so
+// a large scenario or state file is collected as usual; a memory limit
+// (--memory-limit, GOMEMLIMIT) holds throughout.
+func startupGC(policy gcPolicy, ceiling uint64) *gcControl {
 	prev := debug.SetGCPercent(-1)
-	if target == 0 {
-		target = prev
+	if policy.percent == 0 {
+		policy.percent = prev
 	}
-	var once sync.Once
-	stop := make(chan struct{})
-	restore := func() { once.Do(func() { close(stop); debug.SetGCPercent(target) }) }
+	c := &gcControl{policy: policy, watch: make(chan struct{}), live: []metrics.Sample{{Name: "/gc/heap/live:bytes"}}}
 	go func() {
 		sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 		tick := time.NewTicker(time.Millisecond)
 		defer tick.Stop()
 		for {
 			select {
-			case <-stop:
+			case <-c.watch:
 				return
 			case <-tick.C:
 				metrics.Read(sample)
 				if sample[0].Value.Kind() == metrics.KindUint64 && sample[0].Value.Uint64() > ceiling {
-					restore()
+					c.started()
 					return
 				}
 			}
 		}
 	}()
-	return restore
+	return c
+}
+
+// started ends start-up: it puts the policy's percent in force and, with
+// a floor, starts retuning it after each collection. Calls after the
+// first do nothing.
+func (c *gcControl) started() {
+	c.once.Do(func() {
+		close(c.watch)
+		c.last.Store(int64(c.policy.percent))
+		debug.SetGCPercent(c.policy.percent)
+		if c.policy.floor > 0 && c.policy.percent > 0 {
+			c.arm()
+		}
+	})
+}
+
+// stop ends the retuning (the percent last set stays); the server calls it
+// when it is done, so a process that runs several servers, as tests do,
+// has one tuner at a time.
+func (c *gcControl) stop() {
+	c.started()
+	c.stopped.Store(true)
+}
+
+// gcSentinel is garbage from birth: its finalizer runs once per
+// collection, after the collection that found it, as gctuner and
+// Go's own runtime tests hook a cycle's end. The pointer keeps it out of
+// the tiny allocator, whose blocks may never be finalised.
+type gcSentinel struct{ _ *int }
+
+// arm leaves a sentinel for the next collection to find.
+func (c *gcControl) arm() {
+	runtime.SetFinalizer(&gcSentinel{}, func(*gcSentinel) {
+		if c.stopped.Load() {
+			return
+		}
+		c.retune()
+		c.arm()
+	})
+}
+
+// retune sets the percent that leaves the floor's headroom over the heap
+// the last collection found live, asking the runtime only on a change.
+// The finalizer goroutine is its only caller, so live needs no lock.
+func (c *gcControl) retune() {
+	metrics.Read(c.live)
+	if c.live[0].Value.Kind() != metrics.KindUint64 {
+		return
+	}
+	if p := tunedPercent(c.policy.percent, c.policy.floor, c.live[0].Value.Uint64()); int64(p) != c.last.Load() {
+		c.last.Store(int64(p))
+		debug.SetGCPercent(p)
+	}
 }

@@ -138,7 +138,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	stateFile := fs.String("state-file", "", "keep the default sandbox's world in this file: start from it when it exists (instead of --scenario), write it on shutdown and on POST /_emulator/snapshot?save=true")
 	stateEvery := fs.Duration("state-save-interval", 0, "with --state-file, also save this often (e.g. 1m); 0: on shutdown and on request only")
 	memoryLimit := fs.String("memory-limit", "", "soft memory limit of the process (Go's GOMEMLIMIT), e.g. 256MiB or 1GiB, for small CI containers; default: none, or $GOMEMLIMIT")
-	gcPercent := fs.String("gc-percent", "", fmt.Sprintf("garbage collector target (Go's GOGC): the heap may grow this many percent over what is live before a collection, or off; default: $GOGC, or %d, which keeps peak memory near 1.5 times what is stored", defaultGCPercent))
+	gcPercent := fs.String("gc-percent", "", fmt.Sprintf("garbage collector target (Go's GOGC): the heap may grow this many percent over what is live before a collection, or off; default: $GOGC, or %d with at least %d MiB of headroom (peak memory near 1.5 times what is stored, and few collections while little is)", defaultGCPercent, defaultGCFloor>>20))
 	fs.groups = serveGroups
 	fs.examples = serveExamples
 	if err := fs.parse(args); err != nil {
@@ -177,10 +177,10 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		debug.SetMemoryLimit(memLimit)
 		logger.Info("soft memory limit set", "memory_limit", memLimit)
 	}
-	gcStarted := startupGC(gc, startupHeapCeiling)
-	defer gcStarted()
-	if gc != 0 {
-		logger.Debug("garbage collector target set", "gc_percent", gc)
+	gcCtl := startupGC(gc, startupHeapCeiling)
+	defer gcCtl.stop()
+	if gc.percent != 0 {
+		logger.Debug("garbage collector target set", "gc_percent", gc.percent, "gc_floor", gc.floor)
 	}
 	if *coverageFormat != "json" && *coverageFormat != "junit" {
 		return fs.usage("--coverage-format: %q is not json or junit", *coverageFormat)
@@ -230,7 +230,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	if err := srv.Start(); err != nil {
 		return err
 	}
-	gcStarted()
+	gcCtl.started()
 	if *tlsCAOut != "" {
 		b, err := srv.TLSBundle()
 		if err == nil {

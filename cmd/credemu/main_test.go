@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
 	"slices"
@@ -312,29 +313,56 @@ func TestMemoryLimitFlag(t *testing.T) {
 }
 
 // TestGCPercent: --gc-percent wins, then $GOGC (left to the runtime),
-// then credemu's default; a bad value is a usage error naming the flag.
+// then credemu's default, the only one with a floor; a bad value is a
+// usage error naming the flag.
 func TestGCPercent(t *testing.T) {
 	for _, c := range []struct {
 		flag, env string
-		want      int
+		want      gcPolicy
 		bad       bool
 	}{
-		{"", "", defaultGCPercent, false},
-		{"", "200", 0, false},
-		{"75", "200", 75, false},
-		{"off", "", -1, false},
-		{"0", "", 0, true},
-		{"-5", "", 0, true},
-		{"lots", "", 0, true},
+		{"", "", gcPolicy{defaultGCPercent, defaultGCFloor}, false},
+		{"", "200", gcPolicy{}, false},
+		{"75", "200", gcPolicy{percent: 75}, false},
+		{"50", "", gcPolicy{percent: 50}, false},
+		{"off", "", gcPolicy{percent: -1}, false},
+		{"0", "", gcPolicy{}, true},
+		{"-5", "", gcPolicy{}, true},
+		{"lots", "", gcPolicy{}, true},
 	} {
 		got, err := gcTarget(c.flag, c.env)
 		if (err != nil) != c.bad || got != c.want {
-			t.Errorf("gcTarget(%q, %q) = %d, %v; want %d (error: %v)", c.flag, c.env, got, err, c.want, c.bad)
+			t.Errorf("gcTarget(%q, %q) = %+v, %v; want %+v (error: %v)", c.flag, c.env, got, err, c.want, c.bad)
 		}
 	}
 	var out, errb strings.Builder
 	if code := run([]string{"serve", "--gc-percent", "0"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "--gc-percent") {
 		t.Errorf("exit %d, stderr %q", code, errb.String())
+	}
+}
+
+// TestTunedPercent: the floor raises the percent while the live heap is
+// small, never past the cap, and never lowers it below the base.
+func TestTunedPercent(t *testing.T) {
+	const mib = 1 << 20
+	for _, c := range []struct {
+		base        int
+		floor, live uint64
+		want        int
+	}{
+		{50, 16 * mib, 2 * mib, 800},
+		{50, 16 * mib, 3 * mib, 534}, // rounded up: 533 leaves a little under 16 MiB
+		{50, 16 * mib, 32 * mib, 50},
+		{50, 16 * mib, 200 * mib, 50},
+		{50, 16 * mib, 1000, maxTunedPercent},
+		{50, 16 * mib, 0, maxTunedPercent},
+		{50, 0, 2 * mib, 50},
+		{-1, 16 * mib, 2 * mib, -1},
+		{200, 16 * mib, 16 * mib, 200},
+	} {
+		if got := tunedPercent(c.base, c.floor, c.live); got != c.want {
+			t.Errorf("tunedPercent(%d, %d, %d) = %d; want %d", c.base, c.floor, c.live, got, c.want)
+		}
 	}
 }
 
@@ -345,23 +373,35 @@ func gogc() int64 {
 	return int64(s[0].Value.Uint64())
 }
 
+// waitGOGC collects until the runtime's target is what ok wants or ten
+// seconds pass, and returns the target it saw last.
+func waitGOGC(ok func(int64) bool) int64 {
+	deadline := time.Now().Add(10 * time.Second)
+	for !ok(gogc()) && time.Now().Before(deadline) {
+		runtime.GC()
+		time.Sleep(time.Millisecond)
+	}
+	return gogc()
+}
+
 // TestStartupGC: the collector is off while the server starts and the
 // target comes back when start-up is done, or as soon as the heap passes
 // the ceiling; with no target set, the runtime's own comes back.
 func TestStartupGC(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
-	done := startupGC(75, 1<<40)
+	c := startupGC(gcPolicy{percent: 75}, 1<<40)
 	if got := debug.SetGCPercent(-1); got != -1 {
 		t.Errorf("during start-up the target is %d; want off", got)
 	}
-	done()
-	done()
+	c.started()
+	c.started()
 	if got := gogc(); got != 75 {
 		t.Errorf("after start-up the target is %d; want 75", got)
 	}
+	c.stop()
 
-	done = startupGC(0, 1<<20)
-	defer done()
+	c = startupGC(gcPolicy{}, 1<<20)
+	defer c.stop()
 	keep := make([][]byte, 0, 64)
 	deadline := time.Now().Add(10 * time.Second)
 	for gogc() != 75 && time.Now().Before(deadline) {
@@ -372,5 +412,51 @@ func TestStartupGC(t *testing.T) {
 	}
 	if got := gogc(); got != 75 {
 		t.Errorf("with %d KiB on the heap the target is still %d; want 75 back past a 1 MiB ceiling", len(keep)*256, got)
+	}
+}
+
+// TestGCFloor: with a floor, each collection retunes the target to leave
+// the floor's headroom over what it found live: far above the base under
+// this test's few MiB, the base itself once the live heap is many times
+// the floor, and the floor's again when that heap is let go. A percent
+// without a floor is never retuned, and a stopped control no longer
+// retunes.
+func TestGCFloor(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	const floor = 8 << 20
+	c := startupGC(gcPolicy{percent: 60, floor: floor}, 1<<40)
+	c.started()
+	if got := waitGOGC(func(p int64) bool { return p >= 100 }); got < 100 {
+		t.Fatalf("with a %d-byte floor the target is %d; want it raised well over 60", floor, got)
+	}
+	keep := make([][]byte, 192)
+	for i := range keep {
+		keep[i] = make([]byte, 256<<10) // 48 MiB live: the floor is a sixth of it
+	}
+	if got := waitGOGC(func(p int64) bool { return p == 60 }); got != 60 {
+		t.Errorf("with 48 MiB live the target is %d; want the base, 60", got)
+	}
+	runtime.KeepAlive(keep)
+	keep = nil
+	if got := waitGOGC(func(p int64) bool { return p >= 100 }); got < 100 {
+		t.Errorf("with the 48 MiB let go the target is %d; want it raised again", got)
+	}
+	c.stop()
+	debug.SetGCPercent(60)
+	runtime.GC()
+	runtime.GC()
+	time.Sleep(10 * time.Millisecond)
+	if got := gogc(); got != 60 {
+		t.Errorf("after stop the target moved to %d; want 60 left alone", got)
+	}
+
+	c = startupGC(gcPolicy{percent: 60}, 1<<40)
+	c.started()
+	defer c.stop()
+	runtime.GC()
+	runtime.GC()
+	time.Sleep(10 * time.Millisecond)
+	if got := gogc(); got != 60 {
+		t.Errorf("a percent with no floor was retuned to %d", got)
 	}
 }
