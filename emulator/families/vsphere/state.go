@@ -1,12 +1,14 @@
 package vsphere
 
 import (
+	"maps"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/credemu/credemu/emulator/api"
+	"github.com/credemu/credemu/emulator/family"
 	"github.com/credemu/credemu/emulator/journal"
 	"github.com/credemu/credemu/emulator/store"
 )
@@ -22,25 +24,14 @@ type State struct {
 	policy   Policy
 	accounts *store.Table[*account]
 	sessions map[string]*session
-	// lastPurge is when idle sessions were last swept (virtual clock).
-	lastPurge time.Time
+	sweeps   family.Sweeps // of idle sessions
 }
 
-// purgeEvery is how often, on the virtual clock, idle sessions are swept so
-// that abandoned logins do not pile up.
-const purgeEvery = time.Minute
-
 // purge drops sessions idle longer than the timeout, at most once per
-// purgeEvery. Caller holds the write lock.
+// family.SweepEvery. Caller holds the write lock.
 func (s *State) purge(now time.Time) {
-	if now.Sub(s.lastPurge) < purgeEvery {
-		return
-	}
-	s.lastPurge = now
-	for id, ss := range s.sessions {
-		if now.Sub(ss.LastUsed) > s.idle {
-			delete(s.sessions, id)
-		}
+	if s.sweeps.Due(now) {
+		maps.DeleteFunc(s.sessions, func(_ string, ss *session) bool { return now.Sub(ss.LastUsed) > s.idle })
 	}
 }
 
@@ -89,6 +80,6 @@ func (s *State) Export() any {
 func (s *State) Sweep(now time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.lastPurge = time.Time{}
+	s.sweeps.Restart(time.Time{})
 	s.purge(now)
 }

@@ -2,6 +2,7 @@ package zstack
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"strings"
 	"time"
@@ -95,27 +96,13 @@ func (s *State) expired(j *job, now time.Time) bool {
 	return !now.Before(j.readyAt) && now.Sub(j.created) >= s.cfg.jobExpiry
 }
 
-// purgeEvery is how often, on the virtual clock, expired sessions and jobs
-// are swept, so that neither grows without bound.
-const purgeEvery = time.Minute
-
-// purge drops expired sessions and finished jobs past their expiry. It
-// runs at most once per purgeEvery of virtual time. Caller holds the write
-// lock.
+// purge drops expired sessions and finished jobs past their expiry, at
+// most once per family.SweepEvery of virtual time, so that neither grows
+// without bound. Caller holds the write lock.
 func (s *State) purge(now time.Time) {
-	if now.Sub(s.lastPurge) < purgeEvery {
-		return
-	}
-	s.lastPurge = now
-	for id, ss := range s.sessions {
-		if !now.Before(ss.Expires) {
-			delete(s.sessions, id)
-		}
-	}
-	for id, j := range s.jobs {
-		if s.expired(j, now) {
-			delete(s.jobs, id)
-		}
+	if s.sweeps.Due(now) {
+		maps.DeleteFunc(s.sessions, func(_ string, ss *session) bool { return !now.Before(ss.Expires) })
+		maps.DeleteFunc(s.jobs, func(_ string, j *job) bool { return s.expired(j, now) })
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/credemu/credemu/emulator/api"
+	"github.com/credemu/credemu/emulator/family"
 	"github.com/credemu/credemu/emulator/journal"
 	"github.com/credemu/credemu/emulator/store"
 )
@@ -22,7 +23,7 @@ type State struct {
 	byName    *store.Index[string, string] // virtual ID name → uuid
 	attrOwner *store.Index[string, string] // attribute uuid → virtual ID uuid
 	jobs      map[string]*job
-	lastPurge time.Time
+	sweeps    family.Sweeps // of expired sessions and jobs
 }
 
 // job is an API job: the outcome of an accepted write, released to the
@@ -68,7 +69,7 @@ func (s *State) Reset(w api.World) {
 	for _, j := range wd.jobs {
 		s.jobs[j.UUID] = &job{created: j.Created, pollsLeft: j.PollsLeft, readyAt: j.ReadyAt, status: j.Status, body: []byte(j.Body)}
 	}
-	s.lastPurge = now
+	s.sweeps.Restart(now)
 }
 
 // vidTables are the virtual IDs and their indexes, as a state holds them
@@ -159,6 +160,6 @@ func (s *State) Export() any {
 func (s *State) Sweep(now time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.lastPurge = time.Time{}
+	s.sweeps.Restart(time.Time{})
 	s.purge(now)
 }
