@@ -88,33 +88,43 @@ type Engine struct {
 	rules []*Status
 	// index is rebuilt, never changed, when rules change: requests read
 	// it without the lock.
-	index  atomic.Pointer[map[indexKey][]*Status]
+	index  atomic.Pointer[map[indexKey][]*indexed]
 	nextID int
 }
 
 // indexKey is a rule's API and operation, "" where it names none.
 type indexKey struct{ api, op string }
 
+// indexed is a rule as the index holds it: its status, and its header
+// conditions as Match.matches reads them.
+type indexed struct {
+	*Status
+	headers []headerWant
+}
+
+// matches reports whether req meets the rule's Match.
+func (x *indexed) matches(req *Request) bool { return x.Rule.Match.matches(req, x.headers) }
+
 // reindex rebuilds the index after rules change. Caller holds the lock.
 func (e *Engine) reindex() {
-	index := make(map[indexKey][]*Status, len(e.rules))
+	index := make(map[indexKey][]*indexed, len(e.rules))
 	for _, r := range e.rules {
 		k := indexKey{r.Rule.Match.API, r.Rule.Match.Operation}
-		index[k] = append(index[k], r)
+		index[k] = append(index[k], &indexed{Status: r, headers: r.Rule.Match.wantedHeaders()})
 	}
 	e.index.Store(&index)
 }
 
 // candidates returns, in rule order, the rules whose API and operation do
 // not rule out a request to api/op. Caller holds the lock.
-func (e *Engine) candidates(api, op string) []*Status {
+func (e *Engine) candidates(api, op string) []*indexed {
 	p := e.index.Load()
 	if p == nil || len(*p) == 0 {
 		return nil
 	}
 	index := *p
 	keys := [4]indexKey{{api, op}, {api, ""}, {"", op}, {"", ""}}
-	var lists [4][]*Status
+	var lists [4][]*indexed
 	for i, k := range keys {
 		if !slices.Contains(keys[:i], k) { // a request without api or op repeats keys
 			lists[i] = index[k]
@@ -135,7 +145,7 @@ func (e *Engine) candidates(api, op string) []*Status {
 		return lists[only]
 	}
 	// Merge by id, which follows rule order.
-	out := make([]*Status, 0, n)
+	out := make([]*indexed, 0, n)
 	var pos [4]int
 	for len(out) < n {
 		best := -1
@@ -234,7 +244,7 @@ func (e *Engine) Evaluate(req *Request) *Decision {
 	// (another request may have used the rule up meanwhile).
 	matched := false
 	for _, r := range e.candidates(req.API, req.Operation) {
-		if r.Rule.Match.matches(req) {
+		if r.matches(req) {
 			matched = true
 			break
 		}
@@ -245,7 +255,7 @@ func (e *Engine) Evaluate(req *Request) *Decision {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, r := range e.candidates(req.API, req.Operation) {
-		if !r.Rule.Match.matches(req) {
+		if !r.matches(req) {
 			continue
 		}
 		r.Matches++
@@ -259,7 +269,7 @@ func (e *Engine) Evaluate(req *Request) *Decision {
 			continue
 		}
 		r.Fired++
-		return decide(r)
+		return decide(r.Status)
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/textproto"
 	"reflect"
 	"strings"
 	"time"
@@ -188,7 +189,22 @@ type Request struct {
 	Body any
 }
 
-func (m *Match) matches(req *Request) bool {
+// headerWant is one of a Match's header conditions, its name canonical.
+type headerWant struct{ name, value string }
+
+// wantedHeaders returns m's header conditions with canonical names, made
+// once when the rule is indexed rather than on every request.
+func (m *Match) wantedHeaders() []headerWant {
+	out := make([]headerWant, 0, len(m.Headers))
+	for k, v := range m.Headers {
+		out = append(out, headerWant{textproto.CanonicalMIMEHeaderKey(k), v})
+	}
+	return out
+}
+
+// matches reports whether req meets every condition of m; headers are
+// m's header conditions as wantedHeaders makes them.
+func (m *Match) matches(req *Request, headers []headerWant) bool {
 	if m.API != "" && m.API != req.API {
 		return false
 	}
@@ -201,12 +217,12 @@ func (m *Match) matches(req *Request) bool {
 	if m.Path != "" && m.Path != req.Template && m.Path != req.Path && !globMatch(m.Path, req.Path) {
 		return false
 	}
-	for k, want := range m.Headers {
-		vals := req.Header.Values(k)
+	for _, h := range headers {
+		vals := req.Header[h.name]
 		if len(vals) == 0 {
 			return false
 		}
-		if want != "*" && !contains(vals, want) {
+		if h.value != "*" && !contains(vals, h.value) {
 			return false
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -135,5 +136,32 @@ func TestEngineConcurrent(t *testing.T) {
 	e.Remove(id)
 	if e.Evaluate(&fault.Request{Operation: "x"}) != nil {
 		t.Error("a removed rule fired")
+	}
+}
+
+// TestEngineHeaders: a rule's header names match whatever their case in
+// the rule and in the request; a value must be one of the header's values,
+// "*" any value of a header that is present; every header must match.
+func TestEngineHeaders(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		rule map[string]string
+		sent http.Header
+		want bool
+	}{
+		{"exact", map[string]string{"X-Test": "a"}, http.Header{"X-Test": {"a"}}, true},
+		{"rule in lower case", map[string]string{"x-test": "a"}, http.Header{"X-Test": {"a"}}, true},
+		{"one of several values", map[string]string{"X-Test": "b"}, http.Header{"X-Test": {"a", "b"}}, true},
+		{"another value", map[string]string{"X-Test": "a"}, http.Header{"X-Test": {"b"}}, false},
+		{"value case counts", map[string]string{"X-Test": "a"}, http.Header{"X-Test": {"A"}}, false},
+		{"any value", map[string]string{"X-Test": "*"}, http.Header{"X-Test": {""}}, true},
+		{"any value of an absent header", map[string]string{"X-Test": "*"}, http.Header{"X-Other": {"a"}}, false},
+		{"all must match", map[string]string{"X-Test": "a", "X-Other": "b"}, http.Header{"X-Test": {"a"}}, false},
+		{"all match", map[string]string{"X-Test": "a", "x-other": "b"}, http.Header{"X-Test": {"a"}, "X-Other": {"b"}}, true},
+	} {
+		e := fault.NewEngine(1, []fault.Rule{{Match: fault.Match{Headers: c.rule}, Respond: fault.Respond{Status: 500}}})
+		if got := e.Evaluate(&fault.Request{Header: c.sent}) != nil; got != c.want {
+			t.Errorf("%s: rule %v, sent %v: fired %v, want %v", c.name, c.rule, c.sent, got, c.want)
+		}
 	}
 }
