@@ -11,7 +11,6 @@ import (
 	"runtime/metrics"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -84,12 +83,15 @@ const startupHeapCeiling = 64 << 20
 // start-up, then the policy, retuned after every collection while the
 // policy has a floor.
 type gcControl struct {
-	policy  gcPolicy
-	once    sync.Once
-	watch   chan struct{} // closed when start-up is over
-	stopped atomic.Bool
-	live    []metrics.Sample // read only on the finalizer goroutine
-	last    atomic.Int64     // the percent last set
+	policy gcPolicy
+	once   sync.Once
+	watch  chan struct{} // closed when start-up is over
+	// mu makes a retune and stop exclusive, so that no retune lands after
+	// stop has put the policy's percent back.
+	mu      sync.Mutex
+	stopped bool
+	live    []metrics.Sample
+	last    int // the percent last set
 }
 
 // startupGC turns the collector off while the server starts and returns
@@ -132,7 +134,9 @@ func startupGC(policy gcPolicy, ceiling uint64) *gcControl {
 func (c *gcControl) started() {
 	c.once.Do(func() {
 		close(c.watch)
-		c.last.Store(int64(c.policy.percent))
+		c.mu.Lock()
+		c.last = c.policy.percent
+		c.mu.Unlock()
 		debug.SetGCPercent(c.policy.percent)
 		if c.policy.floor > 0 && c.policy.percent > 0 {
 			c.arm()
@@ -140,12 +144,18 @@ func (c *gcControl) started() {
 	})
 }
 
-// stop ends the retuning (the percent last set stays); the server calls it
-// when it is done, so a process that runs several servers, as tests do,
-// has one tuner at a time.
+// stop ends the retuning and puts the policy's own percent back; the
+// server calls it when it is done, so that a process that runs several
+// servers, as tests do, has one tuner at a time, and a later server that
+// leaves the runtime's percent alone ($GOGC) does not inherit a tuned one.
 func (c *gcControl) stop() {
 	c.started()
-	c.stopped.Store(true)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.stopped && c.policy.floor > 0 && c.policy.percent > 0 {
+		debug.SetGCPercent(c.policy.percent)
+	}
+	c.stopped = true
 }
 
 // gcSentinel is garbage from birth: its finalizer runs once per
@@ -157,24 +167,27 @@ type gcSentinel struct{ _ *int }
 // arm leaves a sentinel for the next collection to find.
 func (c *gcControl) arm() {
 	runtime.SetFinalizer(&gcSentinel{}, func(*gcSentinel) {
-		if c.stopped.Load() {
-			return
+		if c.retune() {
+			c.arm()
 		}
-		c.retune()
-		c.arm()
 	})
 }
 
 // retune sets the percent that leaves the floor's headroom over the heap
-// the last collection found live, asking the runtime only on a change.
-// The finalizer goroutine is its only caller, so live needs no lock.
-func (c *gcControl) retune() {
+// the last collection found live, asking the runtime only on a change,
+// and reports whether it is to go on (false once stopped).
+func (c *gcControl) retune() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.stopped {
+		return false
+	}
 	metrics.Read(c.live)
-	if c.live[0].Value.Kind() != metrics.KindUint64 {
-		return
+	if c.live[0].Value.Kind() == metrics.KindUint64 {
+		if p := tunedPercent(c.policy.percent, c.policy.floor, c.live[0].Value.Uint64()); p != c.last {
+			c.last = p
+			debug.SetGCPercent(p)
+		}
 	}
-	if p := tunedPercent(c.policy.percent, c.policy.floor, c.live[0].Value.Uint64()); int64(p) != c.last.Load() {
-		c.last.Store(int64(p))
-		debug.SetGCPercent(p)
-	}
+	return true
 }

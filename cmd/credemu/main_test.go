@@ -442,6 +442,9 @@ func TestGCFloor(t *testing.T) {
 		t.Errorf("with the 48 MiB let go the target is %d; want it raised again", got)
 	}
 	c.stop()
+	if got := gogc(); got != 60 {
+		t.Errorf("after stop the target is %d; want the policy's 60 back", got)
+	}
 	debug.SetGCPercent(60)
 	runtime.GC()
 	runtime.GC()
