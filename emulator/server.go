@@ -246,10 +246,6 @@ func (s *Server) Start() error {
 		}
 	}
 	go s.sweeping()
-	// The schemas are read while the server already answers, so that
-	// start-up does not wait for them (a validated request that comes
-	// first waits for the rest of the load).
-	go func() { _ = s.schemas.Load() }()
 	if s.opts.stateFile != "" && s.opts.stateSaveInterval > 0 {
 		go s.savingState(s.opts.stateSaveInterval)
 	}

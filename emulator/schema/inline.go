@@ -19,9 +19,14 @@ func decodeSchema(data []byte) (any, error) {
 	return doc, err
 }
 
+// docLookup returns a schema file, decoded, by its path; ok is false for a
+// file that is missing or does not decode (a $ref to it stays, and the
+// compiler reports it).
+type docLookup func(file string) (doc any, ok bool)
+
 // inlineRefs replaces each {"$ref": ...} in the schema file at name with a
-// copy of the schema it points to, among docs (every file, decoded, by
-// path), and returns the file re-encoded. A $ref costs the validator a
+// copy of the schema it points to, among docs (files by path, read only as
+// a $ref reaches them), and returns the file re-encoded. A $ref costs the validator a
 // frame of its own on every request (bookkeeping maps, closures, a scope
 // entry); inlined, validating an AWX create took markedly less. The
 // meaning is unchanged: a $ref alone in its object means exactly the
@@ -29,15 +34,16 @@ func decodeSchema(data []byte) (any, error) {
 // it, a target that sets its own base ($id, anchors), one inside a cycle,
 // and one whose target holds a $ref that cannot be inlined (its base would
 // change with the move).
-func inlineRefs(docs map[string]any, name string) ([]byte, error) {
-	out, _ := inlineValue(docs, name, docs[name], nil)
+func inlineRefs(docs docLookup, name string) ([]byte, error) {
+	doc, _ := docs(name)
+	out, _ := inlineValue(docs, name, doc, nil)
 	return json.Marshal(out)
 }
 
 // inlineValue returns v with its inlinable $refs (resolved against the
 // file at base) replaced; ok is false when v itself is, or holds, a $ref
 // that stays.
-func inlineValue(docs map[string]any, base string, v any, stack []string) (out any, ok bool) {
+func inlineValue(docs docLookup, base string, v any, stack []string) (out any, ok bool) {
 	switch x := v.(type) {
 	case map[string]any:
 		if ref, isRef := x["$ref"].(string); isRef && onlyRef(x) {
@@ -103,7 +109,7 @@ func setsBase(v any) bool {
 
 // resolve finds what ref (relative to the file at base) points to: the
 // target schema, its file, and a key naming it.
-func resolve(docs map[string]any, base, ref string) (target any, file, key string, found bool) {
+func resolve(docs docLookup, base, ref string) (target any, file, key string, found bool) {
 	file, frag, _ := strings.Cut(ref, "#")
 	if strings.Contains(file, ":") {
 		return nil, "", "", false // an absolute URI: not among the files
@@ -113,7 +119,7 @@ func resolve(docs map[string]any, base, ref string) (target any, file, key strin
 	} else {
 		file = path.Join(path.Dir(base), file)
 	}
-	doc, ok := docs[file]
+	doc, ok := docs(file)
 	if !ok {
 		return nil, "", "", false
 	}

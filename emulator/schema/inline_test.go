@@ -44,7 +44,7 @@ func TestInlineRefs(t *testing.T) {
 		}
 		docs[p] = v
 	}
-	b, err := inlineRefs(docs, "x/op.json")
+	b, err := inlineRefs(func(p string) (any, bool) { v, ok := docs[p]; return v, ok }, "x/op.json")
 	if err != nil {
 		t.Fatal(err)
 	}

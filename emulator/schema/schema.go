@@ -25,33 +25,41 @@ import (
 const baseURL = "https://schemas.credemu.invalid/"
 
 // Set is a set of schemas, addressed by their path under the schema root
-// without ".json" ("avisi/createCloudAccount"). Each schema is compiled on
-// its first use: compiling all of them (and checking each against the
-// draft's metaschema) was most of the server's start-up, for operations a
-// run may never call. CompileAll checks them all at once, as the tests do.
+// without ".json" ("avisi/createCloudAccount"). Each schema is read,
+// prepared and compiled on its first use, with only the files its $refs
+// reach: reading all of them at start (or in the background while the
+// first requests came in) cost the server's start-up more than anything
+// it did itself, for operations a run may never call. CompileAll checks
+// them all at once, as the tests do.
 type Set struct {
-	mu       sync.Mutex // serialises the compiler, which is not safe for concurrent use
+	// mu serialises the compiler, which is not safe for concurrent use,
+	// and guards docs, which the compiler's loader fills.
+	mu       sync.Mutex
 	compiler *jsonschema.Compiler
-	schemas  map[string]*entry // fixed once loaded: read without locking
-	// names are the schemas' names, listed without reading them: Has
-	// answers from them, so that a server can check its operations' schemas
-	// at start without paying for reading and preparing them (Cached).
-	names map[string]bool
-	// load reads, decodes and registers every schema, once, on first use.
-	load    func() error
-	loadOne sync.Once
-	loadErr error
+	fsys     fs.FS
+	inline   bool
+	docs     map[string]*doc
+	// schemas are listed without being read, and fixed once listed: read
+	// without locking. Has answers from them.
+	schemas map[string]*entry
 	memo    memo // outcomes of ValidateKeyed
+}
+
+// doc is one schema file, read and decoded once.
+type doc struct {
+	raw []byte
+	v   any
+	err error
 }
 
 // entry is one schema, compiled once.
 type entry struct {
-	url  string
+	path string // its file under the schema root
 	once sync.Once
 	s    *jsonschema.Schema
 	err  error
-	// body is the schema of the body alone, for a request schema that
-	// constrains nothing but its body (bodyURL names it; "" otherwise).
+	// bodyURL names the schema of the body alone, for a request schema
+	// that constrains nothing but its body ("" otherwise); set when s is.
 	bodyURL  string
 	bodyOnce sync.Once
 	body     *jsonschema.Schema
@@ -88,100 +96,76 @@ func bodyOnly(data []byte) bool {
 	return true
 }
 
-// Compile loads every *.json file under fsys, to be compiled on first use.
-// Files whose name starts with "_" or that live in a "defs" folder serve as
-// $ref targets.
-func Compile(fsys fs.FS) (*Set, error) {
-	set, err := compile(fsys, true)
-	if err == nil {
-		err = set.loaded()
-	}
-	return set, err
-}
-
-// loaded runs the set's load once and returns its outcome.
-func (s *Set) loaded() error {
-	s.loadOne.Do(func() {
-		if s.load != nil {
-			s.loadErr = s.load()
-		}
-	})
-	return s.loadErr
-}
-
-// Load reads and registers every schema now, if that was not done yet: a
-// server calls it in the background once it listens, so that its first
-// validated request does not wait for it.
-func (s *Set) Load() error { return s.loaded() }
+// Compile lists every *.json file under fsys, each to be read and compiled
+// on first use. Files whose name starts with "_" or that live in a "defs"
+// folder serve as $ref targets.
+func Compile(fsys fs.FS) (*Set, error) { return compile(fsys, true) }
 
 // compile is Compile, with the inlining of $refs optional (tests compare).
 func compile(fsys fs.FS, inline bool) (*Set, error) {
+	set := &Set{fsys: fsys, inline: inline, docs: map[string]*doc{}, schemas: map[string]*entry{}}
 	c := jsonschema.NewCompiler()
 	c.Draft = jsonschema.Draft2020
 	c.AssertFormat = true
-	c.LoadURL = func(s string) (io.ReadCloser, error) {
-		return nil, fmt.Errorf("schema %s is not among the embedded schemas", s)
-	}
-	set := &Set{compiler: c, schemas: map[string]*entry{}, names: map[string]bool{}}
+	c.LoadURL = set.source
+	set.compiler = c
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".json") {
-			set.names[strings.TrimSuffix(p, ".json")] = true
+			set.schemas[strings.TrimSuffix(p, ".json")] = &entry{path: p}
 		}
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	set.load = func() error { return set.register(fsys, inline) }
 	return set, nil
 }
 
-// register reads, decodes, inlines and adds every schema to the compiler.
-func (set *Set) register(fsys fs.FS, inline bool) error {
-	c := set.compiler
-	raw := map[string][]byte{}
-	docs := map[string]any{}
-	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".json") {
-			return err
-		}
-		data, err := fs.ReadFile(fsys, p)
-		if err != nil {
-			return err
-		}
-		doc, err := decodeSchema(data)
-		if err != nil {
-			return fmt.Errorf("schema %s: %w", p, err)
-		}
-		raw[p], docs[p] = data, doc
-		return nil
-	})
-	if err != nil {
-		return err
+// source is the compiler's loader: it hands over a schema file, its $refs
+// inlined, when the compiler first meets its URL (the schema being
+// compiled, or a $ref that stayed). It runs under s.mu.
+func (s *Set) source(url string) (io.ReadCloser, error) {
+	p, ok := strings.CutPrefix(url, baseURL)
+	if !ok || s.schemas[strings.TrimSuffix(p, ".json")] == nil {
+		return nil, fmt.Errorf("schema %s is not among the embedded schemas", url)
 	}
-	for p, data := range raw {
-		inlined := data
-		if inline {
-			if inlined, err = inlineRefs(docs, p); err != nil {
-				return fmt.Errorf("schema %s: %w", p, err)
-			}
-		}
-		if err := c.AddResource(baseURL+p, bytes.NewReader(inlined)); err != nil {
-			return fmt.Errorf("schema %s: %w", p, err)
-		}
-		e := &entry{url: baseURL + p}
-		if bodyOnly(data) {
-			e.bodyURL = e.url + "#/properties/body"
-		}
-		set.schemas[strings.TrimSuffix(p, ".json")] = e
+	d := s.doc(p)
+	if d.err != nil {
+		return nil, fmt.Errorf("schema %s: %w", p, d.err)
 	}
-	return nil
+	data := d.raw
+	if s.inline {
+		var err error
+		if data, err = inlineRefs(s.lookup, p); err != nil {
+			return nil, fmt.Errorf("schema %s: %w", p, err)
+		}
+	}
+	return io.NopCloser(bytes.NewReader(data)), nil
 }
 
-func (s *Set) get(name string) (*jsonschema.Schema, error) {
-	if err := s.loaded(); err != nil {
-		return nil, err
+// doc reads and decodes a schema file once. It runs under s.mu.
+func (s *Set) doc(p string) *doc {
+	d, ok := s.docs[p]
+	if !ok {
+		d = &doc{}
+		if d.raw, d.err = fs.ReadFile(s.fsys, p); d.err == nil {
+			d.v, d.err = decodeSchema(d.raw)
+		}
+		s.docs[p] = d
 	}
+	return d
+}
+
+// lookup is doc as inlineRefs reads it.
+func (s *Set) lookup(p string) (any, bool) {
+	if s.schemas[strings.TrimSuffix(p, ".json")] == nil {
+		return nil, false
+	}
+	d := s.doc(p)
+	return d.v, d.err == nil
+}
+
+func (s *Set) get(name string) (*entry, error) {
 	e, ok := s.schemas[name]
 	if !ok {
 		return nil, fmt.Errorf("no schema named %q", name)
@@ -189,21 +173,22 @@ func (s *Set) get(name string) (*jsonschema.Schema, error) {
 	e.once.Do(func() {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		e.s, e.err = s.compiler.Compile(e.url)
+		e.s, e.err = s.compiler.Compile(baseURL + e.path)
 		if e.err != nil {
-			e.err = fmt.Errorf("schema %s: %w", strings.TrimPrefix(e.url, baseURL), e.err)
+			e.err = fmt.Errorf("schema %s: %w", e.path, e.err)
+			return
+		}
+		if bodyOnly(s.doc(e.path).raw) {
+			e.bodyURL = baseURL + e.path + "#/properties/body"
 		}
 	})
-	return e.s, e.err
+	return e, e.err
 }
 
 // CompileAll compiles every schema now and returns the first error, so a
 // broken schema file fails a test rather than the first request that
 // needs it.
 func (s *Set) CompileAll() error {
-	if err := s.loaded(); err != nil {
-		return err
-	}
 	names := make([]string, 0, len(s.schemas))
 	for n := range s.schemas {
 		names = append(names, n)
@@ -225,7 +210,7 @@ var (
 
 // Cached returns one Set per fsys per process, so that starting many
 // emulators in one test binary does not prepare anything twice. It only
-// lists the schemas: they are read and registered on first use (or Load).
+// lists the schemas: each is read and compiled on first use.
 func Cached(fsys fs.FS) (*Set, error) {
 	cacheMu.Lock()
 	defer cacheMu.Unlock()
@@ -238,17 +223,17 @@ func Cached(fsys fs.FS) (*Set, error) {
 }
 
 // Has reports whether a schema of that name exists.
-func (s *Set) Has(name string) bool { return s.names[name] }
+func (s *Set) Has(name string) bool { return s.schemas[name] != nil }
 
 // Validate checks value (decoded JSON: maps, slices, float64, string, bool,
 // nil) against the named schema and returns one FieldError per failing
 // field, sorted by pointer. A missing schema is reported as an error.
 func (s *Set) Validate(name string, value any) ([]api.FieldError, error) {
-	sch, err := s.get(name)
+	e, err := s.get(name)
 	if err != nil {
 		return nil, err
 	}
-	return outcome(sch.Validate(value))
+	return outcome(e.s.Validate(value))
 }
 
 // ValidateBody validates a present request body against the body part of
@@ -258,15 +243,15 @@ func (s *Set) Validate(name string, value any) ([]api.FieldError, error) {
 // ok is false when the schema constrains more than the body; the caller
 // then validates the whole request with Validate.
 func (s *Set) ValidateBody(name string, body any) (fes []api.FieldError, ok bool, err error) {
-	if err := s.loaded(); err != nil {
+	if !s.Has(name) {
+		return nil, false, nil // Validate reports it
+	}
+	e, err := s.get(name) // the whole schema must compile, as for Validate
+	if err != nil {
 		return nil, true, err
 	}
-	e, found := s.schemas[name]
-	if !found || e.bodyURL == "" {
+	if e.bodyURL == "" {
 		return nil, false, nil
-	}
-	if _, err := s.get(name); err != nil { // the whole schema must compile, as for Validate
-		return nil, true, err
 	}
 	e.bodyOnce.Do(func() {
 		s.mu.Lock()

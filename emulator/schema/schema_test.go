@@ -1,6 +1,7 @@
 package schema_test
 
 import (
+	"io/fs"
 	"strings"
 	"sync"
 	"testing"
@@ -29,6 +30,8 @@ func TestBrokenSchemaFailsOnUseAndInCompileAll(t *testing.T) {
 		"a/good.json": {Data: []byte(`{"type": "object", "required": ["x"]}`)},
 		"a/bad.json":  {Data: []byte(`{"type": "no-such-type"}`)},
 		"a/ref.json":  {Data: []byte(`{"$ref": "missing.json"}`)},
+		"a/torn.json": {Data: []byte(`{"type": "object", `)},
+		"a/uses.json": {Data: []byte(`{"properties": {"x": {"$ref": "torn.json"}}}`)},
 	}
 	set, err := schema.Compile(fsys)
 	if err != nil {
@@ -41,13 +44,67 @@ func TestBrokenSchemaFailsOnUseAndInCompileAll(t *testing.T) {
 	if err != nil || len(fes) != 1 {
 		t.Errorf("good schema: %v %v", fes, err)
 	}
-	for _, name := range []string{"a/bad", "a/ref", "a/none"} {
+	for _, name := range []string{"a/bad", "a/ref", "a/none", "a/torn", "a/uses"} {
 		if _, err := set.Validate(name, map[string]any{}); err == nil {
 			t.Errorf("%s: no error", name)
 		}
 	}
+	// A torn file fails itself and what refers to it, named, and nothing
+	// else.
+	if _, err := set.Validate("a/uses", map[string]any{}); err == nil || !strings.Contains(err.Error(), "a/torn.json") {
+		t.Errorf("a/uses: %v, want the torn file named", err)
+	}
+	if fes, err := set.Validate("a/good", map[string]any{"x": 1.0}); err != nil || len(fes) != 0 {
+		t.Errorf("good schema after the broken ones: %v %v", fes, err)
+	}
 	if err := set.CompileAll(); err == nil || !strings.Contains(err.Error(), "a/bad") {
 		t.Errorf("CompileAll: %v", err)
+	}
+}
+
+// readCounter counts the files read from an fs.FS.
+type readCounter struct {
+	fs.FS
+	mu    sync.Mutex
+	reads map[string]int
+}
+
+func (c *readCounter) Open(name string) (fs.File, error) {
+	f, err := c.FS.Open(name)
+	if err == nil {
+		if st, serr := f.Stat(); serr == nil && !st.IsDir() {
+			c.mu.Lock()
+			c.reads[name]++
+			c.mu.Unlock()
+		}
+	}
+	return f, err
+}
+
+// TestSchemasReadOnFirstUse: listing the schemas reads none of them; the
+// first validation against one reads it and the files its $refs reach,
+// once, and no other.
+func TestSchemasReadOnFirstUse(t *testing.T) {
+	fsys := &readCounter{reads: map[string]int{}, FS: fstest.MapFS{
+		"a/_defs.json": {Data: []byte(`{"$defs": {"name": {"type": "string", "minLength": 2}}}`)},
+		"a/one.json":   {Data: []byte(`{"properties": {"name": {"$ref": "_defs.json#/$defs/name"}}}`)},
+		"a/two.json":   {Data: []byte(`{"required": ["x"]}`)},
+	}}
+	set, err := schema.Compile(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !set.Has("a/one") || !set.Has("a/two") || len(fsys.reads) != 0 {
+		t.Fatalf("listing read %v", fsys.reads)
+	}
+	for range 3 {
+		fes, err := set.Validate("a/one", map[string]any{"name": "x"})
+		if err != nil || len(fes) != 1 || fes[0].Pointer != "/name" {
+			t.Fatalf("a/one: %v %v", fes, err)
+		}
+	}
+	if diff := cmp.Diff(map[string]int{"a/one.json": 1, "a/_defs.json": 1}, fsys.reads); diff != "" {
+		t.Errorf("files read (-want +got):\n%s", diff)
 	}
 }
 
