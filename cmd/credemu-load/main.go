@@ -18,6 +18,7 @@ import (
 	"os/exec"
 	"regexp"
 	"runtime/pprof"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -166,6 +167,22 @@ func startOnce(name string, args []string, probe string) (time.Duration, error) 
 		time.Sleep(200 * time.Microsecond)
 	}
 	return 0, fmt.Errorf("%s did not answer within 10s", name)
+}
+
+// exitMedian is the median time from launch to exit of a command that
+// does nothing after its packages are initialised (credemu version): what
+// any start-up of that binary pays before its main function runs.
+func exitMedian(name string, args []string, runs int) (time.Duration, error) {
+	var ds []time.Duration
+	for range runs {
+		t0 := time.Now()
+		if err := exec.Command(name, args...).Run(); err != nil {
+			return 0, fmt.Errorf("%s %s: %w", name, strings.Join(args, " "), err)
+		}
+		ds = append(ds, time.Since(t0))
+	}
+	slices.Sort(ds)
+	return ds[len(ds)/2], nil
 }
 
 func median(name string, args []string, probe string, runs int) (time.Duration, error) {
