@@ -22,7 +22,9 @@ import (
 // SandboxHeader selects the sandbox a request (data or control) works in.
 const SandboxHeader = "X-Emulator-Sandbox"
 
-var sandboxNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+// sandboxNameRE is a sandbox name; compiled on first use, as only named
+// sandboxes need it.
+var sandboxNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`) })
 
 // sandbox is one isolated world: its own objects, fault rules, journal,
 // clock and id sequence. The default sandbox has the empty name.
@@ -196,7 +198,7 @@ func (sb *sandbox) stateForAuth(i int) (st api.State, built bool) {
 // on first use. Before creating one it drops sandboxes idle for longer than
 // the idle limit; if the cap is still reached it refuses.
 func (s *Server) sandbox(name string) (*sandbox, error) {
-	if name != "" && !sandboxNameRE.MatchString(name) {
+	if name != "" && !sandboxNameRE().MatchString(name) {
 		return nil, fmt.Errorf("invalid %s %q: use 1 to 64 letters, digits, '.', '_' or '-'", SandboxHeader, quoteName(name))
 	}
 	s.mu.RLock()

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -283,7 +284,9 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-var yamlLineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+// yamlLineRE reads the line out of a YAML error; compiled on first use,
+// as only broken scenarios need it.
+var yamlLineRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`) })
 
 // yamlErrors turns yaml.v3's errors ("line 3: cannot unmarshal ...") into
 // positioned scenario errors.
@@ -297,7 +300,7 @@ func yamlErrors(file string, err error) ErrorList {
 	out := make(ErrorList, 0, len(msgs))
 	for _, m := range msgs {
 		e := &Error{File: file, Msg: m}
-		if sub := yamlLineRE.FindStringSubmatch(m); sub != nil {
+		if sub := yamlLineRE().FindStringSubmatch(m); sub != nil {
 			fmt.Sscan(sub[1], &e.Line)
 			e.Msg = sub[2]
 		}

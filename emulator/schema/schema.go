@@ -307,7 +307,9 @@ func collect(ve *jsonschema.ValidationError, out *[]api.FieldError, seen map[str
 	}
 }
 
-var quotedRE = regexp.MustCompile(`'((?:[^'\\]|\\.)*)'`)
+// quotedRE finds the quoted values in a validator message; compiled on
+// first use, as only failed validations need it.
+var quotedRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`'((?:[^'\\]|\\.)*)'`) })
 
 func leaf(ve *jsonschema.ValidationError) []api.FieldError {
 	kw := lastSegment(ve.KeywordLocation)
@@ -315,19 +317,19 @@ func leaf(ve *jsonschema.ValidationError) []api.FieldError {
 	switch kw {
 	case "required":
 		var out []api.FieldError
-		for _, m := range quotedRE.FindAllStringSubmatch(ve.Message, -1) {
+		for _, m := range quotedRE().FindAllStringSubmatch(ve.Message, -1) {
 			out = append(out, api.FieldError{Pointer: ptr + "/" + escape(m[1]), Keyword: kw, Message: "is required"})
 		}
 		return out
 	case "additionalProperties":
 		var out []api.FieldError
-		for _, m := range quotedRE.FindAllStringSubmatch(ve.Message, -1) {
+		for _, m := range quotedRE().FindAllStringSubmatch(ve.Message, -1) {
 			out = append(out, api.FieldError{Pointer: ptr + "/" + escape(m[1]), Keyword: kw, Message: "is not a known field"})
 		}
 		return out
 	case "format":
 		f := ""
-		if m := quotedRE.FindAllStringSubmatch(ve.Message, -1); len(m) > 0 {
+		if m := quotedRE().FindAllStringSubmatch(ve.Message, -1); len(m) > 0 {
 			f = m[len(m)-1][1]
 		}
 		return []api.FieldError{{Pointer: ptr, Keyword: kw, Message: "must be a valid " + f}}

@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/credemu/credemu/emulator/api"
@@ -368,9 +369,11 @@ func (f *Family) RenderError(w http.ResponseWriter, r *api.Request, e *api.Error
 	writeJSON(w, status, body)
 }
 
+// Compiled on first use: only error bodies need them, and every launch
+// would pay for them in package initialisation.
 var (
-	lengthRE = regexp.MustCompile(`<= (\d+)`)
-	mustRE   = regexp.MustCompile(`^must be (\w+)`)
+	lengthRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`<= (\d+)`) })
+	mustRE   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^must be (\w+)`) })
 )
 
 // pkFields are relations DRF validates as primary keys.
@@ -424,7 +427,7 @@ func drfMessage(r *api.Request, fe api.FieldError, field string) string {
 	case "minLength":
 		return "This field may not be blank."
 	case "maxLength":
-		if m := lengthRE.FindStringSubmatch(fe.Message); m != nil {
+		if m := lengthRE().FindStringSubmatch(fe.Message); m != nil {
 			return fmt.Sprintf("Ensure this field has no more than %s characters.", m[1])
 		}
 	case "pattern":
@@ -442,7 +445,7 @@ func drfMessage(r *api.Request, fe api.FieldError, field string) string {
 		return fmt.Sprintf("\"%v\" is not a valid choice.", value)
 	case "type":
 		want := ""
-		if m := mustRE.FindStringSubmatch(fe.Message); m != nil {
+		if m := mustRE().FindStringSubmatch(fe.Message); m != nil {
 			want = m[1]
 		}
 		switch {

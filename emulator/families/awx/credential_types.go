@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/credemu/credemu/emulator/api"
 )
@@ -75,7 +76,9 @@ func getCredentialType(s *State, r *api.Request) (*api.Response, error) {
 	return ok(s.typeView(t, caller(r)))
 }
 
-var injectorVarRE = regexp.MustCompile(`\{\{\s*([A-Za-z_][A-Za-z0-9_]*)`)
+// injectorVarRE finds the variables an injector template names; compiled
+// on first use, as only custom credential types need it.
+var injectorVarRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\{\{\s*([A-Za-z_][A-Za-z0-9_]*)`) })
 
 // applyType copies a type body onto t and checks inputs and injectors as
 // AWX does. Caller holds the write lock.
@@ -118,7 +121,7 @@ func (s *State) applyType(t *credType, b map[string]any) error {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			for _, m := range injectorVarRE.FindAllStringSubmatch(fmt.Sprint(vars[k]), -1) {
+			for _, m := range injectorVarRE().FindAllStringSubmatch(fmt.Sprint(vars[k]), -1) {
 				if m[1] != "tower" && t.Inputs.field(m[1]) == nil {
 					return fieldErr("injectors", "%s uses an undefined field ('%s' is undefined)", k, m[1])
 				}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // pemObject is one BEGIN/END block of a key or certificate file.
@@ -15,9 +16,13 @@ type pemObject struct {
 	encrypted bool // a private key protected by a passphrase
 }
 
+// The PEM patterns are compiled on first use: only SSH key inputs need
+// them, and every launch would pay for them in package initialisation.
 var (
-	pemObjectRE = regexp.MustCompile(`(?s)^(-{4,}) *BEGIN ([A-Z ]+?) *(-{4,})\s*(.+?)\s*(-{4,}) *END ([A-Z ]+?) *(-{4,})(.*?)$`)
-	pemHeaderRE = regexp.MustCompile(`^(.+?):\s*?(.+?)(\\?)$`)
+	pemObjectRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?s)^(-{4,}) *BEGIN ([A-Z ]+?) *(-{4,})\s*(.+?)\s*(-{4,}) *END ([A-Z ]+?) *(-{4,})(.*?)$`)
+	})
+	pemHeaderRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(.+?):\s*?(.+?)(\\?)$`) })
 	// privateKeyTypes maps the X of "BEGIN X PRIVATE KEY" to ssh-keygen's type.
 	privateKeyTypes = map[string]string{"RSA": "rsa", "DSA": "dsa", "EC": "ecdsa", "OPENSSH": "ed25519", "": "rsa1"}
 )
@@ -30,7 +35,7 @@ func validateSSHPrivateKey(data string) ([]pemObject, error) {
 	keys := 0
 	data = strings.TrimLeft(data, " \t\r\n\v\f")
 	for data != "" {
-		m := pemObjectRE.FindStringSubmatch(data)
+		m := pemObjectRE().FindStringSubmatch(data)
 		if m == nil || m[1] != m[3] || m[1] != m[5] || m[1] != m[7] || m[2] != m[6] {
 			prefix := data
 			if len(prefix) > 100 {
@@ -90,7 +95,7 @@ func pemBase64(body string) ([]byte, error) {
 			continues = strings.HasSuffix(line, `\`)
 			continue
 		}
-		if pemHeaderRE.MatchString(line) {
+		if pemHeaderRE().MatchString(line) {
 			continues = strings.HasSuffix(line, `\`)
 			continue
 		}

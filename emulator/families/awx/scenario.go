@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/credemu/credemu/emulator/api"
 	"github.com/credemu/credemu/emulator/scenario"
@@ -478,7 +479,7 @@ func checkTypeInputs(in typeInputs, managed bool) string {
 	seen := map[string]bool{}
 	for _, f := range append(append([]inputField{}, in.Fields...), in.Metadata...) {
 		switch {
-		case !managed && !fieldIDRE.MatchString(f.ID):
+		case !managed && !fieldIDRE().MatchString(f.ID):
 			return fmt.Sprintf("%q is not a valid field id", f.ID)
 		case f.Label == "":
 			return fmt.Sprintf("field %q needs a label", f.ID)
@@ -497,4 +498,6 @@ func checkTypeInputs(in typeInputs, managed bool) string {
 	return ""
 }
 
-var fieldIDRE = regexp.MustCompile(`^[a-zA-Z_]+[a-zA-Z0-9_]*$`)
+// fieldIDRE is an input field id of a custom type; compiled on first use,
+// as only custom credential types need it.
+var fieldIDRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z_]+[a-zA-Z0-9_]*$`) })

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/credemu/credemu/emulator/api"
 	"github.com/credemu/credemu/emulator/family"
@@ -193,9 +194,11 @@ var messageClasses = map[string]string{
 	"loginVirtualID":                "org.zstack.iam2.api.APILoginIAM2VirtualIDMsg",
 }
 
+// Compiled on first use: only error bodies need them, and every launch
+// would pay for them in package initialisation.
 var (
-	lengthRE = regexp.MustCompile(`(\d+), but got (\d+)`)
-	enumRE   = regexp.MustCompile(`"((?:[^"\\]|\\.)*)"`)
+	lengthRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(\d+), but got (\d+)`) })
+	enumRE   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`"((?:[^"\\]|\\.)*)"`) })
 )
 
 // validatorDetail words a schema failure as ZStack's ApiMessageProcessor
@@ -212,11 +215,11 @@ func validatorDetail(fe api.FieldError, class string, body any) string {
 	case "required":
 		return fmt.Sprintf("field[%s] of message[%s] is mandatory, can not be null", field, class)
 	case "maxLength":
-		if m := lengthRE.FindStringSubmatch(fe.Message); m != nil {
+		if m := lengthRE().FindStringSubmatch(fe.Message); m != nil {
 			return fmt.Sprintf("field[%s] of message[%s] exceeds max length of string. expected was <= %s, actual was %s", field, class, m[1], m[2])
 		}
 	case "minLength":
-		if m := lengthRE.FindStringSubmatch(fe.Message); m != nil {
+		if m := lengthRE().FindStringSubmatch(fe.Message); m != nil {
 			if m[2] == "0" {
 				return fmt.Sprintf("field[%s] cannot be an empty string", field)
 			}
@@ -224,7 +227,7 @@ func validatorDetail(fe api.FieldError, class string, body any) string {
 		}
 	case "enum":
 		var vals []string
-		for _, m := range enumRE.FindAllStringSubmatch(fe.Message, -1) {
+		for _, m := range enumRE().FindAllStringSubmatch(fe.Message, -1) {
 			if v := strings.ToLower(m[1]); !slices.Contains(vals, v) {
 				vals = append(vals, v)
 			}
