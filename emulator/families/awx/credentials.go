@@ -163,9 +163,7 @@ func (s *State) listCreds(r *api.Request, scope string, keep func(*credential) b
 		if e != nil {
 			return nil, e
 		}
-		for _, c := range hits[start:end] {
-			p.Results = append(p.Results, s.credView(c, me, inUserList))
-		}
+		p.Results = s.credsJSON(hits[start:end], me, inUserList)
 		return ok(p)
 	}
 	return listOf(r, lq, credListSpec, func(yield func(*credential) bool) {

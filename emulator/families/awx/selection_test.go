@@ -3,6 +3,8 @@ package awx_test
 import (
 	"fmt"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // TestFilteredListsFollowWrites repeats filtered lists around every kind
@@ -56,4 +58,52 @@ func TestFilteredListsFollowWrites(t *testing.T) {
 	wantNames(t, "bob's", r, "bob-ssh")
 	r = srv.Do("GET", fmt.Sprintf("%s/credential_types/%d/credentials/?name__startswith=custom", v2, typeID), nil, admin)
 	wantNames(t, "of the custom type", r, "custom-1")
+}
+
+// TestListedCredentialsFollowWrites: a credential in a list is written as
+// its own GET writes it for the same viewer, before and after every kind
+// of write its JSON reads (its own fields, its owner's and organization's
+// names, its type's, the viewer's grants), on the first listing and on
+// the repeats that lists keep for.
+func TestListedCredentialsFollowWrites(t *testing.T) {
+	srv := start(t)
+	check := func(step string) {
+		t.Helper()
+		for _, who := range []string{admin, bob, carol} {
+			for round := 0; round < 2; round++ {
+				lists := map[string]bool{"/credentials/?page_size=50": false, "/users/2/credentials/": true}
+				for path, inUserList := range lists {
+					r := srv.Do("GET", v2+path, nil, who)
+					if r.Status == 403 {
+						continue
+					}
+					want200(t, r)
+					for _, res := range decode(t, r)["results"].([]any) {
+						got := res.(map[string]any)
+						detail := decode(t, srv.Do("GET", fmt.Sprintf("%s/credentials/%v/", v2, got["id"]), nil, who))
+						if inUserList {
+							delete(detail, "organization")
+						}
+						if diff := cmp.Diff(detail, got); diff != "" {
+							t.Errorf("%s: %s as %q, credential %v (-GET +list):\n%s", step, path, who, got["id"], diff)
+						}
+					}
+				}
+			}
+		}
+	}
+	check("as loaded")
+	want(t, srv.Do("PATCH", v2+"/credentials/1/", map[string]any{"description": "changed"}, admin), 200)
+	check("credential edited")
+	want(t, srv.Do("PATCH", v2+"/users/2/", map[string]any{"first_name": "Robert", "last_name": "B"}, admin), 200)
+	check("owner renamed")
+	want(t, srv.Do("PATCH", v2+"/organizations/1/", map[string]any{"name": "Renamed org"}, admin), 200)
+	check("organization renamed")
+	vault := roleIDs(t, srv, 3)
+	want(t, srv.Do("POST", fmt.Sprintf("%s/roles/%d/users/", v2, vault["Admin"]), map[string]any{"id": 3}, admin), 204)
+	check("carol made admin of shared-vault")
+	want(t, srv.Do("POST", fmt.Sprintf("%s/roles/%d/users/", v2, vault["Admin"]), map[string]any{"id": 3, "disassociate": true}, admin), 204)
+	check("carol no longer admin")
+	want(t, srv.Do("POST", v2+"/reset/", nil, admin), 404) // AWX has no such thing: nothing changes
+	check("after a refused request")
 }

@@ -50,6 +50,10 @@ type State struct {
 	// cached selection is valid only at the generation it was made in.
 	gen      int
 	selected map[string]selection // list key → its matches, under orderMu
+	// rendered holds credentials as lists wrote them, at generation
+	// renderedAt, under orderMu (credsJSON).
+	rendered   map[renderKey]rawJSON
+	renderedAt int
 }
 
 // selection is the result of one filtered list, in the default order.
@@ -290,4 +294,83 @@ func (s *State) Export() any {
 		return true
 	})
 	return map[string]any{"version": s.version, "users": users, "tokens": len(s.tokens), "credentials": creds, "credentialTypes": types}
+}
+
+// maxRendered bounds the cache of rendered credentials: about 1.4 KB
+// each, so at most a few MB a sandbox, and only in one that lists.
+const maxRendered = 2048
+
+// renderKey names a credential as a list shows it: what the viewer may do
+// with it and which list it is in are all that differ between viewers.
+type renderKey struct {
+	id    int
+	flags uint8
+}
+
+// rawJSON is JSON already written; it renders as itself.
+type rawJSON []byte
+
+// AppendJSON appends the JSON as it is.
+func (r rawJSON) AppendJSON(b []byte) []byte { return append(b, r...) }
+
+// MarshalJSON returns the JSON as it is.
+func (r rawJSON) MarshalJSON() ([]byte, error) { return r, nil }
+
+// credsJSON returns a page of credentials as viewer sees them in a list,
+// each written once per generation of the state and kept: clients poll the
+// same lists (a lookup by kind or name on every run), and writing a
+// credential's twenty-odd fields, links and summaries was most of a list's
+// time and garbage. Any write starts a new generation. Caller holds at
+// least the read lock, so the generation cannot move meanwhile.
+func (s *State) credsJSON(page []*credential, viewer *user, inUserList bool) []any {
+	out := make([]any, len(page))
+	keys := make([]renderKey, len(page))
+	for i, c := range page {
+		k := renderKey{id: c.ID}
+		if s.canEditCred(viewer, c) {
+			k.flags |= 1
+		}
+		if viewer.Superuser {
+			k.flags |= 2
+		}
+		if inUserList {
+			k.flags |= 4
+		}
+		keys[i] = k
+	}
+	missing := 0
+	s.orderMu.Lock()
+	if s.renderedAt != s.gen {
+		clear(s.rendered)
+		s.renderedAt = s.gen
+	}
+	for i, k := range keys {
+		if r, found := s.rendered[k]; found {
+			out[i] = r
+		} else {
+			missing++
+		}
+	}
+	s.orderMu.Unlock()
+	if missing == 0 {
+		return out
+	}
+	for i, c := range page {
+		if out[i] == nil {
+			v := s.credView(c, viewer, inUserList)
+			out[i] = rawJSON(v.AppendJSON(make([]byte, 0, 1536)))
+		}
+	}
+	s.orderMu.Lock()
+	defer s.orderMu.Unlock()
+	if s.rendered == nil {
+		s.rendered = make(map[renderKey]rawJSON, len(page))
+	}
+	for i, k := range keys {
+		if len(s.rendered) >= maxRendered {
+			break
+		}
+		s.rendered[k] = out[i].(rawJSON)
+	}
+	return out
 }
