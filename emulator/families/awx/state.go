@@ -297,8 +297,9 @@ func (s *State) Export() any {
 }
 
 // maxRendered bounds the cache of rendered credentials: about 1.4 KB
-// each, so at most a few MB a sandbox, and only in one that lists.
-const maxRendered = 2048
+// each, so at most about 700 KB a sandbox, and only in one that lists;
+// it holds two and a half of the largest pages (200).
+const maxRendered = 512
 
 // renderKey names a credential as a list shows it: what the viewer may do
 // with it and which list it is in are all that differ between viewers.
