@@ -153,7 +153,7 @@ bench-peers: build ## credemu side by side with WireMock on the same requests an
 	@if ! command -v java >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then \
 	  echo "BENCH-PEERS NOT RUN: java and npm are needed (Debian: default-jre-headless, npm)"; exit 0; fi; \
 	[ -f $(WIREMOCK_JAR) ] || npm install --no-audit --no-fund --prefix $(WIREMOCK_DIR) wiremock@$(WIREMOCK_VERSION); \
-	CREDEMU_WIREMOCK_JAR=$(CURDIR)/$(WIREMOCK_JAR) $(GO) test -count=1 -run 'TestPeersShort' ./cmd/credemu-load && \
+	CREDEMU_WIREMOCK_JAR=$(CURDIR)/$(WIREMOCK_JAR) $(GO) test -count=1 -run 'TestPeersShort|TestWireMockStart' ./cmd/credemu-load && \
 	$(GO) run ./cmd/credemu-load --binary $(BIN) --wiremock $(WIREMOCK_JAR) --duration $(or $(DURATION),4s)
 
 bare:

@@ -200,3 +200,35 @@ func TestPeersShort(t *testing.T) {
 		}
 	}
 }
+
+// TestWireMockStart: a jar named relative to the working directory (as
+// make names it) is found although Java runs in a root of its own, and one
+// that does not start is reported when Java gives up, with what it said,
+// not after a minute of polling.
+func TestWireMockStart(t *testing.T) {
+	jar := os.Getenv("CREDEMU_WIREMOCK_JAR")
+	if jar == "" {
+		t.Skip("CREDEMU_WIREMOCK_JAR is not set (make bench-peers installs WireMock and sets it)")
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel, err := filepath.Rel(wd, jar)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _, err := startWireMock(rel)
+	if err != nil {
+		t.Fatalf("relative jar %s: %v", rel, err)
+	}
+	p.stop()
+	bad := filepath.Join(t.TempDir(), "not.jar")
+	if err := os.WriteFile(bad, []byte("not a jar"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The message is the early exit's, not the minute's timeout.
+	if _, _, err = startWireMock(bad); err == nil || !strings.Contains(err.Error(), "exited before it answered") {
+		t.Fatalf("a broken jar: %v", err)
+	}
+}

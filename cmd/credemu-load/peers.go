@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -120,18 +122,33 @@ func startWireMock(jar string) (*process, time.Duration, error) {
 	if err != nil {
 		return nil, 0, err
 	}
+	// Java runs in that root: a jar named relative to the caller's
+	// directory (make's) must be made absolute first.
+	if jar, err = filepath.Abs(jar); err != nil {
+		_ = os.RemoveAll(dir)
+		return nil, 0, err
+	}
 	t0 := time.Now()
 	cmd := exec.Command("java", "-jar", jar, "--port", fmt.Sprint(port), "--bind-address", "127.0.0.1",
 		"--disable-banner", "--root-dir", dir)
 	cmd.Dir = dir
-	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	var errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = io.Discard, &errOut
 	if err := cmd.Start(); err != nil {
 		_ = os.RemoveAll(dir)
 		return nil, 0, err
 	}
-	p := &process{cmd: cmd, base: fmt.Sprintf("http://127.0.0.1:%d", port), dir: dir}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	p := &process{cmd: cmd, base: fmt.Sprintf("http://127.0.0.1:%d", port), dir: dir, exited: exited}
 	client := &http.Client{Timeout: time.Second}
 	for time.Since(t0) < time.Minute {
+		select {
+		case <-exited:
+			_ = os.RemoveAll(dir)
+			return nil, 0, fmt.Errorf("WireMock exited before it answered: %s", strings.TrimSpace(errOut.String()))
+		default:
+		}
 		if resp, err := client.Get(p.base + "/__admin/health"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {

@@ -30,6 +30,9 @@ type process struct {
 	// dir, when set, is a scratch directory the process works in; stop
 	// removes it.
 	dir string
+	// exited, when set, is closed once a goroutine's cmd.Wait returned:
+	// stop then waits for it instead of calling Wait a second time.
+	exited <-chan struct{}
 }
 
 // launch starts bin with args and waits for the URL it prints.
@@ -60,7 +63,11 @@ func launch(bin string, args ...string) (*process, error) {
 
 func (p *process) stop() {
 	_ = p.cmd.Process.Kill()
-	_ = p.cmd.Wait()
+	if p.exited != nil {
+		<-p.exited
+	} else {
+		_ = p.cmd.Wait()
+	}
 	if p.dir != "" {
 		_ = os.RemoveAll(p.dir)
 	}
