@@ -44,6 +44,15 @@ func TestSandboxCap(t *testing.T) {
 	if fmt.Sprint(sbs) != "[ c]" {
 		t.Errorf("sandboxes after idle ones were dropped: %v", sbs)
 	}
+	// Below the cap, a new sandbox drops the idle ones too, once an eighth
+	// of the idle limit has passed since the last look.
+	roomy := start(t, emulator.WithScenario("default"), emulator.WithSandboxLimits(100, 30*time.Millisecond))
+	want(t, roomy.Sandbox("a").Do("GET", accounts, nil, admin), 200)
+	time.Sleep(60 * time.Millisecond)
+	want(t, roomy.Sandbox("b").Do("GET", accounts, nil, admin), 200)
+	if sbs := roomy.Do("GET", "/_emulator/health", nil).JSON(t)["sandboxes"].([]any); fmt.Sprint(sbs) != "[ b]" {
+		t.Errorf("below the cap, after a was idle: %v", sbs)
+	}
 }
 
 // TestJournalTotalBytes: the journals of all sandboxes together stay within

@@ -46,6 +46,7 @@ type Server struct {
 	mu        sync.RWMutex
 	base      *compiled // the server's scenario: what new sandboxes start from
 	sandboxes map[string]*sandbox
+	idleSwept time.Time // when evictIdle last ran, under mu
 	// journals bounds the bytes of every sandbox's journal together.
 	journals *journal.Pool
 	// stateBudget bounds the estimated bytes of named sandboxes' states.
