@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/credemu/credemu/emulator/emulatortest"
 )
 
 // TestFilteredListsFollowWrites repeats filtered lists around every kind
@@ -106,4 +108,46 @@ func TestListedCredentialsFollowWrites(t *testing.T) {
 	check("carol no longer admin")
 	want(t, srv.Do("POST", v2+"/reset/", nil, admin), 404) // AWX has no such thing: nothing changes
 	check("after a refused request")
+}
+
+// TestListedCredentialsPastTheCache pages through more credentials than a
+// sandbox keeps written, twice and around a write: every page still
+// answers as each credential's GET does.
+func TestListedCredentialsPastTheCache(t *testing.T) {
+	srv := emulatortest.StartYAML(t, "many.yaml", "awx:\n  users: [{username: admin, password: password, superuser: true}]\n  generate: {users: 300, credentialsPerUser: 2}\n")
+	pages := func(step string) {
+		t.Helper()
+		for round := 0; round < 2; round++ {
+			seen := 0
+			for page := 1; page <= 3; page++ {
+				r := srv.Do("GET", fmt.Sprintf("%s/credentials/?page_size=200&page=%d", v2, page), nil, admin)
+				want200(t, r)
+				for _, res := range decode(t, r)["results"].([]any) {
+					got := res.(map[string]any)
+					seen++
+					if seen%7 != 0 && got["id"] != 7.0 { // a sample of each page, and the one written
+						continue
+					}
+					detail := decode(t, srv.Do("GET", fmt.Sprintf("%s/credentials/%v/", v2, got["id"]), nil, admin))
+					if diff := cmp.Diff(detail, got); diff != "" {
+						t.Fatalf("%s, round %d: credential %v (-GET +list):\n%s", step, round, got["id"], diff)
+					}
+				}
+			}
+			if seen != 600 {
+				t.Fatalf("%s: %d credentials listed, want 600", step, seen)
+			}
+		}
+	}
+	pages("as generated")
+	// Listed last before the write, the written credential is among those
+	// kept when the write comes.
+	want200(t, srv.Do("GET", v2+"/credentials/?id=7", nil, admin))
+	want(t, srv.Do("PATCH", v2+"/credentials/7/", map[string]any{"description": "changed"}, admin), 200)
+	listed := decode(t, srv.Do("GET", v2+"/credentials/?id=7", nil, admin))["results"].([]any)
+	detail := decode(t, srv.Do("GET", v2+"/credentials/7/", nil, admin))
+	if diff := cmp.Diff([]any{detail}, listed); diff != "" {
+		t.Errorf("the written credential, listed (-GET +list):\n%s", diff)
+	}
+	pages("after a write")
 }

@@ -364,13 +364,12 @@ func (s *State) credsJSON(page []*credential, viewer *user, inUserList bool) []a
 	}
 	s.orderMu.Lock()
 	defer s.orderMu.Unlock()
-	if s.rendered == nil {
+	// Full, it starts over, as the selections do: the pages being read
+	// now are the ones worth keeping.
+	if s.rendered == nil || len(s.rendered)+missing > maxRendered {
 		s.rendered = make(map[renderKey]rawJSON, len(page))
 	}
 	for i, k := range keys {
-		if len(s.rendered) >= maxRendered {
-			break
-		}
 		s.rendered[k] = out[i].(rawJSON)
 	}
 	return out
