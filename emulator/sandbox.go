@@ -196,7 +196,8 @@ func (sb *sandbox) stateForAuth(i int) (st api.State, built bool) {
 
 // sandbox returns the named sandbox, creating it from the server's scenario
 // on first use. Before creating one it drops sandboxes idle for longer than
-// the idle limit; if the cap is still reached it refuses.
+// the idle limit (always at the cap, else at most once a second:
+// evictIdle); if the cap is still reached it refuses.
 func (s *Server) sandbox(name string) (*sandbox, error) {
 	if name != "" && !sandboxNameRE().MatchString(name) {
 		return nil, fmt.Errorf("invalid %s %q: use 1 to 64 letters, digits, '.', '_' or '-'", SandboxHeader, quoteName(name))

@@ -19,7 +19,6 @@ import (
 	"regexp"
 	"runtime/pprof"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -173,29 +172,32 @@ func startOnce(name string, args []string, probe string) (time.Duration, error) 
 // does nothing after its packages are initialised (credemu version): what
 // any start-up of that binary pays before its main function runs.
 func exitMedian(name string, args []string, runs int) (time.Duration, error) {
-	var ds []time.Duration
-	for range runs {
+	return medianOf(runs, func() (time.Duration, error) {
 		t0 := time.Now()
 		if err := exec.Command(name, args...).Run(); err != nil {
 			return 0, fmt.Errorf("%s %s: %w", name, strings.Join(args, " "), err)
 		}
-		ds = append(ds, time.Since(t0))
-	}
-	slices.Sort(ds)
-	return ds[len(ds)/2], nil
+		return time.Since(t0), nil
+	})
 }
 
-func median(name string, args []string, probe string, runs int) (time.Duration, error) {
+// medianOf is the median of runs measurements.
+func medianOf(runs int, measure func() (time.Duration, error)) (time.Duration, error) {
 	var ds []time.Duration
-	for i := 0; i < runs; i++ {
-		d, err := startOnce(name, args, probe)
+	for range runs {
+		d, err := measure()
 		if err != nil {
 			return 0, err
 		}
 		ds = append(ds, d)
 	}
-	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	slices.Sort(ds)
 	return ds[len(ds)/2], nil
+}
+
+// median is the median time from launch to probe's first answer.
+func median(name string, args []string, probe string, runs int) (time.Duration, error) {
+	return medianOf(runs, func() (time.Duration, error) { return startOnce(name, args, probe) })
 }
 
 func startupFigures(w io.Writer, binary string, runs int) error {
