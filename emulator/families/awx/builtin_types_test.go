@@ -1,54 +1,52 @@
 package awx
 
 import (
-	"encoding/json"
-	"flag"
-	"os"
 	"testing"
 
+	"github.com/credemu/credemu/emulator/internal/golit"
 	"github.com/google/go-cmp/cmp"
 )
 
-// TestBuiltinTypesJSON: the embedded JSON is the YAML fixture's types, so
-// an edit of the fixture cannot be lost on the way to the server.
-func TestBuiltinTypesJSON(t *testing.T) {
+// TestBuiltinTypesGenerated: builtin_types_gen.go is what
+// fixtures/awx/credential-types.yaml generates, and builds those types, so
+// an edit of the fixture cannot be lost on the way to the server. -update
+// writes the file again from the fixture.
+func TestBuiltinTypesGenerated(t *testing.T) {
 	want, err := builtinTypesYAML()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if updating() {
-		data, err := json.MarshalIndent(want, "", " ")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile("builtin_types.json", append(data, '\n'), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	got, err := builtinTypes()
+	lit, err := golit.Literal(want, "github.com/credemu/credemu/emulator/families/awx")
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Both through JSON, where YAML's ints and JSON's floats meet.
-	norm := func(v []typeSpec) any {
-		data, _ := json.Marshal(v)
-		var out any
-		_ = json.Unmarshal(data, &out)
-		return out
+	src, err := golit.File("awx", "TestBuiltinTypesGenerated -update from fixtures/awx/credential-types.yaml", nil,
+		"// builtinTypes returns AWX's managed credential types, built afresh on\n// each call, so that no world shares a map with another.\nfunc builtinTypes() []typeSpec {\n\treturn "+lit+"\n}\n")
+	if err != nil {
+		t.Fatal(err)
 	}
-	if diff := cmp.Diff(norm(want), norm(got)); diff != "" {
-		t.Errorf("builtin_types.json is not fixtures/awx/credential-types.yaml; run go test -run TestBuiltinTypesJSON -update (-yaml +json):\n%s", diff)
+	if golit.Check(t, "builtin_types_gen.go", src) {
+		return
+	}
+
+	got := builtinTypes()
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("builtinTypes() is not fixtures/awx/credential-types.yaml (-yaml +generated):\n%s", diff)
+	}
+	// LoadWorld leaves the built-ins' inputs unchecked; this is their check.
+	for _, ts := range got {
+		if msg := checkTypeInputs(ts.Inputs, ts.Managed); msg != "" {
+			t.Errorf("built-in type %q: inputs: %s", ts.Name, msg)
+		}
 	}
 	if len(got) != 30 {
 		t.Errorf("%d managed types, want AWX 24.6.1's 30", len(got))
 	}
-}
-
-// updating reports whether -update was given. The flag is emulatortest's,
-// which this package's external tests link in; an internal test cannot
-// import emulatortest (it imports every family).
-func updating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
+	// Each call builds its own values: a world that changes its copy
+	// changes no other.
+	again := builtinTypes()
+	again[0].Inputs.Fields[0].Label = "changed"
+	if got[0].Inputs.Fields[0].Label == "changed" {
+		t.Error("two calls of builtinTypes share their fields")
+	}
 }

@@ -123,7 +123,7 @@ func loadSnapshot(sec scenario.Section, snap *snapshot, w *world) scenario.Error
 	names := map[string]bool{}
 	for _, lu := range snap.Users {
 		u := lu.Value
-		if u == nil || u.ID <= 0 || users[u.ID] || !usernameRE.MatchString(u.Username) || names[u.Username] {
+		if u == nil || u.ID <= 0 || users[u.ID] || !validUsername(u.Username) || names[u.Username] {
 			bad(lu.At, "user: a unique positive id and a unique username are required")
 			continue
 		}
