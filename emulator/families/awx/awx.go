@@ -444,6 +444,12 @@ func drfMessage(r *api.Request, fe api.FieldError, field string) string {
 	case "enum", "const":
 		return fmt.Sprintf("\"%v\" is not a valid choice.", value)
 	case "type":
+		if m, _ := r.JSON.(map[string]any); m != nil {
+			if v, sent := m[field]; sent && v == nil {
+				// DRF's Field.validate_empty_values, before any type check.
+				return "This field may not be null."
+			}
+		}
 		want := ""
 		if m := mustRE().FindStringSubmatch(fe.Message); m != nil {
 			want = m[1]

@@ -398,6 +398,10 @@ func TestBadInput(t *testing.T) {
 		{"blank name", "POST", v2 + "/users/2/credentials/", `{"name": "", "credential_type": 1}`, nil, 400, `{"name":["This field may not be blank."]}`},
 		{"name as object", "POST", v2 + "/users/2/credentials/", `{"name": {}, "credential_type": 1}`, nil, 400, `{"name":["Not a valid string."]}`},
 		{"pk as bool", "POST", v2 + "/users/2/credentials/", `{"name": "n", "credential_type": true}`, nil, 400, `{"credential_type":["Incorrect type. Expected pk value, received bool."]}`},
+		{"pk as letters", "POST", v2 + "/users/2/credentials/", `{"name": "n", "credential_type": "one"}`, nil, 400, `{"credential_type":["Incorrect type. Expected pk value, received str."]}`},
+		{"pk as fraction", "POST", v2 + "/users/2/credentials/", `{"name": "n", "credential_type": 1.5}`, nil, 400, `{"credential_type":["Incorrect type. Expected pk value, received float."]}`},
+		{"pk as null", "POST", v2 + "/users/2/credentials/", `{"name": "n", "credential_type": null}`, nil, 400, `{"credential_type":["This field may not be null."]}`},
+		{"name as null", "POST", v2 + "/users/2/credentials/", `{"name": null, "credential_type": 1}`, nil, 400, `{"name":["This field may not be null."]}`},
 		{"inputs as list", "POST", v2 + "/users/2/credentials/", `{"name": "n", "credential_type": 1, "inputs": []}`, nil, 400, `{"inputs":["Expected a dictionary of items but got type \"list\"."]}`},
 		{"two owners", "POST", v2 + "/credentials/", `{"name": "n", "credential_type": 1, "user": 2, "organization": 1}`, nil, 400, `{"detail":["Only one of 'user', 'team', or 'organization' should be provided, received organization, user fields."]}`},
 		{"missing user", "POST", v2 + "/credentials/", `{"name": "n", "credential_type": 1, "user": 77}`, nil, 400, `{"user":["Invalid pk \"77\" - object does not exist."]}`},
@@ -425,6 +429,32 @@ func TestBadInput(t *testing.T) {
 			}
 			if diff := cmp.Diff(before, srv.State()["apis"]); diff != "" {
 				t.Errorf("state changed:\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestPrimaryKeysAsSent: DRF takes a primary key as a JSON integer or a
+// string of digits, and an owner sent as null as no owner.
+func TestPrimaryKeysAsSent(t *testing.T) {
+	for _, tc := range []struct {
+		name, path, body string
+	}{
+		{"type as a string of digits", v2 + "/users/2/credentials/", `{"name": "n", "credential_type": "1"}`},
+		{"owner as a string of digits", v2 + "/credentials/", `{"name": "n", "credential_type": 1, "user": "2"}`},
+		{"a null owner beside a real one", v2 + "/credentials/", `{"name": "n", "credential_type": 1, "user": 2, "organization": null, "team": null}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := start(t)
+			r := srv.Do("POST", tc.path, tc.body, admin)
+			want(t, r, 201)
+			m := decode(t, r)
+			if m["credential_type"] != float64(1) {
+				t.Errorf("credential_type %v, want 1", m["credential_type"])
+			}
+			owners, _ := m["summary_fields"].(map[string]any)["owners"].([]any)
+			if len(owners) != 1 || owners[0].(map[string]any)["name"] != "bob" {
+				t.Errorf("owners %v, want bob alone", owners)
 			}
 		})
 	}
