@@ -55,11 +55,11 @@ type call struct {
 }
 
 // pipeline returns the handler for one operation of a family; template is
-// the operation's full route template, which fault rules may match on. With
-// op nil it answers the family's not-found, or method-not-allowed when
+// the operation's full route template, which fault rules may match on, and
+// redact the family's redactor, which its operations share. With op nil it
+// answers the family's not-found, or method-not-allowed when
 // Server.unmatched found the path under other methods.
-func pipeline(f family.Family, op *api.Operation, template string) http.Handler {
-	redact := journal.NewRedactor(f.SecretFields())
+func pipeline(f family.Family, op *api.Operation, template string, redact *journal.Redactor) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := serverFrom(r)
 		c := &call{s: s, f: f, op: op, template: template, rec: middleware.GetRecorder(), start: time.Now(), redact: redact}

@@ -19,6 +19,7 @@ import (
 	"github.com/credemu/credemu/emulator/admin"
 	"github.com/credemu/credemu/emulator/api"
 	"github.com/credemu/credemu/emulator/family"
+	"github.com/credemu/credemu/emulator/journal"
 	"github.com/credemu/credemu/emulator/middleware"
 	"github.com/gorilla/mux"
 )
@@ -144,6 +145,7 @@ func buildRouter(families []family.Family) http.Handler {
 	// has a segment matcher).
 	r := mux.NewRouter().SkipClean(true).UseEncodedPath()
 	for _, f := range families {
+		redact := journal.NewRedactor(f.SecretFields())
 		for i, prefix := range f.Prefixes() {
 			sub := r.NewRoute().MatcherFunc(hasPrefix(prefix)).Subrouter()
 			// Literal paths first, so /credentials/aws is not taken for
@@ -169,12 +171,14 @@ func buildRouter(families []family.Family) http.Handler {
 			// Groups keep the order above within them, and a path matches
 			// in one group only, unless some template can span segments.
 			grouped := true
-			for _, op := range ops {
-				grouped = grouped && segmentMatcher(op.Method, prefix+op.Path) != nil
+			matchers := make([]mux.MatcherFunc, len(ops))
+			for i, op := range ops {
+				matchers[i] = segmentMatcher(op.Method, prefix+op.Path)
+				grouped = grouped && matchers[i] != nil
 			}
 			groups := map[routeGroup]*mux.Router{}
 			var routes []*mux.Route
-			for _, op := range ops {
+			for i, op := range ops {
 				parent := sub
 				if grouped {
 					g := routeGroup{op.Method, strings.Count(prefix+op.Path, "/")}
@@ -184,7 +188,7 @@ func buildRouter(families []family.Family) http.Handler {
 					parent = groups[g]
 				}
 				rt := parent.NewRoute()
-				if m := segmentMatcher(op.Method, prefix+op.Path); m != nil {
+				if m := matchers[i]; m != nil {
 					rt = rt.MatcherFunc(m).Methods(op.Method)
 				} else {
 					rt = rt.Methods(op.Method).Path(prefix + op.Path)
@@ -192,9 +196,9 @@ func buildRouter(families []family.Family) http.Handler {
 				if len(op.Query) > 0 {
 					rt = rt.Queries(op.Query...)
 				}
-				routes = append(routes, rt.Handler(pipeline(f, op, prefix+op.Path)))
+				routes = append(routes, rt.Handler(pipeline(f, op, prefix+op.Path, redact)))
 			}
-			unmatched := unmatched(f, routes)
+			unmatched := unmatched(f, routes, redact)
 			sub.NotFoundHandler = unmatched
 			sub.MethodNotAllowedHandler = unmatched
 		}
@@ -217,8 +221,8 @@ func buildRouter(families []family.Family) http.Handler {
 // unmatched answers requests under a family's prefix that no operation
 // took: 405 with an Allow header when the path exists for other methods,
 // else 404, both in the family's own format.
-func unmatched(f family.Family, routes []*mux.Route) http.Handler {
-	notFound := pipeline(f, nil, "")
+func unmatched(f family.Family, routes []*mux.Route, redact *journal.Redactor) http.Handler {
+	notFound := pipeline(f, nil, "", redact)
 	slash := f.Quirks().TrailingSlashRedirect
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if slash && !strings.HasSuffix(r.URL.Path, "/") && anyRouteMatches(routes, r, r.URL.Path+"/") {
