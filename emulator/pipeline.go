@@ -290,8 +290,9 @@ func (c *call) decodeAndValidate() *api.Error {
 	if op.Schema == "" {
 		return nil
 	}
+	rest := func() any { return map[string]any{"path": stringMap(c.req.Vars), "query": queryMap(c.req.Query)} }
 	instance := func() any {
-		inst := map[string]any{"path": stringMap(c.req.Vars), "query": queryMap(c.req.Query)}
+		inst := rest().(map[string]any)
 		if op.Body != api.BodyNone {
 			if c.req.JSON != nil || len(c.body) > 0 {
 				inst["body"] = c.req.JSON
@@ -299,16 +300,17 @@ func (c *call) decodeAndValidate() *api.Error {
 		}
 		return inst
 	}
+	// Without the body the value is a function of the path (the route
+	// gives the variables) and the query string.
+	key := r.URL.Path + "?" + r.URL.RawQuery
 	var fes []api.FieldError
 	var err error
 	done := false
 	if len(c.body) == 0 {
-		// Without a body the value is a function of the path (the route
-		// gives the variables) and the query string.
-		fes, err = c.s.schemas.ValidateKeyed(op.Schema, r.URL.Path+"?"+r.URL.RawQuery, instance)
+		fes, err = c.s.schemas.ValidateKeyed(op.Schema, key, instance)
 		done = true
 	} else if op.Body != api.BodyNone {
-		fes, done, err = c.s.schemas.ValidateBody(op.Schema, c.req.JSON)
+		fes, done, err = c.s.schemas.ValidateParts(op.Schema, key, rest, c.req.JSON)
 	}
 	if !done {
 		fes, err = c.s.schemas.Validate(op.Schema, instance())

@@ -27,8 +27,15 @@ type memo struct {
 // A client polling one object is then checked once, not on every poll.
 // The returned errors are the caller's own copy.
 func (s *Set) ValidateKeyed(name, key string, value func() any) ([]api.FieldError, error) {
+	return s.keyed(name, key, func() ([]api.FieldError, error) { return s.Validate(name, value()) })
+}
+
+// keyed returns the outcome remembered under name and key, else
+// validate's, remembered when key is short enough to keep. The returned
+// errors are the caller's own copy.
+func (s *Set) keyed(name, key string, validate func() ([]api.FieldError, error)) ([]api.FieldError, error) {
 	if len(key) > memoKeyMax {
-		return s.Validate(name, value())
+		return validate()
 	}
 	k := name + "\x00" + key
 	s.memo.mu.RLock()
@@ -36,7 +43,7 @@ func (s *Set) ValidateKeyed(name, key string, value func() any) ([]api.FieldErro
 	s.memo.mu.RUnlock()
 	if !found {
 		var err error
-		if fes, err = s.Validate(name, value()); err != nil {
+		if fes, err = validate(); err != nil {
 			return nil, err
 		}
 		s.memo.mu.Lock()

@@ -58,42 +58,78 @@ type entry struct {
 	once sync.Once
 	s    *jsonschema.Schema
 	err  error
-	// bodyURL names the schema of the body alone, for a request schema
-	// that constrains nothing but its body ("" otherwise); set when s is.
-	bodyURL  string
-	bodyOnce sync.Once
-	body     *jsonschema.Schema
-	bodyErr  error
+	// bodyURL names the schema of the body alone and restURL one of the
+	// request's other parts (path, query; "" when the schema constrains
+	// none), for a request schema that splits so (see parts); both "" for
+	// one that does not. Set when s is.
+	bodyURL, restURL string
+	partsOnce        sync.Once
+	body, rest       *jsonschema.Schema
+	partsErr         error
 }
 
-// bodyOnly reports whether a request schema constrains only its body: an
-// object whose one property is "body", with nothing else beside it that
-// validation would read.
-func bodyOnly(data []byte) bool {
+// parts reports whether a request schema splits into its body and the
+// rest: an object whose properties are body and any of path and query,
+// with nothing else beside them that validation would read. rest is the
+// schema of the other parts, referring to the file's own ($refs into
+// file, under url), or nil when body is the only property.
+func parts(data []byte, url string) (rest []byte, ok bool) {
 	var root map[string]json.RawMessage
 	if json.Unmarshal(data, &root) != nil {
-		return false
+		return nil, false
 	}
 	for k := range root {
 		switch k {
 		case "$schema", "$comment", "$id", "title", "description", "type", "properties", "required":
 		default:
-			return false
+			return nil, false
 		}
 	}
 	var props map[string]json.RawMessage
-	if json.Unmarshal(root["properties"], &props) != nil || len(props) != 1 || props["body"] == nil {
-		return false
+	if json.Unmarshal(root["properties"], &props) != nil || props["body"] == nil {
+		return nil, false
 	}
-	var required []string
-	if r, ok := root["required"]; ok && (json.Unmarshal(r, &required) != nil || len(required) > 1 || (len(required) == 1 && required[0] != "body")) {
-		return false
+	var others []string
+	for k := range props {
+		switch k {
+		case "body":
+		case "path", "query":
+			others = append(others, k)
+		default:
+			return nil, false
+		}
+	}
+	var required, restRequired []string
+	if r, ok := root["required"]; ok && json.Unmarshal(r, &required) != nil {
+		return nil, false
+	}
+	for _, k := range required {
+		switch k {
+		case "body":
+		case "path", "query":
+			restRequired = append(restRequired, k)
+		default:
+			return nil, false
+		}
 	}
 	var typ string
 	if t, ok := root["type"]; ok && (json.Unmarshal(t, &typ) != nil || typ != "object") {
-		return false
+		return nil, false
 	}
-	return true
+	if len(others) == 0 {
+		return nil, true
+	}
+	sort.Strings(others)
+	restProps := map[string]any{}
+	for _, k := range others {
+		restProps[k] = map[string]any{"$ref": url + "#/properties/" + k}
+	}
+	doc := map[string]any{"type": "object", "properties": restProps}
+	if len(restRequired) > 0 {
+		doc["required"] = restRequired
+	}
+	rest, err := json.Marshal(doc)
+	return rest, err == nil
 }
 
 // Compile lists every *.json file under fsys, each to be read and compiled
@@ -178,8 +214,15 @@ func (s *Set) get(name string) (*entry, error) {
 			e.err = fmt.Errorf("schema %s: %w", e.path, e.err)
 			return
 		}
-		if bodyOnly(s.doc(e.path).raw) {
-			e.bodyURL = baseURL + e.path + "#/properties/body"
+		url := baseURL + e.path
+		if rest, ok := parts(s.doc(e.path).raw, url); ok {
+			e.bodyURL = url + "#/properties/body"
+			if rest != nil {
+				e.restURL = url + ".rest"
+				if err := s.compiler.AddResource(e.restURL, bytes.NewReader(rest)); err != nil {
+					e.bodyURL, e.restURL = "", ""
+				}
+			}
 		}
 	})
 	return e, e.err
@@ -236,13 +279,16 @@ func (s *Set) Validate(name string, value any) ([]api.FieldError, error) {
 	return outcome(e.s.Validate(value))
 }
 
-// ValidateBody validates a present request body against the body part of
-// a request schema that constrains nothing else, without wrapping it in
-// the request object: the wrapper level was a fifth of validating a
-// create. Errors point into the request ("/body/name") as Validate's do.
-// ok is false when the schema constrains more than the body; the caller
-// then validates the whole request with Validate.
-func (s *Set) ValidateBody(name string, body any) (fes []api.FieldError, ok bool, err error) {
+// ValidateParts validates a request with a present body by its parts:
+// the body against the body part of the request schema, without wrapping
+// it in the request object (the wrapper level was a fifth of validating a
+// create), and the other parts (path, query) through the memo, under key
+// as for ValidateKeyed, rest building them (without the body) only when no
+// outcome is remembered: a thousand creates in one organisation check its
+// path once. Errors point into the request ("/body/name") as Validate's
+// do. ok is false when the schema constrains more than those parts; the
+// caller then validates the whole request with Validate.
+func (s *Set) ValidateParts(name, key string, rest func() any, body any) (fes []api.FieldError, ok bool, err error) {
 	if !s.Has(name) {
 		return nil, false, nil // Validate reports it
 	}
@@ -253,19 +299,33 @@ func (s *Set) ValidateBody(name string, body any) (fes []api.FieldError, ok bool
 	if e.bodyURL == "" {
 		return nil, false, nil
 	}
-	e.bodyOnce.Do(func() {
+	e.partsOnce.Do(func() {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		e.body, e.bodyErr = s.compiler.Compile(e.bodyURL)
+		if e.body, e.partsErr = s.compiler.Compile(e.bodyURL); e.partsErr == nil && e.restURL != "" {
+			e.rest, e.partsErr = s.compiler.Compile(e.restURL)
+		}
 	})
-	if e.bodyErr != nil {
-		return nil, true, e.bodyErr
+	if e.partsErr != nil {
+		return nil, true, e.partsErr
 	}
-	fes, err = outcome(e.body.Validate(body))
+	if fes, err = outcome(e.body.Validate(body)); err != nil {
+		return nil, true, err
+	}
 	for i := range fes {
 		fes[i].Pointer = "/body" + fes[i].Pointer
 	}
-	return fes, true, err
+	if e.rest != nil {
+		others, err := s.keyed(name+"\x00rest", key, func() ([]api.FieldError, error) { return outcome(e.rest.Validate(rest())) })
+		if err != nil {
+			return nil, true, err
+		}
+		if len(others) > 0 {
+			fes = append(fes, others...)
+			sort.SliceStable(fes, func(i, j int) bool { return fes[i].Pointer < fes[j].Pointer })
+		}
+	}
+	return fes, true, nil
 }
 
 // outcome turns a validation error into field errors, sorted by pointer.

@@ -1,7 +1,9 @@
 package schema_test
 
 import (
+	"fmt"
 	"io/fs"
+	"maps"
 	"strings"
 	"sync"
 	"testing"
@@ -182,16 +184,24 @@ func TestValidateKeyed(t *testing.T) {
 	}
 }
 
-// TestValidateBody: a schema of the body alone answers as Validate does
-// for the whole request; any other schema is left to Validate.
-func TestValidateBody(t *testing.T) {
-	body := `"properties": {"body": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string", "minLength": 2}, "n": {"$ref": "_defs.json#/$defs/pk"}}}}`
+// TestValidateParts: a request schema of body, path and query answers by
+// its parts as Validate does for the whole request, whatever the body and
+// the other parts hold; the other parts are built once per key; a schema
+// that constrains anything else is left to Validate.
+func TestValidateParts(t *testing.T) {
+	body := `"body": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string", "minLength": 2}, "n": {"$ref": "_defs.json#/$defs/pk"}}}`
+	path := `"path": {"type": "object", "required": ["id"], "properties": {"id": {"$ref": "_defs.json#/$defs/pk"}}}`
+	query := `"query": {"type": "object", "properties": {"limit": {"type": "string", "pattern": "^[0-9]+$"}}}`
 	fsys := fstest.MapFS{
 		"a/_defs.json":   {Data: []byte(`{"$defs": {"pk": {"anyOf": [{"type": "integer"}, {"type": "string", "pattern": "^[0-9]+$"}]}}}`)},
-		"a/body.json":    {Data: []byte(`{"type": "object", "required": ["body"], ` + body + `}`)},
-		"a/path.json":    {Data: []byte(`{"type": "object", "properties": {"path": {"required": ["id"]}, "body": {}}}`)},
-		"a/extra.json":   {Data: []byte(`{"type": "object", "additionalProperties": false, ` + body + `}`)},
-		"a/bodyref.json": {Data: []byte(`{"$comment": "x", ` + body + `}`)},
+		"a/body.json":    {Data: []byte(`{"type": "object", "required": ["body"], "properties": {` + body + `}}`)},
+		"a/bodyref.json": {Data: []byte(`{"$comment": "x", "properties": {` + body + `}}`)},
+		"a/path.json":    {Data: []byte(`{"type": "object", "required": ["path", "body"], "properties": {` + path + `, ` + body + `}}`)},
+		"a/query.json":   {Data: []byte(`{"type": "object", "required": ["query"], "properties": {` + path + `, ` + query + `, ` + body + `}}`)},
+		"a/extra.json":   {Data: []byte(`{"type": "object", "additionalProperties": false, "properties": {` + body + `}}`)},
+		"a/headers.json": {Data: []byte(`{"type": "object", "properties": {"headers": {}, ` + body + `}}`)},
+		"a/needs.json":   {Data: []byte(`{"type": "object", "required": ["headers"], "properties": {` + body + `}}`)},
+		"a/nobody.json":  {Data: []byte(`{"type": "object", "properties": {` + path + `}}`)},
 	}
 	set, err := schema.Compile(fsys)
 	if err != nil {
@@ -199,21 +209,41 @@ func TestValidateBody(t *testing.T) {
 	}
 	bodies := []any{map[string]any{"name": "ok", "n": 3.0}, map[string]any{"name": "x"}, map[string]any{"n": "x1"},
 		map[string]any{"name": 5.0, "n": true}, nil, []any{1.0}, "s"}
-	for _, name := range []string{"a/body", "a/bodyref"} {
-		for i, b := range bodies {
-			got, ok, err := set.ValidateBody(name, b)
-			if err != nil || !ok {
-				t.Fatalf("%s: ok %v, err %v", name, ok, err)
+	rests := []map[string]any{
+		{"path": map[string]any{"id": "7"}, "query": map[string]any{}},
+		{"path": map[string]any{"id": "x"}, "query": map[string]any{"limit": "ten"}},
+		{"path": map[string]any{}, "query": map[string]any{"limit": "10"}},
+		{"query": map[string]any{}},
+		{"path": map[string]any{"id": "7"}},
+	}
+	for _, name := range []string{"a/body", "a/bodyref", "a/path", "a/query"} {
+		for j, rest := range rests {
+			built := 0
+			for i, b := range bodies {
+				key := fmt.Sprintf("%s %d", name, j)
+				got, ok, err := set.ValidateParts(name, key, func() any { built++; return maps.Clone(rest) }, b)
+				if err != nil || !ok {
+					t.Fatalf("%s: ok %v, err %v", name, ok, err)
+				}
+				whole := maps.Clone(rest)
+				whole["body"] = b
+				want, _ := set.Validate(name, whole)
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("%s rest %d body %d (-Validate +ValidateParts):\n%s", name, j, i, diff)
+				}
 			}
-			want, _ := set.Validate(name, map[string]any{"body": b, "path": map[string]any{}, "query": map[string]any{}})
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("%s body %d (-Validate +ValidateBody):\n%s", name, i, diff)
+			if name == "a/path" || name == "a/query" {
+				if built != 1 {
+					t.Errorf("%s rest %d: built %d times over %d bodies, want once", name, j, built, len(bodies))
+				}
+			} else if built != 0 {
+				t.Errorf("%s: the rest built %d times, for a schema of the body alone", name, built)
 			}
 		}
 	}
-	for _, name := range []string{"a/path", "a/extra", "a/none"} {
-		if _, ok, _ := set.ValidateBody(name, map[string]any{}); ok {
-			t.Errorf("%s: taken as a body-only schema", name)
+	for _, name := range []string{"a/extra", "a/headers", "a/needs", "a/nobody", "a/none"} {
+		if _, ok, _ := set.ValidateParts(name, "k", func() any { return map[string]any{} }, map[string]any{}); ok {
+			t.Errorf("%s: split into parts", name)
 		}
 	}
 }
