@@ -194,22 +194,33 @@ func (j *Journal) AddWithBodies(e Entry, request, response []byte, red *Redactor
 	e.Path = cutField(&e, "path", e.Path)
 	e.Query = cutField(&e, "query", e.Query)
 	rec := record{redactor: red}
+	var keptRequest, keptResponse []byte // the parts of the bodies to keep
 	if red != nil {
 		// Only the kept bytes of a long body are copied; parsing and
 		// re-encoding a whole large answer here cost a list page three
 		// quarters of its time.
-		rec.rawRequest, rec.requestCut = keepBody(&e, "requestBody", request, limit)
-		rec.rawResponse, rec.responseCut = keepBody(&e, "responseBody", response, limit)
+		keptRequest, rec.requestCut = keptPart(&e, "requestBody", request, limit)
+		keptResponse, rec.responseCut = keptPart(&e, "responseBody", response, limit)
 	}
 	rec.size = int64(entryOverhead + len(e.Path) + len(e.Query) + len(e.RequestBody) + len(e.ResponseBody) +
-		len(rec.rawRequest) + len(rec.rawResponse))
+		len(keptRequest) + len(keptResponse))
 	j.mu.Lock()
 	j.seq++
 	e.Seq = j.seq
 	rec.Entry = e
+	// The bodies are copied into the buffers of the oldest entry when the
+	// new one evicts it, as it does on every request once the ring is
+	// full: a journal then keeps a thousand answers without allocating
+	// for each. Readers copy bodies out under j.mu, so no one holds them.
+	var spareRequest, spareResponse []byte
 	for j.n > 0 && (j.n >= j.cfg.Entries || j.bytes+rec.size > j.cfg.Bytes) {
+		if spareRequest == nil && spareResponse == nil {
+			spareRequest, spareResponse = j.recs[j.head].rawRequest, j.recs[j.head].rawResponse
+		}
 		j.evictOldest()
 	}
+	rec.rawRequest = copyInto(spareRequest, keptRequest)
+	rec.rawResponse = copyInto(spareResponse, keptResponse)
 	if j.n == len(j.recs) {
 		j.grow()
 	}
@@ -264,18 +275,29 @@ func cutField(e *Entry, name, v string) string {
 	return strings.Clone(v[:fieldLimit])
 }
 
-// keepBody returns a copy of the bytes of a body to keep (the caller may
-// reuse its buffers): all of it when it fits, else its first limit bytes,
-// noted as cut.
-func keepBody(e *Entry, name string, b []byte, limit int) (kept []byte, cut bool) {
-	if len(b) == 0 {
-		return nil, false
-	}
+// keptPart returns the bytes of a body to keep: all of it when it fits,
+// else its first limit bytes, noted as cut. They are the caller's, to be
+// copied (copyInto) before the caller reuses its buffers.
+func keptPart(e *Entry, name string, b []byte, limit int) (kept []byte, cut bool) {
 	if len(b) <= limit {
-		return bytes.Clone(b), false
+		return b, false
 	}
 	noteCut(e, name, len(b))
-	return bytes.Clone(b[:limit]), true
+	return b[:limit], true
+}
+
+// copyInto returns a copy of b in spare when spare has room and is not
+// much larger (a kept body must not hold on to a buffer many times its
+// size, which the journal's byte bound does not count), else in a buffer
+// of its own; nil for an empty b.
+func copyInto(spare, b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	if cap(spare) >= len(b) && cap(spare) <= 2*len(b)+64 {
+		return append(spare[:0], b...)
+	}
+	return bytes.Clone(b)
 }
 
 // redacted is a kept body as a reader sees it: whole bodies through the

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -279,5 +280,77 @@ func TestRingMatchesModel(t *testing.T) {
 		if j.Overwritten() != int64(1000-len(j.List(journal.Filter{}))) {
 			t.Errorf("%+v: overwritten %d", cfg, j.Overwritten())
 		}
+	}
+}
+
+// TestBodiesInReusedBuffers: once the ring is full each new entry's
+// bodies go into the buffers of the entry it evicts. Every entry must
+// still list exactly its own bodies, whatever the sizes before and after
+// it, and none may change when the caller reuses its buffers.
+func TestBodiesInReusedBuffers(t *testing.T) {
+	red := journal.NewRedactor(nil)
+	for _, cfg := range []journal.Config{{Entries: 1, BodyLimit: 4096}, {Entries: 7, BodyLimit: 4096}, {Entries: 50, BodyLimit: 300}} {
+		j := journal.New(cfg)
+		rng := rand.New(rand.NewPCG(uint64(cfg.Entries), 2))
+		want := map[int64][2]string{}
+		var reqBuf, respBuf []byte
+		body := func(buf []byte, tag string, n int) []byte {
+			buf = append(buf[:0], `{"k":"`...)
+			buf = append(buf, tag...)
+			for range n {
+				buf = append(buf, 'a'+byte(rng.IntN(26)))
+			}
+			return append(buf, `"}`...)
+		}
+		for i := 0; i < 600; i++ {
+			// Sizes jump about: smaller, alike, far larger than the last.
+			n := []int{0, 5, 40, 1500, 3}[rng.IntN(5)] + rng.IntN(20)
+			reqBuf = body(reqBuf, fmt.Sprintf("q%d-", i), n)
+			respBuf = body(respBuf, fmt.Sprintf("r%d-", i), rng.IntN(2000))
+			seq := j.AddWithBodies(journal.Entry{Method: "POST", Path: "/x"}, reqBuf, respBuf, red)
+			keep := func(b []byte) string {
+				if len(b) > cfg.BodyLimit {
+					return "" // cut bodies are listed as text, checked elsewhere
+				}
+				return string(b)
+			}
+			want[seq] = [2]string{keep(reqBuf), keep(respBuf)}
+			// The caller overwrites its buffers before the next request.
+			for k := range reqBuf {
+				reqBuf[k] = 'X'
+			}
+			if i%37 == 0 || i > 590 {
+				for _, e := range j.List(journal.Filter{}) {
+					w := want[e.Seq]
+					if w[0] != "" && string(e.RequestBody) != w[0] || w[1] != "" && string(e.ResponseBody) != w[1] {
+						t.Fatalf("%+v after %d: entry %d lists %.40s / %.40s, want %.40s / %.40s", cfg, i, e.Seq, e.RequestBody, e.ResponseBody, w[0], w[1])
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestFullRingCopiesBodiesWithoutAllocating: the bodies of a journal at
+// its bound cost no allocation of their own, which for a create's 1.5 KB
+// answer was a tenth of what a request allocated.
+func TestFullRingCopiesBodiesWithoutAllocating(t *testing.T) {
+	j := journal.New(journal.Config{Entries: 16, BodyLimit: 8192})
+	red := journal.NewRedactor(nil)
+	req := []byte(`{"name":"n","credential_type":1}`)
+	resp := []byte(`{"id":1,"name":"` + strings.Repeat("n", 1500) + `"}`)
+	add := func() { j.AddWithBodies(journal.Entry{Method: "POST", Path: "/x"}, req, resp, red) }
+	for range 32 {
+		add()
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	const adds = 200
+	for range adds {
+		add()
+	}
+	runtime.ReadMemStats(&after)
+	if per := (after.TotalAlloc - before.TotalAlloc) / adds; per >= uint64(len(resp)) {
+		t.Errorf("%d bytes allocated per entry of a full ring, want fewer than its %d-byte answer", per, len(resp))
 	}
 }
