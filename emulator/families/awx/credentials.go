@@ -276,7 +276,10 @@ func (s *State) insertCred(c *credential, r *api.Request, inUserList bool) (*api
 	c.ID, c.Created, c.Modified = s.nextCred, r.Now, r.Now
 	c.Roles = s.credRoles(c.ID)
 	s.nextCred++
-	s.creds.Put(itoa(c.ID), c)
+	// c is this request's own, built for it and only read after this
+	// (stored credentials are replaced, never changed in place), so the
+	// table keeps it rather than a copy.
+	s.creds.PutShared(itoa(c.ID), c)
 	s.touchCreds()
 	return created(credURL(c.ID), s.credView(c, caller(r), inUserList))
 }
