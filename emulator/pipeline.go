@@ -290,9 +290,12 @@ func (c *call) decodeAndValidate() *api.Error {
 	if op.Schema == "" {
 		return nil
 	}
-	rest := func() any { return map[string]any{"path": stringMap(c.req.Vars), "query": queryMap(c.req.Query)} }
+	parts := func() map[string]any {
+		return map[string]any{"path": stringMap(c.req.Vars), "query": queryMap(c.req.Query)}
+	}
+	rest := func() any { return parts() }
 	instance := func() any {
-		inst := rest().(map[string]any)
+		inst := parts()
 		if op.Body != api.BodyNone {
 			if c.req.JSON != nil || len(c.body) > 0 {
 				inst["body"] = c.req.JSON

@@ -119,7 +119,6 @@ func parts(data []byte, url string) (rest []byte, ok bool) {
 	if len(others) == 0 {
 		return nil, true
 	}
-	sort.Strings(others)
 	restProps := map[string]any{}
 	for _, k := range others {
 		restProps[k] = map[string]any{"$ref": url + "#/properties/" + k}

@@ -444,9 +444,11 @@ func drfMessage(r *api.Request, fe api.FieldError, field string) string {
 	case "enum", "const":
 		return fmt.Sprintf("\"%v\" is not a valid choice.", value)
 	case "type":
-		if m, _ := r.JSON.(map[string]any); m != nil {
+		if m, _ := r.JSON.(map[string]any); m != nil && pkFields[field] {
 			if v, sent := m[field]; sent && v == nil {
-				// DRF's Field.validate_empty_values, before any type check.
+				// DRF's Field.validate_empty_values, before any type check,
+				// for a relation. AWX's char and boolean fields take null
+				// (awx/api/fields.py, NullFieldMixin) and are not worded here.
 				return "This field may not be null."
 			}
 		}

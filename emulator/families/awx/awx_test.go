@@ -401,7 +401,6 @@ func TestBadInput(t *testing.T) {
 		{"pk as letters", "POST", v2 + "/users/2/credentials/", `{"name": "n", "credential_type": "one"}`, nil, 400, `{"credential_type":["Incorrect type. Expected pk value, received str."]}`},
 		{"pk as fraction", "POST", v2 + "/users/2/credentials/", `{"name": "n", "credential_type": 1.5}`, nil, 400, `{"credential_type":["Incorrect type. Expected pk value, received float."]}`},
 		{"pk as null", "POST", v2 + "/users/2/credentials/", `{"name": "n", "credential_type": null}`, nil, 400, `{"credential_type":["This field may not be null."]}`},
-		{"name as null", "POST", v2 + "/users/2/credentials/", `{"name": null, "credential_type": 1}`, nil, 400, `{"name":["This field may not be null."]}`},
 		{"inputs as list", "POST", v2 + "/users/2/credentials/", `{"name": "n", "credential_type": 1, "inputs": []}`, nil, 400, `{"inputs":["Expected a dictionary of items but got type \"list\"."]}`},
 		{"two owners", "POST", v2 + "/credentials/", `{"name": "n", "credential_type": 1, "user": 2, "organization": 1}`, nil, 400, `{"detail":["Only one of 'user', 'team', or 'organization' should be provided, received organization, user fields."]}`},
 		{"missing user", "POST", v2 + "/credentials/", `{"name": "n", "credential_type": 1, "user": 77}`, nil, 400, `{"user":["Invalid pk \"77\" - object does not exist."]}`},

@@ -16,6 +16,7 @@ import (
 	"reflect"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -98,7 +99,7 @@ func (w *writer) typeName(t reflect.Type) (string, error) {
 		}
 		return "", fmt.Errorf("golit: no name for type %s", t)
 	}
-	if bytes.ContainsRune([]byte(t.Name()), '[') {
+	if strings.ContainsRune(t.Name(), '[') {
 		return "", fmt.Errorf("golit: generic type %s: write its name in the template and let the literal elide it", t)
 	}
 	switch t.PkgPath() {
