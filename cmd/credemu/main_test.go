@@ -415,6 +415,36 @@ func TestStartupGC(t *testing.T) {
 	}
 }
 
+// TestStartupGCHandsOverAboveTheHeap: start-up fills the heap with the
+// collector off; with a floor, the target it hands over puts the next
+// collection's goal about the floor above what the heap holds, so that no
+// collection starts beside the first requests. A percent without a floor
+// is handed over as given.
+func TestStartupGCHandsOverAboveTheHeap(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	const floor = 16 << 20
+	c := startupGC(gcPolicy{percent: 50, floor: floor}, 1<<40)
+	keep := make([][]byte, 48)
+	for i := range keep {
+		keep[i] = make([]byte, 256<<10) // 12 MiB filled while starting
+	}
+	c.started()
+	s := []metrics.Sample{{Name: "/gc/heap/goal:bytes"}, {Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(s)
+	if goal, heap := s[0].Value.Uint64(), s[1].Value.Uint64(); goal < heap+floor*9/10 {
+		t.Errorf("after start-up the heap goal is %d MiB with %d MiB on the heap; want about the %d MiB floor above it", goal>>20, heap>>20, floor>>20)
+	}
+	runtime.KeepAlive(keep)
+	c.stop()
+
+	c = startupGC(gcPolicy{percent: 60}, 1<<40)
+	c.started()
+	if got := gogc(); got != 60 {
+		t.Errorf("a percent with no floor was handed over as %d; want 60", got)
+	}
+	c.stop()
+}
+
 // TestGCFloor: with a floor, each collection retunes the target to leave
 // the floor's headroom over what it found live: far above the base under
 // this test's few MiB, the base itself once the live heap is many times
