@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -490,5 +491,77 @@ func TestHTTP2Settings(t *testing.T) {
 	const maxStreams, initialWindow = 0x3, 0x4
 	if settings[maxStreams] != emulator.MaxConcurrentStreams || settings[initialWindow] == 0 || settings[initialWindow] > 64<<10 {
 		t.Errorf("SETTINGS: %v; want MAX_CONCURRENT_STREAMS %d and INITIAL_WINDOW_SIZE at most 64 KiB", settings, emulator.MaxConcurrentStreams)
+	}
+}
+
+// TestStartOn: a server serves on a listener its caller opened, over plain
+// HTTP or, with WithTLS, HTTPS; Close closes that listener, and so does a
+// StartOn that fails.
+func TestStartOn(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts []emulator.Option
+	}{
+		{"http", nil},
+		{"https", []emulator.Option{emulator.WithTLS(emulator.TLS{})}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			emu, err := emulator.New(tc.opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := emu.StartOn(ln); err != nil {
+				t.Fatal(err)
+			}
+			if want := tc.name + "://" + ln.Addr().String(); emu.URL() != want {
+				t.Errorf("URL %q; want %q", emu.URL(), want)
+			}
+			client := http.DefaultClient
+			if tc.name == "https" {
+				b, err := emu.TLSBundle()
+				if err != nil {
+					t.Fatal(err)
+				}
+				client = &http.Client{Transport: &http.Transport{TLSClientConfig: b.ClientConfig()}}
+			}
+			resp, err := client.Get(emu.URL() + "/_emulator/health")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				t.Errorf("health: %d", resp.StatusCode)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			if err := emu.Close(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if conn, err := net.Dial("tcp", ln.Addr().String()); err == nil {
+				conn.Close()
+				t.Error("the listener still takes connections after Close")
+			}
+		})
+	}
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(t.TempDir(), "missing.pem")
+	emu, err := emulator.New(emulator.WithTLS(emulator.TLS{CertFile: missing, KeyFile: missing}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := emu.StartOn(ln); err == nil {
+		t.Fatal("StartOn served a certificate that does not exist")
+	}
+	_ = ln.(*net.TCPListener).SetDeadline(time.Now().Add(time.Second))
+	if _, err := ln.Accept(); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("after a StartOn that failed, its listener's Accept says %v; want it closed", err)
 	}
 }

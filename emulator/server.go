@@ -194,19 +194,30 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 
 // Start listens on the configured address and serves in the background.
 func (s *Server) Start() error {
+	ln, err := net.Listen("tcp", s.opts.addr)
+	if err != nil {
+		return err
+	}
+	return s.StartOn(ln)
+}
+
+// StartOn serves in the background on ln, a listener the caller opened for
+// the main address (with WithTLS and no TLS address of its own, HTTPS is
+// served on it). The server owns ln from then and closes it on Close, or
+// at once should StartOn fail. credemu serve opens its listener while the
+// scenario compiles, on another core, to answer sooner.
+func (s *Server) StartOn(ln net.Listener) error {
 	var tlsConf *tls.Config
 	if s.opts.tls != nil {
 		b, err := s.TLSBundle()
 		if err != nil {
+			ln.Close()
 			return err
 		}
 		tlsConf = b.ServerConfig()
 	}
 	mainTLS := tlsConf != nil && s.opts.tls.Addr == ""
-	ln, err := net.Listen("tcp", s.opts.addr)
-	if err != nil {
-		return err
-	}
+	var err error
 	var tlsLn net.Listener
 	if tlsConf != nil && !mainTLS {
 		if tlsLn, err = net.Listen("tcp", s.opts.tls.Addr); err != nil {

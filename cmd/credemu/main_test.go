@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -29,6 +30,12 @@ func TestRunExitCodes(t *testing.T) {
 	bad := filepath.Join(dir, "bad.yaml")
 	_ = os.WriteFile(good, []byte("name: good\ninclude: [fixtures/avisi/cloud-profiles.yaml]\n"), 0o644)
 	_ = os.WriteFile(bad, []byte("name: bad\nbogus: 1\navisi:\n  organisations: [{slug: UPPER}]\n"), 0o644)
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	inUse := taken.Addr().String()
 	tests := []struct {
 		name   string
 		args   []string
@@ -49,6 +56,9 @@ func TestRunExitCodes(t *testing.T) {
 		{"serve bad log format", []string{"serve", "--log-format", "xml"}, 2, "", "--log-format"},
 		{"serve broken scenario", []string{"serve", "--scenario", bad}, 1, "", "bad.yaml:2:1: unknown key"},
 		{"serve unknown scenario", []string{"serve", "--scenario", "nonesuch"}, 2, "", "no built-in scenario \"nonesuch\""},
+		{"serve on an address in use", []string{"serve", "--addr", inUse}, 1, "", "address already in use"},
+		{"serve broken scenario on an address in use", []string{"serve", "--addr", inUse, "--scenario", bad}, 1, "", "bad.yaml:2:1: unknown key"},
+		{"serve unknown scenario on an address in use", []string{"serve", "--addr", inUse, "--scenario", "nonesuch"}, 2, "", "no built-in scenario \"nonesuch\""},
 		{"serve missing scenario file", []string{"serve", "--scenario", filepath.Join(dir, "none.yaml")}, 2, "", "does not exist"},
 		{"operations", []string{"operations"}, 0, "awx      createUserCredential", ""},
 		{"operations of one API", []string{"operations", "zstack"}, 0, "zstack  createVirtualID", ""},
