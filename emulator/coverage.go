@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/credemu/credemu/emulator/family"
 )
 
 // coverage counts, for the whole server (every sandbox), how often each
@@ -16,8 +18,11 @@ import (
 // fired on it. It survives resets on purpose: a CI run resets between
 // tests but wants one report for the run.
 type coverage struct {
-	mu  sync.Mutex
-	ops map[string]map[string]*opCoverage // api → operation id
+	mu       sync.Mutex
+	families []family.Family
+	// ops is api → operation id → counts, every operation listed, built
+	// on first use (tables): it is a sixth of a millisecond of start-up.
+	ops map[string]map[string]*opCoverage
 	// sandboxes holds each sandbox's own counts (only of the operations it
 	// called), for GET /_emulator/coverage?scope=sandbox: behind a proxy
 	// that spreads sandboxes over replicas, a CI job asks for its own.
@@ -33,21 +38,28 @@ type opCoverage struct {
 }
 
 func newCoverage(s *Server) *coverage {
-	c := &coverage{ops: map[string]map[string]*opCoverage{}, sandboxes: map[string]map[string]map[string]*opCoverage{}}
-	for _, f := range s.families {
-		c.ops[f.Name()] = map[string]*opCoverage{}
+	return &coverage{families: s.families, sandboxes: map[string]map[string]map[string]*opCoverage{}}
+}
+
+// tables returns c.ops, building it the first time; c.mu is held.
+func (c *coverage) tables() map[string]map[string]*opCoverage {
+	if c.ops == nil {
+		c.ops = map[string]map[string]*opCoverage{}
+		for _, f := range c.families {
+			c.ops[f.Name()] = map[string]*opCoverage{}
+		}
+		// The same list credemu operations prints.
+		for _, op := range Operations(c.families) {
+			c.ops[op.API][op.ID] = &opCoverage{Method: op.Method, Paths: op.Paths, Statuses: map[string]int{}}
+		}
 	}
-	// The same list credemu operations prints.
-	for _, op := range Operations(s.families) {
-		c.ops[op.API][op.ID] = &opCoverage{Method: op.Method, Paths: op.Paths, Statuses: map[string]int{}}
-	}
-	return c
+	return c.ops
 }
 
 func (c *coverage) record(sandbox, api, op string, status int, fault string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	oc := c.ops[api][op]
+	oc := c.tables()[api][op]
 	if oc == nil {
 		return
 	}
@@ -86,7 +98,7 @@ func (oc *opCoverage) count(status, fault string) {
 func (c *coverage) clear() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, m := range c.ops {
+	for _, m := range c.tables() {
 		for _, oc := range m {
 			oc.Calls, oc.Statuses, oc.Faults = 0, map[string]int{}, nil
 		}
@@ -146,16 +158,17 @@ func (c *coverage) report(families []string, sandbox *string) CoverageReport {
 			only = map[string]map[string]*opCoverage{}
 		}
 	}
+	ops := c.tables()
 	var rep CoverageReport
 	for _, name := range families {
 		ac := APICoverage{API: name, Operations: []OperationCoverage{}, NeverCalled: []string{}}
-		ids := make([]string, 0, len(c.ops[name]))
-		for id := range c.ops[name] {
+		ids := make([]string, 0, len(ops[name]))
+		for id := range ops[name] {
 			ids = append(ids, id)
 		}
 		sort.Strings(ids)
 		for _, id := range ids {
-			oc := *c.ops[name][id]
+			oc := *ops[name][id]
 			if only != nil {
 				oc.Calls, oc.Statuses, oc.Faults = 0, map[string]int{}, nil
 				if soc := only[name][id]; soc != nil {

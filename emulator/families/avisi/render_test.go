@@ -1,6 +1,7 @@
 package avisi
 
 import (
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -16,7 +17,7 @@ func TestAppendJSONIsMarshalJSON(t *testing.T) {
 	odd := "<\"é\u2028\\\x01&>\xff"
 	loaded := &CloudProfile{Identity: odd, DisplayName: "p", Metadata: map[string]string{"b": odd, "a": ""}, Regions: []string{odd},
 		CloudProviderResponse: CloudProvider{ID: 3, Name: odd}, CloudProviderRegionResponses: []Region{{ID: 1, Name: odd}}}
-	loaded.encode()
+	loaded.json = new(encodedOnce)
 	fresh := cloneProfile(loaded)
 	views := []CloudAccountView{
 		{},
@@ -31,6 +32,21 @@ func TestAppendJSONIsMarshalJSON(t *testing.T) {
 		if diff := cmp.Diff(string(want), string(v.AppendJSON(nil))); diff != "" {
 			t.Errorf("view %d (-MarshalJSON +AppendJSON):\n%s", i, diff)
 		}
+	}
+	// A loaded profile is encoded the first time it is written, by any
+	// of the requests that write it at once, and the same bytes after.
+	want, _ := api.MarshalJSON(loaded)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			if got := loaded.AppendJSON(nil); string(got) != string(want) {
+				t.Errorf("a loaded profile wrote %s; want %s", got, want)
+			}
+		})
+	}
+	wg.Wait()
+	if loaded.json.b == nil || fresh.json != nil {
+		t.Error("a loaded profile kept no bytes, or its copy shares them")
 	}
 	pages := []any{
 		newPage(views, pageRequest{page: 1, size: 2}, 5),

@@ -218,9 +218,9 @@ func (c *catalogue) region(provider, slug, ts string) Region {
 func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator) (api.World, error) {
 	w, err := loadWorld(sections, gen)
 	// The catalogue never changes once loaded: each profile is encoded
-	// once, and every account view writes those bytes.
+	// once, when first written, and every account view writes those bytes.
 	for _, p := range w.profiles {
-		p.encode()
+		p.json = new(encodedOnce)
 	}
 	return w, err
 }
