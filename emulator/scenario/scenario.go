@@ -161,17 +161,20 @@ func (l *Loader) Load(name string, data []byte, dir string) (*Scenario, error) {
 
 func (l *Loader) loadFile(sc *Scenario, name string, data []byte, dir string, top bool, seen map[string]bool, depth int, errs *ErrorList) {
 	sc.Files = append(sc.Files, name)
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		*errs = append(*errs, yamlErrors(name, err)...)
-		return
+	doc := parsedBuiltin(data)
+	if doc == nil {
+		doc = new(yaml.Node)
+		if err := yaml.Unmarshal(data, doc); err != nil {
+			*errs = append(*errs, yamlErrors(name, err)...)
+			return
+		}
 	}
-	if n := expandedNodes(&doc, MaxExpandedNodes+1); n > MaxExpandedNodes {
+	if n := expandedNodes(doc, MaxExpandedNodes+1); n > MaxExpandedNodes {
 		*errs = append(*errs, &Error{File: name, Line: 1, Column: 1,
 			Msg: fmt.Sprintf("the document expands through its aliases to more than %d YAML nodes; a scenario may not (use generate: for bulk data)", MaxExpandedNodes)})
 		return
 	}
-	root := resolve(&doc)
+	root := resolve(doc)
 	if root == nil {
 		return // an empty file is an empty world
 	}
