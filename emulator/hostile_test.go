@@ -565,3 +565,79 @@ func TestStartOn(t *testing.T) {
 		t.Errorf("after a StartOn that failed, its listener's Accept says %v; want it closed", err)
 	}
 }
+
+// TestEarlyListen: with WithEarlyListen, the port New opens is the one
+// Start serves on; an address in use is Start's error; a New that fails, and
+// a Close with no Start, let the port go.
+func TestEarlyListen(t *testing.T) {
+	freePort := func() string {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		return ln.Addr().String()
+	}
+	released := func(addr string) bool {
+		ln, err := net.Listen("tcp", addr)
+		if err == nil {
+			ln.Close()
+		}
+		return err == nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+
+	addr := freePort()
+	emu, err := emulator.New(emulator.WithAddr(addr), emulator.WithEarlyListen())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := emu.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if released(addr) {
+		t.Error("after Start the port is free; want it held")
+	}
+	resp, err := http.Get("http://" + addr + "/_emulator/health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || emu.URL() != "http://"+addr {
+		t.Errorf("health %d at %s; want 200 at http://%s", resp.StatusCode, emu.URL(), addr)
+	}
+	if err := emu.Close(ctx); err != nil || !released(addr) {
+		t.Errorf("Close: %v; port released: %v", err, released(addr))
+	}
+
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	emu, err = emulator.New(emulator.WithAddr(taken.Addr().String()), emulator.WithEarlyListen())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := emu.Start(); err == nil || !strings.Contains(err.Error(), "address already in use") {
+		t.Errorf("Start on an address in use: %v", err)
+	}
+	_ = emu.Close(ctx)
+
+	addr = freePort()
+	if _, err := emulator.New(emulator.WithAddr(addr), emulator.WithEarlyListen(), emulator.WithScenario("nonesuch")); err == nil {
+		t.Fatal("New loaded a scenario that does not exist")
+	}
+	if !released(addr) {
+		t.Error("a New that failed kept the port")
+	}
+	addr = freePort()
+	emu, err = emulator.New(emulator.WithAddr(addr), emulator.WithEarlyListen())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := emu.Close(ctx); err != nil || !released(addr) {
+		t.Errorf("Close with no Start: %v; port released: %v", err, released(addr))
+	}
+}

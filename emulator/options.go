@@ -18,6 +18,7 @@ const DefaultAddr = "127.0.0.1:8080"
 
 type options struct {
 	addr         string
+	earlyListen  bool
 	scenario     string
 	scenarioName string
 	scenarioYAML []byte
@@ -84,6 +85,13 @@ type Option func(*options)
 
 // WithAddr sets the listen address used by Start ("127.0.0.1:0" picks a free port).
 func WithAddr(addr string) Option { return func(o *options) { o.addr = addr } }
+
+// WithEarlyListen makes New open the listener of the address on another
+// goroutine while it compiles the scenario, and Start serve on it, so that
+// a fresh server answers sooner (credemu serve uses it). The port is taken
+// from then on (Close releases it even when Start never ran), and an
+// address that cannot be listened on is Start's error, as without it.
+func WithEarlyListen() Option { return func(o *options) { o.earlyListen = true } }
 
 // WithScenario loads a built-in scenario by name ("default", "empty",
 // "large") or a scenario file by path.

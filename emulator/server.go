@@ -30,8 +30,10 @@ import (
 
 // Server is a running (or mountable) emulator.
 type Server struct {
-	opts     *options
-	log      *slog.Logger
+	opts *options
+	log  *slog.Logger
+	// early waits for the listener WithEarlyListen opened (nil without it).
+	early    func() (net.Listener, error)
 	families []family.Family
 	byName   map[string]family.Family
 	// familyIndex is each family's position in families (and in a
@@ -108,7 +110,7 @@ func (s *Server) cutReads() {
 
 // New builds a server from options. It loads and checks the scenario, so a
 // broken scenario fails here with every problem listed (file:line:col).
-func New(opts ...Option) (*Server, error) {
+func New(opts ...Option) (_ *Server, err error) {
 	o := defaultOptions()
 	for _, opt := range opts {
 		opt(o)
@@ -132,6 +134,18 @@ func New(opts ...Option) (*Server, error) {
 		started:     time.Now(),
 	}
 	router := s.buildingRoutes()
+	// The listener after the router: a second core takes the router first,
+	// which New waits for, and the listener next, which only Start does.
+	if o.earlyListen {
+		s.early = listenSoon(o.addr)
+		defer func() {
+			if err != nil {
+				if ln, _ := s.early(); ln != nil {
+					ln.Close()
+				}
+			}
+		}()
+	}
 	var names []string
 	for _, f := range s.families {
 		if _, dup := s.byName[f.Name()]; dup {
@@ -192,13 +206,36 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // ServeHTTP makes the Server an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
-// Start listens on the configured address and serves in the background.
+// Start listens on the configured address (or takes the listener
+// WithEarlyListen opened) and serves in the background.
 func (s *Server) Start() error {
-	ln, err := net.Listen("tcp", s.opts.addr)
+	listen := func() (net.Listener, error) { return net.Listen("tcp", s.opts.addr) }
+	if s.early != nil {
+		listen = s.early
+	}
+	ln, err := listen()
 	if err != nil {
 		return err
 	}
 	return s.StartOn(ln)
+}
+
+// listenSoon opens addr's listener on another goroutine and returns the
+// function that waits for it.
+func listenSoon(addr string) func() (net.Listener, error) {
+	type result struct {
+		ln  net.Listener
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		ln, err := net.Listen("tcp", addr)
+		ch <- result{ln, err}
+	}()
+	return sync.OnceValues(func() (net.Listener, error) {
+		r := <-ch
+		return r.ln, r.err
+	})
 }
 
 // StartOn serves in the background on ln, a listener the caller opened for
@@ -336,6 +373,12 @@ func (s *Server) Close(ctx context.Context) error {
 	var err error
 	if s.httpSrv != nil {
 		err = s.httpSrv.Shutdown(ctx)
+	}
+	if s.early != nil {
+		// Closed already when Start served on it; else never served.
+		if ln, _ := s.early(); ln != nil {
+			_ = ln.Close()
+		}
 	}
 	// Saved after the requests in flight have ended, so that their writes
 	// are in the file.

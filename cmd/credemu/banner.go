@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"log/slog"
@@ -26,22 +27,30 @@ func (b banner) write(w io.Writer, format string) {
 		b.writeJSON(w)
 		return
 	}
-	fmt.Fprintf(w, "credemu %s serving scenario %q on %s (control API: %s/_emulator)\n", emulator.Version, b.scenario, b.url, b.url)
+	// The lines scripts wait for go out first, before the rest is put
+	// together; each part is one write, as every write to a pipe wakes
+	// its reader, which a client that has just read the address needs
+	// the CPU for.
+	var b1 bytes.Buffer
+	fmt.Fprintf(&b1, "credemu %s serving scenario %q on %s (control API: %s/_emulator)\n", emulator.Version, b.scenario, b.url, b.url)
 	if b.tlsURL != "" {
-		fmt.Fprintf(w, "credemu serving HTTPS on %s\n", b.tlsURL)
+		fmt.Fprintf(&b1, "credemu serving HTTPS on %s\n", b.tlsURL)
 	}
 	if b.caFile != "" {
-		fmt.Fprintf(w, "the CA that HTTPS clients trust is in %s (curl --cacert %s; Go: SSL_CERT_FILE)\n", b.caFile, b.caFile)
+		fmt.Fprintf(&b1, "the CA that HTTPS clients trust is in %s (curl --cacert %s; Go: SSL_CERT_FILE)\n", b.caFile, b.caFile)
 	}
+	_, _ = w.Write(b1.Bytes())
+	var rest bytes.Buffer
 	for _, g := range b.srv.Greetings() {
-		fmt.Fprintf(w, "\n  %-8s %s\n", g.Family, g.Base)
+		fmt.Fprintf(&rest, "\n  %-8s %s\n", g.Family, g.Base)
 		for _, l := range g.Logins {
-			fmt.Fprintf(w, "           %s\n", l)
+			fmt.Fprintf(&rest, "           %s\n", l)
 		}
-		fmt.Fprintf(w, "           try: %s\n", g.Try)
+		fmt.Fprintf(&rest, "           try: %s\n", g.Try)
 	}
-	fmt.Fprintf(w, "\n  dashboard (objects, journal, faults, coverage): %s/_emulator/ui/\n", b.url)
-	fmt.Fprintf(w, "  operation ids (for fault rules, verify, coverage): credemu operations; stop with Ctrl-C\n")
+	fmt.Fprintf(&rest, "\n  dashboard (objects, journal, faults, coverage): %s/_emulator/ui/\n", b.url)
+	fmt.Fprintf(&rest, "  operation ids (for fault rules, verify, coverage): credemu operations; stop with Ctrl-C\n")
+	_, _ = w.Write(rest.Bytes())
 }
 
 // writeJSON writes the banner as JSON log records, one per line: the

@@ -15,7 +15,6 @@ import (
 	"io"
 	"log/slog"
 	"math"
-	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -216,13 +215,8 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	} else if *stateEvery != 0 {
 		return fs.usage("--state-save-interval needs --state-file")
 	}
-	early := listenEarly(*addr)
-	srv, err := emulator.New(opts...)
-	l := <-early
-	defer l.stop()
-	if err != nil && l.ln != nil {
-		l.ln.Close()
-	}
+	// The listener is opened while the scenario compiles, on a second core.
+	srv, err := emulator.New(append(opts, emulator.WithEarlyListen())...)
 	var unknown *scenario.UnknownError
 	if errors.As(err, &unknown) {
 		return fs.usage("--scenario: %v", err)
@@ -230,11 +224,11 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if l.err != nil {
-		return l.err
-	}
-	ctx := l.ctx
-	if err := srv.StartOn(l.ln); err != nil {
+	// Signals are caught before the banner says the server is up: a
+	// supervisor (or a test) may stop it as soon as it reads that line.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := srv.Start(); err != nil {
 		return err
 	}
 	gcCtl.started()
@@ -275,30 +269,6 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		logger.Info("coverage report written", "file", *coverageOut, "format", *coverageFormat)
 	}
 	return runErr
-}
-
-// listening is serve's main listener and the context its signals end,
-// made on another goroutine while the scenario compiles.
-type listening struct {
-	ln   net.Listener
-	err  error
-	ctx  context.Context
-	stop context.CancelFunc
-}
-
-// listenEarly opens addr's listener and starts catching SIGINT and SIGTERM
-// on another goroutine, so that both (a third of a millisecond of a cold
-// start, much of it in the kernel) overlap compiling the scenario.
-// Signals are caught before the banner says the server is up: a
-// supervisor (or a test) may stop it as soon as it reads that line.
-func listenEarly(addr string) <-chan listening {
-	ch := make(chan listening, 1)
-	go func() {
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		ln, err := net.Listen("tcp", addr)
-		ch <- listening{ln: ln, err: err, ctx: ctx, stop: stop}
-	}()
-	return ch
 }
 
 // parseByteSize reads a size as GOMEMLIMIT writes it: a number of bytes

@@ -22,6 +22,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/credemu/credemu/emulator"
 )
 
 func TestRunExitCodes(t *testing.T) {
@@ -501,5 +503,35 @@ func TestGCFloor(t *testing.T) {
 	time.Sleep(10 * time.Millisecond)
 	if got := gogc(); got != 60 {
 		t.Errorf("a percent with no floor was retuned to %d", got)
+	}
+}
+
+// writeCounter records each write it is given.
+type writeCounter struct{ writes []string }
+
+func (c *writeCounter) Write(p []byte) (int, error) {
+	c.writes = append(c.writes, string(p))
+	return len(p), nil
+}
+
+// TestBannerWrites: the text banner goes out in two writes, the lines
+// scripts read first (the address, then with --tls-addr the HTTPS one),
+// and the per-API greetings in one more, as each write to a pipe wakes a
+// client that is about to call the address.
+func TestBannerWrites(t *testing.T) {
+	srv, err := emulator.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c writeCounter
+	banner{scenario: "default", url: "http://127.0.0.1:1", tlsURL: "https://127.0.0.1:2", srv: srv}.write(&c, "text")
+	if len(c.writes) != 2 {
+		t.Fatalf("%d writes; want 2:\n%q", len(c.writes), c.writes)
+	}
+	if want := "serving scenario \"default\" on http://127.0.0.1:1 (control API: http://127.0.0.1:1/_emulator)\ncredemu serving HTTPS on https://127.0.0.1:2\n"; !strings.HasSuffix(c.writes[0], want) {
+		t.Errorf("first write %q; want it to end %q", c.writes[0], want)
+	}
+	if !strings.Contains(c.writes[1], "\n  avisi    ") || !strings.Contains(c.writes[1], "\n  vsphere  ") || !strings.HasSuffix(c.writes[1], "stop with Ctrl-C\n") {
+		t.Errorf("second write %q lacks the greetings", c.writes[1])
 	}
 }
