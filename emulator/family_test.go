@@ -111,3 +111,30 @@ func TestCustomFamilyAndPanicRecovery(t *testing.T) {
 }
 
 func journalFilter(op string) journal.Filter { return journal.Filter{Operation: op} }
+
+// schemalessFamily is toyFamily with operations that may name schemas no
+// file holds.
+type schemalessFamily struct {
+	toyFamily
+	ops []*api.Operation
+}
+
+func (f schemalessFamily) Operations() []*api.Operation { return f.ops }
+
+// TestMissingSchemaRefused: New refuses a family whose operation names a
+// request or response schema that does not exist, and says which.
+func TestMissingSchemaRefused(t *testing.T) {
+	nop := func(*api.Request) (*api.Response, error) { return nil, nil }
+	for _, tc := range []struct {
+		op   *api.Operation
+		want string
+	}{
+		{&api.Operation{ID: "make", Method: "POST", Path: "/make", Schema: "toy/nonesuch-request", Handle: nop}, `toy.make: request schema "toy/nonesuch-request" is missing`},
+		{&api.Operation{ID: "show", Method: "GET", Path: "/show", ResponseSchema: "toy/nonesuch-response", Handle: nop}, `toy.show: response schema "toy/nonesuch-response" is missing`},
+	} {
+		_, err := emulator.New(emulator.WithFamilies(schemalessFamily{ops: []*api.Operation{tc.op}}), emulator.WithScenarioYAML("toy.yaml", []byte("toy: {}\n")))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("New: %v; want an error that says %q", err, tc.want)
+		}
+	}
+}
