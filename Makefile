@@ -178,8 +178,8 @@ cover: ## test coverage report in cover.out / cover.html
 	$(GO) tool cover -html=cover.out -o cover.html
 	$(GO) tool cover -func=cover.out | tail -1
 
-update-golden: ## rewrite golden files from the current responses
-	$(GO) test -count=1 $$($(GO) list -f '{{.ImportPath}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./... | grep 'emulator/emulatortest' | cut -d' ' -f1) -update
+update-golden: ## rewrite golden files from the current responses, and the files generated from fixtures
+	$(GO) test -count=1 $$($(GO) list -f '{{.ImportPath}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./... | grep -E ' .*emulator/(emulatortest|internal/golit)( |$$)' | cut -d' ' -f1) -update
 
 clean:
 	rm -rf bin dist cover.out cover.html

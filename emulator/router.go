@@ -137,85 +137,131 @@ func cleanPath(p string) (string, bool) {
 	return clean, clean == p
 }
 
+// buildRouter returns the handler that routes to every family and the
+// control API. A request goes to the first family prefix its path starts
+// with, as mux tried a subrouter per prefix in the families' order, then to
+// the control API, else it is answered 404. Each prefix's router is built
+// when a request first needs it: building them all was most of building
+// the router, which a fresh server's first answer (its health check, in a
+// CI job) does not need.
 func buildRouter(families []family.Family) http.Handler {
-	// Paths are cleaned (or refused) before routing, per family; gorilla's
-	// own cleaning answers 301, which Go's client turns into a GET.
-	// UseEncodedPath: a route that falls back to mux's own expression
-	// matches the escaped path too (every route of the built-in families
-	// has a segment matcher).
-	r := mux.NewRouter().SkipClean(true).UseEncodedPath()
-	for _, f := range families {
-		redact := journal.NewRedactor(f.SecretFields())
-		for i, prefix := range f.Prefixes() {
-			sub := r.NewRoute().MatcherFunc(hasPrefix(prefix)).Subrouter()
-			// Literal paths first, so /credentials/aws is not taken for
-			// /credentials/{credentialsIdentity}, and routes that require a
-			// query parameter before those that do not; each route also
-			// matches on its method, so DELETE /credentials/aws still
-			// reaches the variable route, as in Spring's best-match routing.
-			var ops []*api.Operation
-			for _, op := range f.Operations() {
-				if op.Prefix == prefix || (op.Prefix == "" && i == 0) {
-					ops = append(ops, op)
-				}
-			}
-			sort.SliceStable(ops, func(i, j int) bool {
-				vi, vj := strings.Count(ops[i].Path, "{"), strings.Count(ops[j].Path, "{")
-				if vi != vj {
-					return vi < vj
-				}
-				return len(ops[i].Query) > len(ops[j].Query)
-			})
-			// mux tries routes one by one; grouped by method and depth, a
-			// request is tried only against the routes of its own group.
-			// Groups keep the order above within them, and a path matches
-			// in one group only, unless some template can span segments.
-			grouped := true
-			matchers := make([]mux.MatcherFunc, len(ops))
-			for i, op := range ops {
-				matchers[i] = segmentMatcher(op.Method, prefix+op.Path)
-				grouped = grouped && matchers[i] != nil
-			}
-			groups := map[routeGroup]*mux.Router{}
-			var routes []*mux.Route
-			for i, op := range ops {
-				parent := sub
-				if grouped {
-					g := routeGroup{op.Method, strings.Count(prefix+op.Path, "/")}
-					if groups[g] == nil {
-						groups[g] = sub.NewRoute().MatcherFunc(g.match).Subrouter()
-					}
-					parent = groups[g]
-				}
-				rt := parent.NewRoute()
-				if m := matchers[i]; m != nil {
-					rt = rt.MatcherFunc(m).Methods(op.Method)
-				} else {
-					rt = rt.Methods(op.Method).Path(prefix + op.Path)
-				}
-				if len(op.Query) > 0 {
-					rt = rt.Queries(op.Query...)
-				}
-				routes = append(routes, rt.Handler(pipeline(f, op, prefix+op.Path, redact)))
-			}
-			unmatched := unmatched(f, routes, redact)
-			sub.NotFoundHandler = unmatched
-			sub.MethodNotAllowedHandler = unmatched
-		}
-	}
-	// The control API last: API requests, the many, then test one prefix
-	// fewer.
-	admin.Mount(r.PathPrefix(admin.Prefix).Subrouter(), func(r *http.Request) (admin.Backend, string) {
-		s := serverFrom(r)
-		return adminBackend{s}, s.opts.adminToken
-	})
-	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	rt := &router{notFound: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		admin.WriteJSON(w, http.StatusNotFound, map[string]any{
 			"error": fmt.Sprintf("no emulated API serves %s %s", r.Method, r.URL.Path),
 			"apis":  serverFrom(r).familyNames(),
 		})
+	})}
+	for _, f := range families {
+		redact := sync.OnceValue(func() *journal.Redactor { return journal.NewRedactor(f.SecretFields()) })
+		for i, prefix := range f.Prefixes() {
+			rt.prefixes = append(rt.prefixes, prefixRoute{prefix, sync.OnceValue(func() http.Handler {
+				return prefixRouter(f, i, prefix, redact())
+			})})
+		}
+	}
+	// The control API after the families: API requests, the many, test
+	// one prefix fewer.
+	a := newMux()
+	admin.Mount(a.PathPrefix(admin.Prefix).Subrouter(), func(r *http.Request) (admin.Backend, string) {
+		s := serverFrom(r)
+		return adminBackend{s}, s.opts.adminToken
 	})
-	return r
+	rt.admin = a
+	return rt
+}
+
+// newMux is a mux router as credemu routes: paths are cleaned (or refused)
+// before routing, per family, since gorilla's own cleaning answers 301,
+// which Go's client turns into a GET; UseEncodedPath: a route that falls
+// back to mux's own expression matches the escaped path too (every route
+// of the built-in families has a segment matcher).
+func newMux() *mux.Router { return mux.NewRouter().SkipClean(true).UseEncodedPath() }
+
+// router is buildRouter's handler.
+type router struct {
+	prefixes []prefixRoute // in the families' order, each family's in its own
+	admin    http.Handler
+	notFound http.Handler
+}
+
+// prefixRoute is one family prefix and its router, built once.
+type prefixRoute struct {
+	prefix string
+	router func() http.Handler
+}
+
+func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	for _, p := range rt.prefixes {
+		if strings.HasPrefix(r.URL.Path, p.prefix) {
+			p.router().ServeHTTP(w, r)
+			return
+		}
+	}
+	if strings.HasPrefix(r.URL.EscapedPath(), admin.Prefix) {
+		rt.admin.ServeHTTP(w, r)
+		return
+	}
+	rt.notFound.ServeHTTP(w, r)
+}
+
+// prefixRouter routes the operations of f under its i-th prefix; what
+// none takes is answered by unmatched.
+func prefixRouter(f family.Family, i int, prefix string, redact *journal.Redactor) http.Handler {
+	sub := newMux()
+	// Literal paths first, so /credentials/aws is not taken for
+	// /credentials/{credentialsIdentity}, and routes that require a query
+	// parameter before those that do not; each route also matches on its
+	// method, so DELETE /credentials/aws still reaches the variable route,
+	// as in Spring's best-match routing.
+	var ops []*api.Operation
+	for _, op := range f.Operations() {
+		if op.Prefix == prefix || (op.Prefix == "" && i == 0) {
+			ops = append(ops, op)
+		}
+	}
+	sort.SliceStable(ops, func(i, j int) bool {
+		vi, vj := strings.Count(ops[i].Path, "{"), strings.Count(ops[j].Path, "{")
+		if vi != vj {
+			return vi < vj
+		}
+		return len(ops[i].Query) > len(ops[j].Query)
+	})
+	// mux tries routes one by one; grouped by method and depth, a request
+	// is tried only against the routes of its own group. Groups keep the
+	// order above within them, and a path matches in one group only,
+	// unless some template can span segments.
+	grouped := true
+	matchers := make([]mux.MatcherFunc, len(ops))
+	for i, op := range ops {
+		matchers[i] = segmentMatcher(op.Method, prefix+op.Path)
+		grouped = grouped && matchers[i] != nil
+	}
+	groups := map[routeGroup]*mux.Router{}
+	var routes []*mux.Route
+	for i, op := range ops {
+		parent := sub
+		if grouped {
+			g := routeGroup{op.Method, strings.Count(prefix+op.Path, "/")}
+			if groups[g] == nil {
+				groups[g] = sub.NewRoute().MatcherFunc(g.match).Subrouter()
+			}
+			parent = groups[g]
+		}
+		rt := parent.NewRoute()
+		if m := matchers[i]; m != nil {
+			rt = rt.MatcherFunc(m).Methods(op.Method)
+		} else {
+			rt = rt.Methods(op.Method).Path(prefix + op.Path)
+		}
+		if len(op.Query) > 0 {
+			rt = rt.Queries(op.Query...)
+		}
+		routes = append(routes, rt.Handler(pipeline(f, op, prefix+op.Path, redact)))
+	}
+	unmatched := unmatched(f, routes, redact)
+	sub.NotFoundHandler = unmatched
+	sub.MethodNotAllowedHandler = unmatched
+	return sub
 }
 
 // unmatched answers requests under a family's prefix that no operation
@@ -388,12 +434,6 @@ func segmentPattern(pattern string) func(string) bool {
 		return nil
 	}
 	return re.MatchString
-}
-
-// hasPrefix matches paths under prefix, as mux's PathPrefix does, without
-// an expression that every route of the subrouter would run again.
-func hasPrefix(prefix string) mux.MatcherFunc {
-	return func(r *http.Request, _ *mux.RouteMatch) bool { return strings.HasPrefix(r.URL.Path, prefix) }
 }
 
 // routeGroup is the routes of one method and one path depth (its number
