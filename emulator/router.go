@@ -41,9 +41,9 @@ var routers = struct {
 
 // buildingRoutes starts building the router of s's families in the
 // background, unless it is cached or under way, and returns the function
-// that waits for it. New calls it first, so that the router (a millisecond
-// or two of a cold start) is built while the scenario is read and compiled,
-// on a second core where there is one.
+// that waits for it. New calls it first, so that the router (the control
+// API's routes at once, each family prefix's on first use) is built while
+// the scenario is read and compiled, on a second core where there is one.
 func (s *Server) buildingRoutes() func() http.Handler {
 	var key strings.Builder
 	for _, f := range s.families {
