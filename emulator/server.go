@@ -30,10 +30,8 @@ import (
 
 // Server is a running (or mountable) emulator.
 type Server struct {
-	opts *options
-	log  *slog.Logger
-	// early waits for the listener WithEarlyListen opened (nil without it).
-	early    func() (net.Listener, error)
+	opts     *options
+	log      *slog.Logger
 	families []family.Family
 	byName   map[string]family.Family
 	// familyIndex is each family's position in families (and in a
@@ -56,8 +54,10 @@ type Server struct {
 
 	coverage *coverage
 
-	httpSrv     *http.Server
-	listener    net.Listener
+	httpSrv  *http.Server
+	listener net.Listener
+	// early waits for the listener WithEarlyListen opened (nil without it).
+	early       func() (net.Listener, error)
 	tlsListener net.Listener // the HTTPS listener: listener itself, a second one, or nil
 	mainTLS     bool
 	tlsOnce     sync.Once
@@ -241,8 +241,7 @@ func listenSoon(addr string) func() (net.Listener, error) {
 // StartOn serves in the background on ln, a listener the caller opened for
 // the main address (with WithTLS and no TLS address of its own, HTTPS is
 // served on it). The server owns ln from then and closes it on Close, or
-// at once should StartOn fail. credemu serve opens its listener while the
-// scenario compiles, on another core, to answer sooner.
+// at once should StartOn fail.
 func (s *Server) StartOn(ln net.Listener) error {
 	var tlsConf *tls.Config
 	if s.opts.tls != nil {

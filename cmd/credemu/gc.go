@@ -130,8 +130,7 @@ func startupGC(policy gcPolicy, ceiling uint64) *gcControl {
 
 // started ends start-up: it puts the policy's percent in force (with a
 // floor, first the percent firstPercent gives) and, with a floor, starts
-// retuning it after each collection. Calls after the
-// first do nothing.
+// retuning it after each collection. Calls after the first do nothing.
 func (c *gcControl) started() {
 	c.once.Do(func() {
 		close(c.watch)
