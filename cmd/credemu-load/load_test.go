@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -230,5 +231,34 @@ func TestWireMockStart(t *testing.T) {
 	// The message is the early exit's, not the minute's timeout.
 	if _, _, err = startWireMock(bad); err == nil || !strings.Contains(err.Error(), "exited before it answered") {
 		t.Fatalf("a broken jar: %v", err)
+	}
+}
+
+// TestMedians: the measurements take turns, round by round, each median
+// is of its own measurement's values, and an error ends the run.
+func TestMedians(t *testing.T) {
+	var order []string
+	seq := func(name string, ds ...time.Duration) func() (time.Duration, error) {
+		i := 0
+		return func() (time.Duration, error) {
+			order = append(order, name)
+			d := ds[i%len(ds)]
+			i++
+			return d, nil
+		}
+	}
+	got, err := medians(3, seq("a", 5, 1, 3), seq("b", 40, 10, 20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := gocmp.Diff([]time.Duration{3, 20}, got); diff != "" {
+		t.Errorf("medians (-want +got):\n%s", diff)
+	}
+	if diff := gocmp.Diff([]string{"a", "b", "a", "b", "a", "b"}, order); diff != "" {
+		t.Errorf("order (-want +got):\n%s", diff)
+	}
+	boom := errors.New("no address")
+	if _, err := medians(3, seq("a", 1), func() (time.Duration, error) { return 0, boom }); !errors.Is(err, boom) {
+		t.Errorf("error %v; want %v", err, boom)
 	}
 }

@@ -169,19 +169,13 @@ func record(base string, figs []figure) ([]answer, error) {
 // credemu-bare, memory per object and per sandbox, a fresh sandbox's first
 // request and a reset, every figure from processes of their own.
 func separateFigures(w io.Writer, credemuBin, bareBin string, d time.Duration, concurrency, startupRuns int, pick *regexp.Regexp, creates, sandboxes int) error {
-	bareStart, err := median(bareBin, nil, "/", startupRuns)
+	starts, err := medians(startupRuns, toAnswer(bareBin, nil, "/"),
+		toAnswer(credemuBin, []string{"serve", "--addr", "127.0.0.1:0"}, "/_emulator/health"), toExit(credemuBin, "version"))
 	if err != nil {
 		return err
 	}
-	emuStart, err := median(credemuBin, []string{"serve", "--addr", "127.0.0.1:0"}, "/_emulator/health", startupRuns)
-	if err != nil {
-		return err
-	}
-	floor, err := exitMedian(credemuBin, []string{"version"}, startupRuns)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(w, "start-up, process launch to first answered request (median of", startupRuns, "launches each):")
+	bareStart, emuStart, floor := starts[0], starts[1], starts[2]
+	fmt.Fprintf(w, "start-up, process launch to first answered request (median of %d launches each, the three taking turns):\n", startupRuns)
 	fmt.Fprintf(w, "  %-44s %8.1f ms\n", "credemu-bare (standard library only)", ms(bareStart))
 	fmt.Fprintf(w, "  %-44s %8.1f ms   %.2fx   (target at most 2.5x)\n", "credemu serve (default scenario)", ms(emuStart), float64(emuStart)/float64(bareStart))
 	fmt.Fprintf(w, "  %-44s %8.1f ms   %.2fx   (package initialisation, the floor: serve's own part is %.1f ms)\n\n",
