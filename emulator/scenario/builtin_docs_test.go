@@ -15,8 +15,9 @@ import (
 	"github.com/credemu/credemu/scenarios"
 )
 
-// update is the -update flag that golit.Check reads, as emulatortest
-// defines it for the packages that import it.
+// The -update flag golit.Check reads, defined here as emulatortest defines
+// it for the packages that import it (this one cannot: emulatortest
+// imports it).
 var _ = flag.Bool("update", false, "write generated files again from their sources")
 
 // builtinSources are the files whose parse builtin_docs_gen.go holds:
