@@ -16,7 +16,7 @@ func TestBuiltinProfilesGenerated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lit, err := golit.LiteralAs(want, "[]scenario.Located[profileSpec]", "github.com/credemu/credemu/emulator/families/avisi")
+	lit, err := golit.Literal(want, "github.com/credemu/credemu/emulator/families/avisi")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -45,38 +45,36 @@ func File(pkg, generator string, imports []string, body string) ([]byte, error) 
 // package at path local are written unqualified and others by their
 // package's name; zero fields are left out, maps are written in key order,
 // and element types a literal may elide are elided. It returns an error
-// for what has no literal (channels, functions, cyclic values), and for
-// generic types, whose names it does not write.
+// for what has no literal (channels, functions, cyclic values).
 func Literal(v any, local string) (string, error) {
-	return LiteralAs(v, "", local)
+	lit, _, err := LiteralImports(v, local)
+	return lit, err
 }
 
-// LiteralAs is Literal with the outermost type written as typ (when not
-// empty): the way to write a value of a generic type, such as a slice of
-// scenario.Located[T], whose elements the literal then elides.
-func LiteralAs(v any, typ, local string) (string, error) {
-	w := writer{local: local, top: typ}
+// LiteralImports is Literal, and the import paths of the packages the
+// literal names, sorted, for the generated file to import.
+func LiteralImports(v any, local string) (lit string, imports []string, err error) {
+	w := writer{local: local, used: map[string]bool{}}
 	if err := w.value(reflect.ValueOf(v), true, 0); err != nil {
-		return "", err
+		return "", nil, err
 	}
-	return w.b.String(), nil
+	for p := range w.used {
+		imports = append(imports, p)
+	}
+	sort.Strings(imports)
+	return w.b.String(), imports, nil
 }
 
 type writer struct {
 	b     bytes.Buffer
 	local string
-	top   string // the outermost type's name, given by the caller; "" once used
+	used  map[string]bool // the paths of the other packages named
 }
 
 const maxDepth = 64
 
 // typeName is t as source, or an error where this package cannot name it.
 func (w *writer) typeName(t reflect.Type) (string, error) {
-	if w.top != "" {
-		name := w.top
-		w.top = ""
-		return name, nil
-	}
 	if t.Name() == "" {
 		switch t.Kind() {
 		case reflect.Slice:
@@ -96,28 +94,89 @@ func (w *writer) typeName(t reflect.Type) (string, error) {
 			if t.NumMethod() == 0 {
 				return "any", nil
 			}
+		case reflect.Struct:
+			return w.structType(t)
 		}
 		return "", fmt.Errorf("golit: no name for type %s", t)
 	}
-	if strings.ContainsRune(t.Name(), '[') {
-		return "", fmt.Errorf("golit: generic type %s: write its name in the template and let the literal elide it", t)
+	name := t.Name()
+	if i := strings.IndexByte(name, '['); i >= 0 {
+		// reflect names a generic type's arguments by their packages'
+		// paths (Located[github.com/x/y.spec]): each is written again as
+		// a type declared here or in another package would be.
+		name = name[:i] + w.qualifyArgs(name[i:])
 	}
-	switch t.PkgPath() {
-	case "":
-		return t.Name(), nil // predeclared
-	case w.local:
-		return t.Name(), nil
+	return w.qualified(t.PkgPath(), name), nil
+}
+
+// qualified is name, declared in the package at path, as this package's
+// source names it.
+func (w *writer) qualified(path, name string) string {
+	if path == "" || path == w.local {
+		return name // predeclared, or declared here
 	}
-	// The package's name is the last element of its path, which holds for
-	// every package this is used with.
-	p := t.PkgPath()
-	for i := len(p) - 1; i >= 0; i-- {
-		if p[i] == '/' {
-			p = p[i+1:]
-			break
+	w.used[path] = true
+	return pkgName(path) + "." + name
+}
+
+// pkgName is the name of the package at path: the last element of its
+// path, which holds for every package this is used with.
+func pkgName(path string) string {
+	return path[strings.LastIndexByte(path, '/')+1:]
+}
+
+// qualifyArgs rewrites a generic type's argument list as reflect spells it
+// ("[github.com/x/y.spec,map[string]time.Time]"): each path-qualified
+// name becomes the local package's own name for it.
+func (w *writer) qualifyArgs(args string) string {
+	var b strings.Builder
+	for len(args) > 0 {
+		end := strings.IndexAny(args, "[]*, ")
+		if end == 0 {
+			b.WriteByte(args[0])
+			args = args[1:]
+			continue
+		}
+		if end < 0 {
+			end = len(args)
+		}
+		tok := args[:end]
+		if dot := strings.LastIndexByte(tok, '.'); dot >= 0 {
+			tok = w.qualified(tok[:dot], tok[dot+1:])
+		}
+		b.WriteString(tok)
+		args = args[end:]
+	}
+	return b.String()
+}
+
+// structType is an unnamed struct type as source (a field of type
+// struct{ Users int "yaml:\"users\"" }), its tags kept, for they are part
+// of the type.
+func (w *writer) structType(t reflect.Type) (string, error) {
+	var b strings.Builder
+	b.WriteString("struct {")
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if i > 0 {
+			b.WriteByte(';')
+		}
+		b.WriteByte(' ')
+		if !f.Anonymous {
+			b.WriteString(f.Name)
+			b.WriteByte(' ')
+		}
+		ft, err := w.typeName(f.Type)
+		if err != nil {
+			return "", err
+		}
+		b.WriteString(ft)
+		if f.Tag != "" {
+			b.WriteString(" " + strconv.Quote(string(f.Tag)))
 		}
 	}
-	return p + "." + t.Name(), nil
+	b.WriteString(" }")
+	return b.String(), nil
 }
 
 // value writes v; typed says whether the context needs the literal's type

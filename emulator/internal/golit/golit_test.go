@@ -65,30 +65,33 @@ func TestLiteral(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		v    any
-		typ  string
 		want string
 	}{
-		{"string", "a\"b\n", "", `"a\"b\n"`},
-		{"int", 3, "", `3`},
-		{"float in any keeps its type", []any{1.0, 2.5, int64(4)}, "", `[]any{float64(1), float64(2.5), int64(4)}`},
-		{"named string", label("x"), "", `label("x")`},
-		{"nil slice and empty slice differ", [][]string{nil, {}}, "", `[][]string{nil, []string{}}`},
+		{"string", "a\"b\n", `"a\"b\n"`},
+		{"int", 3, `3`},
+		{"float in any keeps its type", []any{1.0, 2.5, int64(4)}, `[]any{float64(1), float64(2.5), int64(4)}`},
+		{"named string", label("x"), `label("x")`},
+		{"nil slice and empty slice differ", [][]string{nil, {}}, `[][]string{nil, []string{}}`},
 		{"zero fields left out, element types elided",
 			[]spec{{ID: 1, Name: "Machine", Fields: []field{{ID: "password", Secret: true, Default: true}, {ID: "u", Choices: []string{"a"}}}}, {}},
-			"",
 			`[]spec{{ID: 1, Name: "Machine", Fields: []field{{ID: "password", Secret: true, Default: true}, {ID: "u", Choices: []string{"a"}}}}, {}}`},
 		{"maps in key order, nested any maps typed",
 			map[string]any{"b": map[string]any{"z": "1", "a": "2"}, "a": nil},
-			"",
 			`map[string]any{"a": nil, "b": map[string]any{"a": "2", "z": "1"}}`},
-		{"pointers", spec{On: new(false), Next: &spec{ID: 2}, Weight: 0.5}, "",
+		{"pointers", spec{On: new(false), Next: &spec{ID: 2}, Weight: 0.5},
 			`spec{On: new(false), Next: &spec{ID: 2}, Weight: float64(0.5)}`},
-		{"pointers to structs in a slice elided", []*spec{{ID: 1}, nil}, "", `[]*spec{{ID: 1}, nil}`},
-		{"generic type named by the caller", []generic[int]{{V: 1}}, "[]generic[int]", `[]generic[int]{{V: 1}}`},
-		{"other packages qualified", []any{time.March, []strings.Builder{{}}}, "", `[]any{time.Month(3), []strings.Builder{{}}}`},
+		{"pointers to structs in a slice elided", []*spec{{ID: 1}, nil}, `[]*spec{{ID: 1}, nil}`},
+		{"generic types", []any{[]generic[int]{{V: 1}}, generic[[]*generic[time.Month]]{V: []*generic[time.Month]{{V: time.March}}}},
+			`[]any{[]generic[int]{{V: 1}}, generic[[]*generic[time.Month]]{V: []*generic[time.Month]{{V: time.Month(3)}}}}`},
+		{"generic type of another package", []any{generic[map[string]strings.Builder]{}}, `[]any{generic[map[string]strings.Builder]{}}`},
+		{"unnamed struct types, their tags kept", []any{struct {
+			A int `yaml:"a"`
+			B struct{ C *label }
+		}{A: 1}}, "[]any{struct { A int \"yaml:\\\"a\\\"\"; B struct { C *label } }{A: 1}}"},
+		{"other packages qualified", []any{time.March, []strings.Builder{{}}}, `[]any{time.Month(3), []strings.Builder{{}}}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := LiteralAs(tc.v, tc.typ, here)
+			got, err := Literal(tc.v, here)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -96,6 +99,16 @@ func TestLiteral(t *testing.T) {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+func TestLiteralImports(t *testing.T) {
+	_, imports, err := LiteralImports([]any{generic[map[string]strings.Builder]{}, time.March, spec{}}, here)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"strings", "time"}, imports); diff != "" {
+		t.Errorf("imports (-want +got):\n%s", diff)
 	}
 }
 
@@ -109,7 +122,6 @@ func TestLiteralRefuses(t *testing.T) {
 	}{
 		{"channel", make(chan int), "no literal for a chan int"},
 		{"function", []func(){func() {}}, "func()"},
-		{"generic type unnamed", []generic[int]{{V: 1}}, "generic type"},
 		{"cyclic", cyclic, "nested deeper"},
 		{"unnamed interface with methods", []interface{ M() }{nil}, "no name for type interface { M() }"},
 	} {
