@@ -14,26 +14,32 @@ type builtinNode struct {
 }
 
 // builtinDoc is an embedded scenario or fixture file together with its
-// parsed document (builtin_docs_gen.go, which TestBuiltinDocsGenerated
-// writes).
+// parsed document and its decoded header (builtin_docs_gen.go, which
+// TestBuiltinDocsGenerated writes). Name is its path in the repository
+// (fixtures/awx/default-world.yaml), which the sections read from it carry
+// as Section.Builtin. Header is nil for a header that keeps raw nodes
+// (clock, faults), which are decoded from the document's own nodes.
 type builtinDoc struct {
+	Name   string
 	Source string
 	Nodes  []builtinNode
+	Header *header
 }
 
-// parsedBuiltin returns the document yaml.v3 would parse from data when
-// data is one of the built-in files whose parse is generated, built afresh
-// on each call, and nil otherwise. Reading the default scenario's five
-// small files was the YAML parser's cold code: two fifths of a millisecond
-// of a fresh server's start. A file that differs from its generated
-// source by a byte is parsed as any other.
-func parsedBuiltin(data []byte) *yaml.Node {
+// parsedBuiltin returns the built-in file data is, with its document
+// built afresh, when data is one of the built-in files whose parse is
+// generated, and nil otherwise. Reading the default scenario's five small
+// files was the YAML parser's cold code, and decoding their headers
+// yaml.v3's reflection: half a millisecond of a fresh server's start
+// together. A file that differs from its generated source by a byte is
+// parsed as any other.
+func parsedBuiltin(data []byte) (*yaml.Node, *builtinDoc) {
 	for i := range builtinDocs {
 		if d := &builtinDocs[i]; d.Source == string(data) {
-			return d.build()
+			return d.build(), d
 		}
 	}
-	return nil
+	return nil, nil
 }
 
 // build makes d's document: its nodes in one block, and each node's

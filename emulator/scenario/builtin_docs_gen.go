@@ -6,6 +6,7 @@ package scenario
 // each with the document yaml.v3 parses from it.
 var builtinDocs = []builtinDoc{
 	{
+		Name:   "scenarios/default.yaml",
 		Source: "# The built-in default scenario: a small, realistic world with well-known\n# credentials (listed in the README). `make run` serves it.\nname: default\ndescription: A small realistic world for local development and CI smoke tests.\nseed: 42\ninclude:\n  - fixtures/avisi/default-world.yaml\n  - fixtures/zstack/default-world.yaml\n  - fixtures/awx/default-world.yaml\n  - fixtures/vsphere/default-world.yaml\n",
 		Nodes: []builtinNode{
 			{
@@ -107,8 +108,44 @@ var builtinDocs = []builtinDoc{
 				Column: 5,
 			},
 		},
+		Header: &header{
+			Name:        "default",
+			Description: "A small realistic world for local development and CI smoke tests.",
+			Seed:        new(uint64(42)),
+			Include: []Located[string]{
+				{
+					At: At{
+						Line:   7,
+						Column: 5,
+					},
+					Value: "fixtures/avisi/default-world.yaml",
+				},
+				{
+					At: At{
+						Line:   8,
+						Column: 5,
+					},
+					Value: "fixtures/zstack/default-world.yaml",
+				},
+				{
+					At: At{
+						Line:   9,
+						Column: 5,
+					},
+					Value: "fixtures/awx/default-world.yaml",
+				},
+				{
+					At: At{
+						Line:   10,
+						Column: 5,
+					},
+					Value: "fixtures/vsphere/default-world.yaml",
+				},
+			},
+		},
 	},
 	{
+		Name:   "fixtures/avisi/default-world.yaml",
 		Source: "# The Avisi part of the built-in default scenario: two organisations, a few\n# cloud accounts of different types, and clusters that block deletion.\navisi:\n  tokens:\n    - {token: admin-token, organisations: [\"*\"]}\n    - {token: acme-token, organisations: [acme]}\n    - {token: reader-token, organisations: [acme], readOnly: true}\n  organisations:\n    - slug: acme\n      cloudAccounts:\n        - identity: 0b0e1c6a-2f4d-4c55-9a51-6d0f3f4f9a01\n          displayName: prod-aws\n          cloudProfile: aws-eu-west-1\n          metadata: {team: platform}\n          credentials:\n            - identity: 5f1b7a0e-7c1e-4e8e-8d8b-2a1c9e6f0b11\n              displayName: main\n              secrets: {accessKeyId: AKIAEXAMPLEPRODMAIN, accessKeySecret: prod-main-secret}\n            - identity: 5f1b7a0e-7c1e-4e8e-8d8b-2a1c9e6f0b12\n              displayName: backup\n              secrets: {accessKeyId: AKIAEXAMPLEPRODBKUP, accessKeySecret: prod-backup-secret}\n        - identity: 0b0e1c6a-2f4d-4c55-9a51-6d0f3f4f9a02\n          displayName: staging-azure\n          cloudProfile: azure-westeurope\n          credentials:\n            - identity: 5f1b7a0e-7c1e-4e8e-8d8b-2a1c9e6f0b21\n              displayName: staging\n              secrets: {clientId: 8e7d0c51-0000-4000-8000-000000000001, clientSecret: staging-secret, subscriptionId: 8e7d0c51-0000-4000-8000-000000000002, tenantId: 8e7d0c51-0000-4000-8000-000000000003}\n        - identity: 0b0e1c6a-2f4d-4c55-9a51-6d0f3f4f9a03\n          displayName: onprem-vsphere\n          cloudProfile: vsphere-default\n          metadata: {parentResourcePool: /dc1/host/cluster1/Resources, parentFolder: /dc1/vm/ame}\n        - identity: 0b0e1c6a-2f4d-4c55-9a51-6d0f3f4f9a04\n          displayName: lab-hetzner\n          cloudProfile: hetzner-fsn1\n      clusters:\n        - {identity: 9c4a1f7e-1111-4a2b-8c3d-000000000001, name: prod, cloudAccount: prod-aws, credentials: main, lastUsed: 2h}\n        - {identity: 9c4a1f7e-1111-4a2b-8c3d-000000000002, name: staging, cloudAccount: staging-azure, lastUsed: 72h}\n    - slug: globex\n      cloudAccounts:\n        - identity: 0b0e1c6a-2f4d-4c55-9a51-6d0f3f4f9b01\n          displayName: globex-do\n          cloudProfile: digitalocean-ams3\n",
 		Nodes: []builtinNode{
 			{
@@ -1148,8 +1185,10 @@ var builtinDocs = []builtinDoc{
 				Column: 25,
 			},
 		},
+		Header: &header{},
 	},
 	{
+		Name:   "fixtures/zstack/default-world.yaml",
 		Source: "# The ZStack part of the built-in default scenario.\nzstack:\n  accounts:\n    - {name: admin, password: password}            # uuid 36c27e8ff05c4780bf6d2fa65700f22e, may manage IAM2\n    - {name: ops, password: ops-password}          # a normal account: IAM2 writes are ID.1002\n  sessions:\n    # A ready-made admin session, so a test can skip the login call:\n    # Authorization: OAuth 0123456789abcdef0123456789abcdef\n    - {uuid: 0123456789abcdef0123456789abcdef, account: admin}\n  virtualIDs:\n    - uuid: 894f1c5bf6714a76b08324c69b8cac7c\n      name: alice\n      password: secret\n      description: Platform engineer\n      attributes: [{name: dept, value: eng}, {name: __PlatformAdmin__, type: System}]\n    - uuid: 5c6e4d2f0a1b4c3d9e8f7a6b5c4d3e2f\n      name: bob\n      password: bob-secret\n      state: Disabled\n",
 		Nodes: []builtinNode{
 			{
@@ -1547,8 +1586,10 @@ var builtinDocs = []builtinDoc{
 				Column: 14,
 			},
 		},
+		Header: &header{},
 	},
 	{
+		Name:   "fixtures/awx/default-world.yaml",
 		Source: "# The AWX part of the built-in default scenario. The managed credential\n# types (Machine = 1, ...) are always present; see credential-types.yaml.\nawx:\n  organizations:\n    - {name: Default, description: The default organization, members: [bob, carol]}   # id 1\n  teams:\n    - {name: ops, organization: Default, members: [bob]}        # id 1\n  users:\n    - {username: admin, password: password, superuser: true}    # id 1\n    - {username: bob, password: bob-password, first_name: Bob, last_name: Builder, email: bob@example.com}   # id 2\n    - {username: carol, password: carol-password}                # id 3\n    - {username: auditor, password: auditor-password, auditor: true}   # id 4\n  tokens:\n    - {token: awx-admin-token, user: admin}\n    - {token: awx-bob-token, user: bob}\n    - {token: awx-read-token, user: admin, scope: read}\n  credentials:\n    - {name: bob-ssh, user: bob, credentialType: Machine, inputs: {username: bob, password: bob-ssh-secret, become_method: sudo}}   # id 1\n    - {name: carol-aws, user: carol, credentialType: Amazon Web Services, inputs: {username: AKIAEXAMPLECAROL, password: carol-aws-secret}}   # id 2\n    - {name: shared-vault, organization: Default, credentialType: Vault, inputs: {vault_password: vault-secret}}   # id 3\n  roleGrants:\n    - {credential: shared-vault, role: use, team: ops}          # the ops team may use the vault password\n",
 		Nodes: []builtinNode{
 			{
@@ -2462,8 +2503,10 @@ var builtinDocs = []builtinDoc{
 				Column: 51,
 			},
 		},
+		Header: &header{},
 	},
 	{
+		Name:   "fixtures/vsphere/default-world.yaml",
 		Source: "# The vSphere part of the built-in default scenario. root (password\n# VMware1!, superAdmin) exists unless a scenario defines it.\nvsphere:\n  users:\n    - {username: administrator@vsphere.local, password: \"Passw0rd!\", roles: [superAdmin]}\n    - {username: viewer@vsphere.local, password: viewer-pass, roles: [operator]}\n    - {username: nobody@vsphere.local, password: nobody-pass, roles: []}\n  globalPolicy: {max_days: 90, min_days: 0, warn_days: 7}\n  localAccounts:\n    - {username: ops, password: ops-pass, roles: [operator], fullName: Ops Team, email: ops@example.com, lastPasswordChange: 30d}\n    - {username: backup, password: backup-pass, roles: [admin], passwordExpires: false}\n",
 		Nodes: []builtinNode{
 			{
@@ -2919,8 +2962,10 @@ var builtinDocs = []builtinDoc{
 				Column: 82,
 			},
 		},
+		Header: &header{},
 	},
 	{
+		Name:   "scenarios/empty.yaml",
 		Source: "# The built-in empty scenario: the well-known tokens and the cloud profiles,\n# and nothing else, for tests that build their own world through the API.\nname: empty\ndescription: Tokens and reference data only; no objects.\nseed: 1\navisi:\n  tokens:\n    - {token: admin-token, organisations: [\"*\"]}\n  organisations:\n    - slug: acme\nzstack:\n  accounts: [{name: admin, password: password}]\nawx:\n  users: [{username: admin, password: password, superuser: true}]\nvsphere:\n  users: [{username: administrator@vsphere.local, password: \"Passw0rd!\", roles: [superAdmin]}]\n",
 		Nodes: []builtinNode{
 			{
@@ -3320,8 +3365,14 @@ var builtinDocs = []builtinDoc{
 				Column: 82,
 			},
 		},
+		Header: &header{
+			Name:        "empty",
+			Description: "Tokens and reference data only; no objects.",
+			Seed:        new(uint64(1)),
+		},
 	},
 	{
+		Name:   "scenarios/faults.yaml",
 		Source: "# The built-in faults scenario: the default world with faults that exercise\n# client error handling. Every rule can be listed with GET /_emulator/faults.\nname: faults\ndescription: The default world plus a set of injected failures.\nseed: 42\ninclude:\n  - fixtures/avisi/default-world.yaml\n  - fixtures/zstack/default-world.yaml\n  - fixtures/awx/default-world.yaml\n  - fixtures/vsphere/default-world.yaml\nfaults:\n  - name: third-account-create-fails\n    match: {api: avisi, operation: createCloudAccount}\n    after: 2\n    times: 1\n    respond: {status: 500}\n  - name: duplicate-on-name-taken\n    match: {api: avisi, operation: createCloudAccount, body: {displayName: taken}}\n    respond: {kind: already_exists, message: \"A cloud account with display name 'taken' already exists in organisation 'acme'\"}\n  - name: slow-credential-list\n    match: {api: avisi, operation: listCloudCredentials}\n    respond: {delay: 1500ms}\n  - name: forbidden-globex-delete\n    match: {api: avisi, method: DELETE, path: \"/api/v1/orgs/globex/**\"}\n    respond: {status: 403}\n  - name: set-primary-commits-then-fails\n    match: {api: avisi, operation: setPrimaryCloudCredentials}\n    commit: true\n    times: 1\n    respond: {status: 500}\n  - name: zstack-duplicate-carol\n    match: {api: zstack, operation: createVirtualID, body: {params.name: carol}}\n    respond: {kind: already_exists, message: \"duplicate virtualID name[carol]\"}\n  - name: zstack-delete-fails-once\n    match: {api: zstack, operation: deleteVirtualID}\n    times: 1\n    respond: {status: 503, kind: internal}\n  - name: awx-second-credential-create-fails\n    match: {api: awx, operation: createUserCredential}\n    after: 1\n    times: 1\n    respond: {status: 500}\n  - name: vsphere-create-already-exists\n    match: {api: vsphere, operation: createLocalAccount, body: {config.full_name: taken}}\n    respond: {kind: already_exists}\n",
 		Nodes: []builtinNode{
 			{
@@ -4520,6 +4571,7 @@ var builtinDocs = []builtinDoc{
 		},
 	},
 	{
+		Name:   "scenarios/large.yaml",
 		Source: "# The built-in large scenario: tens of thousands of generated objects, for\n# paging, filtering and load tests. Generated data repeats with the seed.\nname: large\ndescription: Generated data at scale for paging and load tests.\nseed: 7\ninclude:\n  - fixtures/avisi/default-world.yaml\n  - fixtures/zstack/default-world.yaml\n  - fixtures/awx/default-world.yaml\n  - fixtures/vsphere/default-world.yaml\navisi:\n  organisations:\n    - slug: bulk\n      generate: {cloudAccounts: 20000, credentialsPerAccount: 1}\nzstack:\n  generate: {virtualIDs: 20000}\nawx:\n  generate: {users: 10000, credentialsPerUser: 2}\nvsphere:\n  generate: {localAccounts: 10000}\n",
 		Nodes: []builtinNode{
 			{
@@ -4854,6 +4906,41 @@ var builtinDocs = []builtinDoc{
 				Value:  "10000",
 				Line:   20,
 				Column: 29,
+			},
+		},
+		Header: &header{
+			Name:        "large",
+			Description: "Generated data at scale for paging and load tests.",
+			Seed:        new(uint64(7)),
+			Include: []Located[string]{
+				{
+					At: At{
+						Line:   7,
+						Column: 5,
+					},
+					Value: "fixtures/avisi/default-world.yaml",
+				},
+				{
+					At: At{
+						Line:   8,
+						Column: 5,
+					},
+					Value: "fixtures/zstack/default-world.yaml",
+				},
+				{
+					At: At{
+						Line:   9,
+						Column: 5,
+					},
+					Value: "fixtures/awx/default-world.yaml",
+				},
+				{
+					At: At{
+						Line:   10,
+						Column: 5,
+					},
+					Value: "fixtures/vsphere/default-world.yaml",
+				},
 			},
 		},
 	},

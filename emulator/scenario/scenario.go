@@ -161,7 +161,11 @@ func (l *Loader) Load(name string, data []byte, dir string) (*Scenario, error) {
 
 func (l *Loader) loadFile(sc *Scenario, name string, data []byte, dir string, top bool, seen map[string]bool, depth int, errs *ErrorList) {
 	sc.Files = append(sc.Files, name)
-	doc := parsedBuiltin(data)
+	doc, builtin := parsedBuiltin(data)
+	var builtinName string
+	if builtin != nil {
+		builtinName = builtin.Name
+	}
 	if doc == nil {
 		doc = new(yaml.Node)
 		if err := yaml.Unmarshal(data, doc); err != nil {
@@ -201,7 +205,7 @@ func (l *Loader) loadFile(sc *Scenario, name string, data []byte, dir string, to
 		k, v := root.Content[i], root.Content[i+1]
 		switch {
 		case known[k.Value]:
-			own = append(own, ownSection{k.Value, Section{File: name, Node: v}})
+			own = append(own, ownSection{k.Value, Section{File: name, Node: v, Builtin: builtinName}})
 		case shared[k.Value] != nil:
 			if !top && (k.Value == "name" || k.Value == "description" || k.Value == "seed" || k.Value == "clock" || k.Value == "idSequence") {
 				*errs = append(*errs, &Error{File: name, Line: k.Line, Column: k.Column,
@@ -217,7 +221,9 @@ func (l *Loader) loadFile(sc *Scenario, name string, data []byte, dir string, to
 		}
 	}
 	var h header
-	if err := DecodeNode(name, hdr, &h); err != nil {
+	if builtin != nil && builtin.Header != nil {
+		h = *builtin.Header // what DecodeNode makes of hdr, generated
+	} else if err := DecodeNode(name, hdr, &h); err != nil {
 		*errs = append(*errs, Errors(name, err)...)
 	}
 	if top {

@@ -240,7 +240,7 @@ func loadWorld(sections []scenario.Section, gen *scenario.Generator) (*world, er
 	var snap *parsed
 	for _, sec := range sections {
 		var s section
-		if err := sec.Decode(&s); err != nil {
+		if err := scenario.DecodeSection(sec, &s, builtinSection); err != nil {
 			errs = append(errs, scenario.Errors(sec.File, err)...)
 			continue
 		}

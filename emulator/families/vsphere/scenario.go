@@ -89,7 +89,7 @@ func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator)
 	snapshotted := false
 	for _, sec := range sections {
 		var s section
-		if err := sec.Decode(&s); err != nil {
+		if err := scenario.DecodeSection(sec, &s, builtinSection); err != nil {
 			errs = append(errs, scenario.Errors(sec.File, err)...)
 			continue
 		}
