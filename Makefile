@@ -179,7 +179,7 @@ cover: ## test coverage report in cover.out / cover.html
 	$(GO) tool cover -func=cover.out | tail -1
 
 update-golden: ## rewrite golden files from the current responses, and the files generated from fixtures
-	$(GO) test -count=1 $$($(GO) list -f '{{.ImportPath}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./... | grep -E ' .*emulator/(emulatortest|internal/golit)( |$$)' | cut -d' ' -f1) -update
+	$(GO) test -count=1 $$($(GO) list -f '{{.ImportPath}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./... | grep -E ' .*emulator/(emulatortest|internal/golit|internal/sectiongen)( |$$)' | cut -d' ' -f1) -update
 
 clean:
 	rm -rf bin dist cover.out cover.html
