@@ -216,7 +216,7 @@ func createAccount(s *State, r *api.Request) (*api.Response, error) {
 	if name == "" {
 		name, _ = body(r)["username"].(string)
 	}
-	if !usernameRE.MatchString(name) {
+	if !validUsername(name) {
 		return nil, invalid("Invalid user name %s: it must match [a-zA-Z0-9][a-zA-Z0-9\\-\\.@]*[a-zA-Z0-9]", name)
 	}
 	c := config(r)

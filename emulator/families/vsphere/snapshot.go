@@ -67,7 +67,7 @@ func loadSnapshot(sec scenario.Section, snap *snapshot, w *world) scenario.Error
 	accounts := map[string]bool{}
 	for _, la := range snap.LocalAccounts {
 		a := la.Value
-		if a == nil || !usernameRE.MatchString(a.Username) || accounts[a.Username] {
+		if a == nil || !validUsername(a.Username) || accounts[a.Username] {
 			errs = append(errs, sec.ErrorAt(la.At, "snapshot local account: username must match [a-zA-Z0-9][a-zA-Z0-9\\-.@]*[a-zA-Z0-9] and be unique"))
 			continue
 		}
