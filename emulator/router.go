@@ -408,10 +408,19 @@ func segmentMatcher(method, template string) mux.MatcherFunc {
 	}
 }
 
-// classPlus is a variable pattern the matcher judges: one character class
-// without "/" (and not negated), repeated once or more, so the variable
-// spans exactly one non-empty segment, as in {id:[0-9]+}.
-var classPlus = regexp.MustCompile(`^\[[^\]/^][^\]/]*\]\+$`)
+// isClassPlus reports whether a variable pattern is one the matcher
+// judges: one character class without "/" (and not negated), repeated once
+// or more, so the variable spans exactly one non-empty segment, as in
+// {id:[0-9]+}. That is ^\[[^\]/^][^\]/]*\]\+$, written out (its test holds
+// it to that pattern) so that package initialisation compiles nothing.
+func isClassPlus(pattern string) bool {
+	class, open := strings.CutPrefix(pattern, "[")
+	class, closed := strings.CutSuffix(class, "]+")
+	if !open || !closed || class == "" || class[0] == '^' {
+		return false
+	}
+	return !strings.ContainsAny(class, "]/")
+}
 
 // segmentPattern returns a check of one segment against a variable's
 // pattern, or nil for a pattern that may span segments or match nothing.
@@ -426,7 +435,7 @@ func segmentPattern(pattern string) func(string) bool {
 			return true
 		}
 	}
-	if !classPlus.MatchString(pattern) {
+	if !isClassPlus(pattern) {
 		return nil
 	}
 	re, err := regexp.Compile("^(?:" + pattern + ")$")

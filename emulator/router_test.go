@@ -4,6 +4,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/credemu/credemu/emulator/internal/patterntest"
 	"github.com/google/go-cmp/cmp"
 	"github.com/gorilla/mux"
 )
@@ -65,4 +66,20 @@ func TestSegmentMatcherAgreesWithMux(t *testing.T) {
 			t.Errorf("%s: a matcher for a template mux's expression must judge", tmpl)
 		}
 	}
+}
+
+const classPlusPattern = `^\[[^\]/^][^\]/]*\]\+$`
+
+var classPlusCases = patterntest.Cases{
+	"[0-9]+": true, "[a-z0-9-]+": true, "[.]+": true, "[^/]+": false, "[/]+": false, "[]+": false,
+	"[a]]+": false, "[a]+]+": false, "[a]*": false, "[a]": false, "a+": false, "[a+": false,
+	"[a]+\n": false, "[é]+": true, "[\xff]+": true, "": false, "[a^]+": true,
+}
+
+func TestIsClassPlus(t *testing.T) {
+	patterntest.Table(t, "isClassPlus", isClassPlus, classPlusPattern, classPlusCases)
+}
+
+func FuzzIsClassPlus(f *testing.F) {
+	patterntest.Fuzz(f, "isClassPlus", isClassPlus, classPlusPattern, classPlusCases)
 }

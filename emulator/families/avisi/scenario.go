@@ -2,7 +2,6 @@ package avisi
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -126,11 +125,58 @@ type orgWorld struct {
 	base     store.Lazy[*org] // accounts as frozen tables (frozen)
 }
 
-var (
-	slugRE     = regexp.MustCompile(`^[a-z0-9-]+$`)
-	credNameRE = regexp.MustCompile(`^[a-zA-Z0-9\-\s&]*$`)
-	uuidRE     = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-)
+// The checks below are written out, not compiled from the patterns they
+// stand for (each test holds its check to the pattern): package
+// initialisation would compile them on every launch.
+
+// validSlug reports whether s matches ^[a-z0-9-]+$, an organisation slug.
+func validSlug(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// validCredName reports whether s matches ^[a-zA-Z0-9\-\s&]*$, the
+// characters a credentials' display name may hold (\s: tab, newline, form
+// feed, carriage return and space).
+func validCredName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case c == '-', c == '&', c == ' ', c == '\t', c == '\n', c == '\f', c == '\r':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// isUUID reports whether s is a UUID in its 8-4-4-4-12 hexadecimal form,
+// of either case.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			if c != '-' {
+				return false
+			}
+			continue
+		}
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
 
 // profileTypes are the cloud profile types the API documents.
 var profileTypes = []string{"aws", "azure", "byon", "digitalocean", "empty", "hetzner", "multipass", "none", "openstack", "vsphere"}
@@ -313,7 +359,7 @@ func loadWorld(sections []scenario.Section, gen *scenario.Generator) (*world, er
 		}
 		for _, lo := range s.Organisations {
 			o := lo.Value
-			if !slugRE.MatchString(o.Slug) {
+			if !validSlug(o.Slug) {
 				errs = append(errs, sec.ErrorAt(lo.At, "organisation slug %q must match ^[a-z0-9-]+$", o.Slug))
 				continue
 			}
@@ -397,7 +443,7 @@ func buildOrg(sec scenario.Section, at scenario.At, ow *orgWorld, o orgSpec, pro
 		case p == nil:
 			errs = append(errs, sec.ErrorAt(la.At, "cloud account %q: unknown cloudProfile %q (not in the cloud profile catalogue; define it under avisi.cloudProfiles)", s.DisplayName, s.CloudProfile))
 			continue
-		case s.Identity != "" && !uuidRE.MatchString(s.Identity):
+		case s.Identity != "" && !isUUID(s.Identity):
 			errs = append(errs, sec.ErrorAt(la.At, "cloud account %q: identity must be a UUID", s.DisplayName))
 			continue
 		}
@@ -407,13 +453,13 @@ func buildOrg(sec scenario.Section, at scenario.At, ow *orgWorld, o orgSpec, pro
 			c := lc.Value
 			typ := strOr(c.Type, p.Type)
 			switch {
-			case c.DisplayName == "" || len(c.DisplayName) > 64 || !credNameRE.MatchString(c.DisplayName):
+			case c.DisplayName == "" || len(c.DisplayName) > 64 || !validCredName(c.DisplayName):
 				errs = append(errs, sec.ErrorAt(lc.At, "credentials: displayName is required, 1 to 64 of letters, digits, '-', '&' and spaces"))
 				continue
 			case !contains(credentialTypes, typ) || !fitsProfile(typ, p.Type):
 				errs = append(errs, sec.ErrorAt(lc.At, "credentials %q: type %q does not fit cloud profile type %q", c.DisplayName, typ, p.Type))
 				continue
-			case c.Identity != "" && !uuidRE.MatchString(c.Identity):
+			case c.Identity != "" && !isUUID(c.Identity):
 				errs = append(errs, sec.ErrorAt(lc.At, "credentials %q: identity must be a UUID", c.DisplayName))
 				continue
 			}
@@ -557,7 +603,7 @@ func generateAccounts(ow *orgWorld, o orgSpec, profiles map[string]*CloudProfile
 		for j := 0; j < perAccount; j++ {
 			c := &credential{ID: idg.UUID(), DisplayName: fmt.Sprintf("%s %d", capitalise(gen.Noun()), j+1),
 				Type: typ, Metadata: map[string]string{}, Secrets: fakeSecrets(typ, gen), CreatedAt: gen.Now}
-			if !credNameRE.MatchString(c.DisplayName) {
+			if !validCredName(c.DisplayName) {
 				c.DisplayName = fmt.Sprintf("credentials %d", j+1)
 			}
 			a.Credentials = append(a.Credentials, c)

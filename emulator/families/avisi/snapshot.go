@@ -111,7 +111,7 @@ func loadSnapshot(sec scenario.Section, snap *snapshot, w *world) scenario.Error
 	slugs := map[string]bool{}
 	for _, lo := range snap.Organisations {
 		o := lo.Value
-		if !slugRE.MatchString(o.Slug) || slugs[o.Slug] {
+		if !validSlug(o.Slug) || slugs[o.Slug] {
 			errs = append(errs, sec.ErrorAt(lo.At, "snapshot organisation %q: a unique slug matching ^[a-z0-9-]+$ is required", o.Slug))
 			continue
 		}
@@ -122,7 +122,7 @@ func loadSnapshot(sec scenario.Section, snap *snapshot, w *world) scenario.Error
 		for _, la := range o.CloudAccounts {
 			a := la.Value
 			switch {
-			case a == nil || !uuidRE.MatchString(a.ID) || ids[a.ID]:
+			case a == nil || !isUUID(a.ID) || ids[a.ID]:
 				errs = append(errs, sec.ErrorAt(la.At, "snapshot cloud account: identity must be a unique UUID"))
 				continue
 			case a.DisplayName == "" || names[a.DisplayName]:
@@ -135,7 +135,7 @@ func loadSnapshot(sec scenario.Section, snap *snapshot, w *world) scenario.Error
 			primaryFound := a.Primary == ""
 			bad := false
 			for _, c := range a.Credentials {
-				if c == nil || !uuidRE.MatchString(c.ID) || ids[c.ID] || c.DisplayName == "" {
+				if c == nil || !isUUID(c.ID) || ids[c.ID] || c.DisplayName == "" {
 					bad = true
 					break
 				}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/credemu/credemu/emulator/api"
@@ -52,8 +53,9 @@ var models = map[string]string{
 	"credential_input_sources": "credential_input_source", "roles": "role", "admins": "user",
 }
 
-// segmentOf is models reversed: the URL segment of a model.
-var segmentOf = func() map[string]string {
+// segmentOf is models reversed: the URL segment of a model. It is built on
+// first use: only the activity stream's views read it.
+var segmentOf = sync.OnceValue(func() map[string]string {
 	out := map[string]string{}
 	for seg, m := range models {
 		if seg != "admins" {
@@ -61,7 +63,7 @@ var segmentOf = func() map[string]string {
 		}
 	}
 	return out
-}()
+})
 
 // secretChange is what AWX writes in changes for a secret field.
 const secretChange = "hidden"
@@ -264,7 +266,7 @@ func (a *activity) view(s *State) map[string]any {
 		summary["actor"] = map[string]any{"id": a.ActorID, "username": a.ActorName, "first_name": "", "last_name": ""}
 	}
 	for _, r := range a.Refs {
-		url := "/api/v2/" + segmentOf[r.model] + "/" + itoa(r.id) + "/"
+		url := "/api/v2/" + segmentOf()[r.model] + "/" + itoa(r.id) + "/"
 		list, _ := related[r.model].([]string)
 		related[r.model] = append(list, url)
 		sl, _ := summary[r.model].([]map[string]any)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/credemu/credemu/emulator/api"
 )
@@ -54,9 +55,11 @@ var roleDescriptions = map[string]string{
 
 // roleDescription is the description of a role, from a table built once:
 // views show several roles each.
-func roleDescription(kind, field string) string { return roleDescriptionOf[kind+"."+field] }
+func roleDescription(kind, field string) string { return roleDescriptionOf()[kind+"."+field] }
 
-var roleDescriptionOf = func() map[string]string {
+// roleDescriptionOf is built on first use, not in package initialisation,
+// which every launch pays for: only views of roles read it.
+var roleDescriptionOf = sync.OnceValue(func() map[string]string {
 	out := map[string]string{}
 	for kind, fields := range roleFields {
 		for _, f := range fields {
@@ -64,7 +67,7 @@ var roleDescriptionOf = func() map[string]string {
 		}
 	}
 	return out
-}()
+})
 
 func describeRole(kind, field string) string {
 	if kind == "organization" && field == "execute_role" {
@@ -377,8 +380,9 @@ type sortedRole struct {
 	index                    int // in roleFields[kind] and the ids
 }
 
-// sortedRoles lists each kind's role fields in key order.
-var sortedRoles = func() map[string][]sortedRole {
+// sortedRoles lists each kind's role fields in key order. It is built on
+// first use, as roleDescriptionOf is.
+var sortedRoles = sync.OnceValue(func() map[string][]sortedRole {
 	out := map[string][]sortedRole{}
 	for kind, fields := range roleFields {
 		list := make([]sortedRole, len(fields))
@@ -389,7 +393,7 @@ var sortedRoles = func() map[string][]sortedRole {
 		out[kind] = list
 	}
 	return out
-}()
+})
 
 // MarshalJSON writes the set for encoding/json (organization and team
 // summaries are maps).
@@ -398,7 +402,7 @@ func (rs roleSet) MarshalJSON() ([]byte, error) { return rs.appendJSON(nil), nil
 func (rs roleSet) appendJSON(b []byte) []byte {
 	b = append(b, '{')
 	first := true
-	for _, r := range sortedRoles[rs.kind] {
+	for _, r := range sortedRoles()[rs.kind] {
 		if r.index >= len(rs.ids) {
 			continue
 		}

@@ -460,7 +460,7 @@ func deleteVirtualID(s *State, r *api.Request) (*api.Response, error) {
 		s.deleteVID(v)
 		return empty()
 	}
-	if !hex32RE.MatchString(id) {
+	if !isHex32(id) {
 		return nil, &api.Error{Kind: api.KindNotFound,
 			Message: fmt.Sprintf("invalid field[uuid], resource[uuid:%s, type:IAM2VirtualIDVO] not found", id)}
 	}

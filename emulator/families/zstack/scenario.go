@@ -2,8 +2,6 @@ package zstack
 
 import (
 	"fmt"
-	"regexp"
-	"strconv"
 	"strings"
 	"time"
 	_ "time/tzdata" // zone names work on hosts and images without a zone database
@@ -116,7 +114,20 @@ type world struct {
 	base store.Lazy[*vidTables]
 }
 
-var hex32RE = regexp.MustCompile(`^[0-9a-f]{32}$`)
+// isHex32 reports whether s matches ^[0-9a-f]{32}$, a ZStack UUID. It is
+// written out, not compiled from the pattern (its test holds it to the
+// pattern): package initialisation would compile that on every launch.
+func isHex32(s string) bool {
+	if len(s) != 32 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
 
 const maxGenerated = 1_000_000
 
@@ -128,19 +139,38 @@ func defaultConfig() config {
 	return config{sessionTimeout: 2 * time.Hour, jobPolls: 1, jobExpiry: 3 * time.Hour, apiTimeout: 30 * time.Minute, loc: DefaultTimeZone}
 }
 
-// offsetRE matches a fixed offset such as +08:00 or -0530.
-var offsetRE = regexp.MustCompile(`^([+-])(\d{2}):?(\d{2})$`)
+// splitOffset reads a fixed offset such as +08:00 or -0530, the form
+// ^([+-])(\d{2}):?(\d{2})$ (its test holds it to that pattern): the sign,
+// hours and minutes, and whether v has that form.
+func splitOffset(v string) (negative bool, hours, minutes int, ok bool) {
+	digits := func(s string) (int, bool) {
+		if s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9' {
+			return 0, false
+		}
+		return int(s[0]-'0')*10 + int(s[1]-'0'), true
+	}
+	switch {
+	case len(v) == 6 && v[3] == ':':
+		v = v[:3] + v[4:]
+	case len(v) != 5:
+		return false, 0, 0, false
+	}
+	if v[0] != '+' && v[0] != '-' {
+		return false, 0, 0, false
+	}
+	h, okh := digits(v[1:3])
+	m, okm := digits(v[3:5])
+	return v[0] == '-', h, m, okh && okm
+}
 
 // parseZone reads an IANA zone name, UTC, or a fixed offset.
 func parseZone(v string) (*time.Location, error) {
-	if m := offsetRE.FindStringSubmatch(v); m != nil {
-		h, _ := strconv.Atoi(m[2])
-		mins, _ := strconv.Atoi(m[3])
+	if neg, h, mins, ok := splitOffset(v); ok {
 		if h > 14 || mins > 59 {
 			return nil, fmt.Errorf("offset %q is out of range", v)
 		}
 		off := h*3600 + mins*60
-		if m[1] == "-" {
+		if neg {
 			off = -off
 		}
 		return time.FixedZone(v, off), nil
@@ -215,7 +245,7 @@ func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator)
 			case accounts[a.Name] != nil:
 				errs = append(errs, sec.ErrorAt(la.At, "account %q is defined twice", a.Name))
 				continue
-			case a.UUID != "" && !hex32RE.MatchString(a.UUID):
+			case a.UUID != "" && !isHex32(a.UUID):
 				errs = append(errs, sec.ErrorAt(la.At, "account %q: uuid must be 32 lowercase hex digits", a.Name))
 				continue
 			}
@@ -237,7 +267,7 @@ func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator)
 		}
 		for _, ls := range s.Sessions {
 			ss := ls.Value
-			if !hex32RE.MatchString(ss.UUID) {
+			if !isHex32(ss.UUID) {
 				errs = append(errs, sec.ErrorAt(ls.At, "session: uuid must be 32 lowercase hex digits"))
 				continue
 			}
@@ -259,7 +289,7 @@ func (f *Family) LoadWorld(sections []scenario.Section, gen *scenario.Generator)
 			case names[strings.ToLower(v.Name)]:
 				errs = append(errs, sec.ErrorAt(lv.At, "virtual ID %q is defined twice (names compare without regard to case)", v.Name))
 				continue
-			case v.UUID != "" && (!hex32RE.MatchString(v.UUID) || uuids[v.UUID]):
+			case v.UUID != "" && (!isHex32(v.UUID) || uuids[v.UUID]):
 				errs = append(errs, sec.ErrorAt(lv.At, "virtual ID %q: uuid must be 32 lowercase hex digits and unique", v.Name))
 				continue
 			}

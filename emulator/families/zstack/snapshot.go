@@ -86,7 +86,7 @@ func loadSnapshot(sec scenario.Section, snap *snapshot, w *world) scenario.Error
 	names := map[string]bool{}
 	for _, la := range snap.Accounts {
 		a := la.Value
-		if a == nil || a.Name == "" || names[a.Name] || !hex32RE.MatchString(a.UUID) || accounts[a.UUID] {
+		if a == nil || a.Name == "" || names[a.Name] || !isHex32(a.UUID) || accounts[a.UUID] {
 			errs = append(errs, sec.ErrorAt(la.At, "snapshot account: a unique name and a unique uuid of 32 lowercase hex digits are required"))
 			continue
 		}
@@ -105,7 +105,7 @@ func loadSnapshot(sec scenario.Section, snap *snapshot, w *world) scenario.Error
 		case v == nil || v.Name == "" || len(v.Name) > 255 || vidNames[nameKey(v.Name)]:
 			errs = append(errs, sec.ErrorAt(lv.At, "snapshot virtual ID: a unique name of 1 to 255 characters is required"))
 			continue
-		case !hex32RE.MatchString(v.UUID) || uuids[v.UUID]:
+		case !isHex32(v.UUID) || uuids[v.UUID]:
 			errs = append(errs, sec.ErrorAt(lv.At, "snapshot virtual ID %q: uuid must be 32 lowercase hex digits and unique", v.Name))
 			continue
 		case v.State != "Enabled" && v.State != "Disabled":
@@ -114,7 +114,7 @@ func loadSnapshot(sec scenario.Section, snap *snapshot, w *world) scenario.Error
 		}
 		ok := true
 		for _, a := range v.Attributes {
-			if a == nil || !hex32RE.MatchString(a.UUID) || uuids[a.UUID] || a.Name == "" || (a.Type != "Customized" && a.Type != "System") {
+			if a == nil || !isHex32(a.UUID) || uuids[a.UUID] || a.Name == "" || (a.Type != "Customized" && a.Type != "System") {
 				errs = append(errs, sec.ErrorAt(lv.At, "snapshot virtual ID %q: each attribute needs a unique uuid, a name and a type of Customized or System", v.Name))
 				ok = false
 				break
@@ -130,7 +130,7 @@ func loadSnapshot(sec scenario.Section, snap *snapshot, w *world) scenario.Error
 	for _, ls := range snap.Sessions {
 		ss := ls.Value
 		switch {
-		case ss == nil || !hex32RE.MatchString(ss.UUID) || seen[ss.UUID]:
+		case ss == nil || !isHex32(ss.UUID) || seen[ss.UUID]:
 			errs = append(errs, sec.ErrorAt(ls.At, "snapshot session: a unique uuid of 32 lowercase hex digits is required"))
 		case ss.VirtualID != "" && !uuids[ss.VirtualID], ss.VirtualID == "" && !accounts[ss.AccountUUID]:
 			errs = append(errs, sec.ErrorAt(ls.At, "snapshot session %s: its account or virtual ID is not in the snapshot", ss.UUID))
