@@ -26,6 +26,7 @@ import (
 
 	"github.com/credemu/credemu/emulator/clock"
 	"github.com/credemu/credemu/emulator/fault"
+	"github.com/credemu/credemu/emulator/internal/segmatch"
 	"github.com/credemu/credemu/emulator/journal"
 	"github.com/credemu/credemu/emulator/scenario"
 	"github.com/credemu/credemu/emulator/ui"
@@ -114,7 +115,8 @@ type handler struct {
 // requires ("" for none). One router can so serve many emulators.
 type Resolver func(*http.Request) (Backend, string)
 
-// Mount registers the control API on r (a subrouter for Prefix).
+// Mount registers the control API on r, at its full paths under Prefix.
+// r needs no PathPrefix of its own: no route matches outside Prefix.
 func Mount(r *mux.Router, resolve Resolver) {
 	h := func(fn func(*handler, http.ResponseWriter, *http.Request)) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
@@ -173,21 +175,26 @@ func Mount(r *mux.Router, resolve Resolver) {
 			limit = maxScenarioBody
 		}
 		h := limitBody(limit, byMethod(mk(rt.methods)))
+		// Paths are matched without mux's expressions, which it would
+		// compile for every route (a third of building the router): a
+		// literal path is compared as mux would match it (the escaped
+		// path, as the router uses it), one with variables segment by
+		// segment.
+		full := Prefix + rt.path
 		if strings.Contains(rt.path, "{") {
-			r.Handle(rt.path, h)
+			r.NewRoute().MatcherFunc(segmatch.Matcher("", full)).Handler(h)
 			continue
 		}
-		// A literal path is compared as mux would match it (the escaped
-		// path, as the router uses it), without compiling an expression
-		// for it: the control API's expressions were a third of building
-		// the router.
-		full := Prefix + rt.path
 		r.NewRoute().MatcherFunc(func(req *http.Request, _ *mux.RouteMatch) bool { return req.URL.EscapedPath() == full }).Handler(h)
 	}
 	// The dashboard's files hold no data, so they are served without the
 	// token: the page asks for it and sends it on every call it makes.
-	r.Handle("/ui", http.RedirectHandler(Prefix+"/ui/", http.StatusMovedPermanently))
-	r.PathPrefix("/ui/").Handler(ui.Handler(Prefix + "/ui/"))
+	r.NewRoute().MatcherFunc(func(req *http.Request, _ *mux.RouteMatch) bool { return req.URL.EscapedPath() == Prefix+"/ui" }).
+		Handler(http.RedirectHandler(Prefix+"/ui/", http.StatusMovedPermanently))
+	r.NewRoute().MatcherFunc(func(req *http.Request, _ *mux.RouteMatch) bool {
+		return strings.HasPrefix(req.URL.EscapedPath(), Prefix+"/ui/")
+	}).
+		Handler(ui.Handler(Prefix + "/ui/"))
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no control endpoint %s %s", r.Method, r.URL.Path))
 	})

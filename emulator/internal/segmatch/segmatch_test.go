@@ -1,4 +1,4 @@
-package emulator
+package segmatch
 
 import (
 	"net/http/httptest"
@@ -9,10 +9,10 @@ import (
 	"github.com/gorilla/mux"
 )
 
-// TestSegmentMatcherAgreesWithMux compares the matcher with gorilla's own
+// TestMatcherAgreesWithMux compares the matcher with gorilla's own
 // path expression over templates and paths, clean and not: same answer,
 // same variables.
-func TestSegmentMatcherAgreesWithMux(t *testing.T) {
+func TestMatcherAgreesWithMux(t *testing.T) {
 	templates := []string{
 		"/api/v2/credentials/", "/api/v2/credentials/{id}/", "/api/v2/users/{id}/credentials/",
 		"/zstack/v1/iam2/virtual-ids/{uuid}", "/rest/appliance/local-accounts/{username}",
@@ -30,7 +30,7 @@ func TestSegmentMatcherAgreesWithMux(t *testing.T) {
 	}
 	matched := 0
 	for _, tmpl := range templates {
-		m := segmentMatcher("GET", tmpl)
+		m := Matcher("GET", tmpl)
 		if m == nil {
 			t.Fatalf("%s: no matcher", tmpl)
 		}
@@ -58,11 +58,11 @@ func TestSegmentMatcherAgreesWithMux(t *testing.T) {
 	if matched < len(templates) {
 		t.Errorf("only %d matches: the table does not exercise the matcher", matched)
 	}
-	if segmentMatcher("GET", "/api/v2/credentials/")(httptest.NewRequest("POST", "/api/v2/credentials/", nil), &mux.RouteMatch{}) {
+	if Matcher("GET", "/api/v2/credentials/")(httptest.NewRequest("POST", "/api/v2/credentials/", nil), &mux.RouteMatch{}) {
 		t.Error("another method passes")
 	}
 	for _, tmpl := range []string{"/files/{path:.*}", "/x/{a}.json", "/x/v{n}", "/x/{n:[^/]+}", "/x/{n:[0-9]*}", "/x/{n:[a/b]+}"} {
-		if segmentMatcher("GET", tmpl) != nil {
+		if Matcher("GET", tmpl) != nil {
 			t.Errorf("%s: a matcher for a template mux's expression must judge", tmpl)
 		}
 	}
