@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -47,7 +48,7 @@ var routers = struct {
 func (s *Server) buildingRoutes() func() http.Handler {
 	var key strings.Builder
 	for _, f := range s.families {
-		fmt.Fprintf(&key, "%T/%s;", f, f.Name())
+		key.WriteString(reflect.TypeOf(f).String() + "/" + f.Name() + ";")
 	}
 	routers.Lock()
 	defer routers.Unlock()

@@ -3,6 +3,7 @@ package vsphere
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -229,8 +230,7 @@ func buildAccount(a accountSpec, now time.Time) (*account, error) {
 // parseAgo reads "30d", a Go duration (that long before now) or an RFC 3339 time.
 func parseAgo(s string, now time.Time) (time.Time, error) {
 	if n, ok := strings.CutSuffix(s, "d"); ok {
-		var days int
-		if _, err := fmt.Sscanf(n, "%d", &days); err == nil && days >= 0 {
+		if days, err := strconv.Atoi(n); err == nil && days >= 0 {
 			return now.AddDate(0, 0, -days), nil
 		}
 	}
