@@ -11,7 +11,6 @@ import (
 	"runtime/metrics"
 	"strconv"
 	"sync"
-	"time"
 )
 
 // defaultGCPercent is credemu's garbage collector target when neither
@@ -74,9 +73,10 @@ func tunedPercent(base int, floor, live uint64) int {
 	return max(base, int(p))
 }
 
-// startupHeapCeiling is how much heap start-up may fill with the collector
-// off: the default scenario allocates about 10 MiB while it is read and
-// compiled, and a large one is collected as usual once it passes this.
+// startupHeapCeiling is how much memory start-up may fill with the
+// collector off: the default scenario allocates about half a megabyte
+// while it is read and compiled (package initialisation two more), and a
+// large one is collected as usual once the process passes this.
 const startupHeapCeiling = 64 << 20
 
 // gcControl is the collector's setting over a server's life: off during
@@ -84,8 +84,10 @@ const startupHeapCeiling = 64 << 20
 // policy has a floor.
 type gcControl struct {
 	policy gcPolicy
-	once   sync.Once
-	watch  chan struct{} // closed when start-up is over
+	// limit is the memory limit start-up lowered to the ceiling, to be put
+	// back when it ends; -1 when start-up left the limit as it was.
+	limit int64
+	once  sync.Once
 	// mu makes a retune and stop exclusive, so that no retune lands after
 	// stop has put the policy's percent back.
 	mu      sync.Mutex
@@ -98,42 +100,36 @@ type gcControl struct {
 // the control whose started puts the policy in force (percent 0: the
 // percent the runtime had), to be called once the server listens. At Go's
 // 2 to 4 MiB minimum heap, start-up otherwise runs half a dozen
-// collections that cost a third of the time to the first answer. A
-// watcher puts the policy in force early should the heap pass ceiling, so
-// a large scenario or state file is collected as usual; a memory limit
-// (--memory-limit, GOMEMLIMIT) holds throughout.
+// collections that cost a third of the time to the first answer. A large
+// scenario or state file is still collected as usual: the memory limit is
+// lowered to ceiling meanwhile (a lower one, from --memory-limit or
+// GOMEMLIMIT, is kept), so that passing it starts a collection, and the
+// first collection of start-up, whatever started it, puts the policy in
+// force at once, through a sentinel's finalizer. Nothing polls the heap
+// while the server starts.
 func startupGC(policy gcPolicy, ceiling uint64) *gcControl {
 	prev := debug.SetGCPercent(-1)
 	if policy.percent == 0 {
 		policy.percent = prev
 	}
-	c := &gcControl{policy: policy, watch: make(chan struct{}), live: []metrics.Sample{{Name: "/gc/heap/live:bytes"}}}
-	go func() {
-		sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-		tick := time.NewTicker(time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-c.watch:
-				return
-			case <-tick.C:
-				metrics.Read(sample)
-				if sample[0].Value.Kind() == metrics.KindUint64 && sample[0].Value.Uint64() > ceiling {
-					c.started()
-					return
-				}
-			}
-		}
-	}()
+	c := &gcControl{policy: policy, limit: -1, live: []metrics.Sample{{Name: "/gc/heap/live:bytes"}}}
+	if l := debug.SetMemoryLimit(-1); l > 0 && uint64(l) > ceiling {
+		c.limit = l
+		debug.SetMemoryLimit(int64(ceiling))
+	}
+	runtime.SetFinalizer(&gcSentinel{}, func(*gcSentinel) { c.started() })
 	return c
 }
 
-// started ends start-up: it puts the policy's percent in force (with a
-// floor, first the percent firstPercent gives) and, with a floor, starts
-// retuning it after each collection. Calls after the first do nothing.
+// started ends start-up: it puts the memory limit back, puts the policy's
+// percent in force (with a floor, first the percent firstPercent gives)
+// and, with a floor, starts retuning it after each collection. Calls after
+// the first do nothing.
 func (c *gcControl) started() {
 	c.once.Do(func() {
-		close(c.watch)
+		if c.limit >= 0 {
+			debug.SetMemoryLimit(c.limit)
+		}
 		c.mu.Lock()
 		c.last = c.firstPercent()
 		debug.SetGCPercent(c.last)

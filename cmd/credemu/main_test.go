@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -414,6 +415,9 @@ func TestStartupGC(t *testing.T) {
 
 	c = startupGC(gcPolicy{}, 1<<20)
 	defer c.stop()
+	if got := debug.SetMemoryLimit(-1); got != 1<<20 {
+		t.Errorf("during start-up the memory limit is %d; want the 1 MiB ceiling", got)
+	}
 	keep := make([][]byte, 0, 64)
 	deadline := time.Now().Add(10 * time.Second)
 	for gogc() != 75 && time.Now().Before(deadline) {
@@ -424,6 +428,32 @@ func TestStartupGC(t *testing.T) {
 	}
 	if got := gogc(); got != 75 {
 		t.Errorf("with %d KiB on the heap the target is still %d; want 75 back past a 1 MiB ceiling", len(keep)*256, got)
+	}
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Errorf("after start-up the memory limit is %d; want none again", got)
+	}
+}
+
+// TestStartupGCKeepsALowerLimit: a memory limit below the ceiling (from
+// --memory-limit or GOMEMLIMIT) holds through start-up and after it; one
+// above it is lowered to the ceiling only while the server starts.
+func TestStartupGCKeepsALowerLimit(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	for _, tc := range []struct{ limit, during int64 }{
+		{256 << 20, 64 << 20},
+		{32 << 20, 32 << 20},
+	} {
+		debug.SetMemoryLimit(tc.limit)
+		c := startupGC(gcPolicy{percent: 75}, 64<<20)
+		if got := debug.SetMemoryLimit(-1); got != tc.during {
+			t.Errorf("limit %d MiB: during start-up it is %d MiB; want %d", tc.limit>>20, got>>20, tc.during>>20)
+		}
+		c.started()
+		if got := debug.SetMemoryLimit(-1); got != tc.limit {
+			t.Errorf("limit %d MiB: after start-up it is %d MiB; want it back", tc.limit>>20, got>>20)
+		}
+		c.stop()
 	}
 }
 
