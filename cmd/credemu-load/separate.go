@@ -283,12 +283,12 @@ func memoryFigures(w io.Writer, credemuBin string, concurrency int, pick *regexp
 	}
 	fmt.Fprintln(w)
 
-	fmt.Fprintf(w, "fresh sandboxes: memory per sandbox over %d sandboxes with one request each, and that first request against a warm one (medians):\n", sandboxes)
+	fmt.Fprintf(w, "fresh sandboxes: memory per sandbox over %d sandboxes with one request each, and a first request against a warm one, taking turns (medians):\n", sandboxes)
 	for _, f := range figures {
 		if f.body != nil || f.scenario != "" || !strings.Contains(f.name, "GET one") || !pick.MatchString(f.name) {
 			continue
 		}
-		emu, err := launch(credemuBin, "serve", "--addr", "127.0.0.1:0", "--log-level", "warn", "--max-sandboxes", strconv.Itoa(sandboxes+10))
+		emu, err := launch(credemuBin, "serve", "--addr", "127.0.0.1:0", "--log-level", "warn", "--max-sandboxes", strconv.Itoa(2*sandboxes+10))
 		if err != nil {
 			return err
 		}
@@ -306,24 +306,32 @@ func memoryFigures(w io.Writer, credemuBin string, concurrency int, pick *regexp
 				return err
 			}
 		}
+		// Memory first, over sandboxes that get one request each and
+		// nothing in between.
 		before := emu.status("VmRSS")
-		var first, again []time.Duration
 		for i := 0; i < sandboxes; i++ {
-			d, err := inSandbox(fmt.Sprintf("sb-%d", i))
-			if err != nil {
+			if _, err := inSandbox(fmt.Sprintf("sb-%d", i)); err != nil {
 				emu.stop()
 				return err
 			}
-			first = append(first, d)
 		}
 		after := emu.status("VmRSS")
+		// Then the times, a fresh sandbox's first request and a warm one
+		// taking turns, so that both see the machine's load of the moment
+		// (one phase after the other moved the ratio by a third).
+		var first, again []time.Duration
 		for i := 0; i < sandboxes; i++ {
-			d, err := inSandbox("warm")
+			d, err := inSandbox(fmt.Sprintf("timed-%d", i))
 			if err != nil {
 				emu.stop()
 				return err
 			}
-			again = append(again, d)
+			w, err := inSandbox("warm")
+			if err != nil {
+				emu.stop()
+				return err
+			}
+			first, again = append(first, d), append(again, w)
 		}
 		emu.stop()
 		slices.Sort(first)
