@@ -260,6 +260,14 @@ func (f figure) request(base string) request {
 // rounds is how many turns bare server and credemu take per figure.
 const rounds = 8
 
+// tailConnections is how many connections the p99 figure is measured at
+// (issue 24's), in tailRounds turns of each server after its throughput
+// rounds.
+const (
+	tailConnections = 32
+	tailRounds      = 4
+)
+
 // throughputFigures measures each figure on credemu and on a bare server
 // sending credemu's own answer, side by side.
 func throughputFigures(w io.Writer, d time.Duration, concurrency int, pick *regexp.Regexp) error {

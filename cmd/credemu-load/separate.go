@@ -181,7 +181,7 @@ func separateFigures(w io.Writer, credemuBin, bareBin string, d time.Duration, c
 	fmt.Fprintf(w, "  %-44s %8.1f ms   %.2fx   (package initialisation, the floor: serve's own part is %.1f ms)\n\n",
 		"credemu version, launch to exit", ms(floor), float64(floor)/float64(bareStart), ms(emuStart-floor))
 
-	fmt.Fprintln(w, "throughput in requests per second, and p99 in ms; credemu and credemu-bare are separate processes,")
+	fmt.Fprintf(w, "throughput in requests per second at %d clients, and p99 in ms at %d connections; credemu and credemu-bare are separate processes,\n", concurrency, tailConnections)
 	fmt.Fprintf(w, "taking turns in %d rounds; credemu has its whole pipeline on (auth, journal, 20 fault rules, validation, state, info logging):\n", rounds)
 	fmt.Fprintf(w, "  %-34s %12s %12s %7s %9s %9s %6s\n", "figure", "credemu-bare", "credemu", "ratio", "bare p99", "p99", "ratio")
 	byScenario := map[string][]figure{}
@@ -240,9 +240,21 @@ func separateFigures(w io.Writer, credemuBin, bareBin string, d time.Duration, c
 					return fmt.Errorf("%s: %w", f.name, err)
 				}
 			}
+			// The tail at the 32 connections, in rounds of its own
+			// (request numbers past the throughput rounds').
+			var bareT, gotT samples
+			for r := 0; r < tailRounds; r++ {
+				if err := bareT.drive(d/rounds, tailConnections, f.request(bare.base), f.status, (rounds+r)<<24); err != nil {
+					return fmt.Errorf("%s on credemu-bare: %w", f.name, err)
+				}
+				if err := gotT.drive(d/rounds, tailConnections, f.request(emu.base), f.status, (rounds+r)<<24); err != nil {
+					return fmt.Errorf("%s: %w", f.name, err)
+				}
+			}
 			b, g := bareS.rate(), gotS.rate()
+			bt, gt := bareT.rate(), gotT.rate()
 			fmt.Fprintf(w, "  %-34s %12.0f %12.0f %7.2f %9.2f %9.2f %5.1fx\n", f.name, b.rps, g.rps, g.rps/b.rps,
-				ms(b.p99), ms(g.p99), float64(g.p99)/float64(max(b.p99, 1)))
+				ms(bt.p99), ms(gt.p99), float64(gt.p99)/float64(max(bt.p99, 1)))
 		}
 		bare.stop()
 		emu.stop()
