@@ -430,3 +430,32 @@ func TestDroppedGetIsRetriedByGoClient(t *testing.T) {
 		t.Errorf("fault listing: %v", f)
 	}
 }
+
+// TestControlRoutes: the control API's paths match exactly, variables by
+// their own pattern, and what matches none is the control API's 404.
+func TestControlRoutes(t *testing.T) {
+	srv := start(t)
+	for _, tc := range []struct {
+		method, path string
+		status       int
+		body         string // a part of the answer's body
+	}{
+		{"GET", "/_emulator/health", 200, `"ok"`},
+		{"GET", "/_emulator/health/", 404, "no control endpoint GET /_emulator/health/"},
+		{"GET", "/_emulatorx", 404, "no control endpoint GET /_emulatorx"},
+		{"GET", "/_emulator/", 404, "no control endpoint"},
+		{"DELETE", "/_emulator/faults/x1", 404, "no control endpoint DELETE /_emulator/faults/x1"},
+		{"DELETE", "/_emulator/faults/", 404, "no control endpoint"},
+		{"DELETE", "/_emulator/faults/1/2", 404, "no control endpoint"},
+		{"DELETE", "/_emulator/faults/424242", 404, ""},
+		{"DELETE", "/_emulator/sandboxes/", 404, "no control endpoint"},
+		{"DELETE", "/_emulator/sandboxes/a/b", 404, "no control endpoint"},
+		{"GET", "/_emulator/ui", 200, "<html"}, // after its redirect to /ui/
+		{"GET", "/_emulator/ui/", 200, "<html"},
+	} {
+		r := srv.Do(tc.method, tc.path, nil)
+		if r.Status != tc.status || !strings.Contains(string(r.Body), tc.body) {
+			t.Errorf("%s %s: %d %.120s; want %d with %q", tc.method, tc.path, r.Status, r.Body, tc.status, tc.body)
+		}
+	}
+}

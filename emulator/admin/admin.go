@@ -177,27 +177,32 @@ func Mount(r *mux.Router, resolve Resolver) {
 		h := limitBody(limit, byMethod(mk(rt.methods)))
 		// Paths are matched without mux's expressions, which it would
 		// compile for every route (a third of building the router): a
-		// literal path is compared as mux would match it (the escaped
-		// path, as the router uses it), one with variables segment by
+		// literal path is compared whole, one with variables segment by
 		// segment.
 		full := Prefix + rt.path
-		if strings.Contains(rt.path, "{") {
-			r.NewRoute().MatcherFunc(segmatch.Matcher("", full)).Handler(h)
-			continue
+		if !strings.Contains(rt.path, "{") {
+			r.NewRoute().MatcherFunc(escapedPathIs(full)).Handler(h)
+		} else if m := segmatch.Matcher("", full); m != nil {
+			r.NewRoute().MatcherFunc(m).Handler(h)
+		} else { // a template the segment matcher cannot judge
+			r.Path(full).Handler(h)
 		}
-		r.NewRoute().MatcherFunc(func(req *http.Request, _ *mux.RouteMatch) bool { return req.URL.EscapedPath() == full }).Handler(h)
 	}
 	// The dashboard's files hold no data, so they are served without the
 	// token: the page asks for it and sends it on every call it makes.
-	r.NewRoute().MatcherFunc(func(req *http.Request, _ *mux.RouteMatch) bool { return req.URL.EscapedPath() == Prefix+"/ui" }).
-		Handler(http.RedirectHandler(Prefix+"/ui/", http.StatusMovedPermanently))
+	r.NewRoute().MatcherFunc(escapedPathIs(Prefix + "/ui")).Handler(http.RedirectHandler(Prefix+"/ui/", http.StatusMovedPermanently))
 	r.NewRoute().MatcherFunc(func(req *http.Request, _ *mux.RouteMatch) bool {
 		return strings.HasPrefix(req.URL.EscapedPath(), Prefix+"/ui/")
-	}).
-		Handler(ui.Handler(Prefix + "/ui/"))
+	}).Handler(ui.Handler(Prefix + "/ui/"))
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no control endpoint %s %s", r.Method, r.URL.Path))
 	})
+}
+
+// escapedPathIs matches the path as mux matches a literal one (the escaped
+// path, as the router uses it).
+func escapedPathIs(path string) mux.MatcherFunc {
+	return func(req *http.Request, _ *mux.RouteMatch) bool { return req.URL.EscapedPath() == path }
 }
 
 // limitBody caps the body of every call to a control path.
