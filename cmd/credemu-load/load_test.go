@@ -146,7 +146,8 @@ func TestSeparateShort(t *testing.T) {
 	if err := separateFigures(&out, bins["credemu"], bins["credemu-bare"], 80*time.Millisecond, 2, 1, regexp.MustCompile(""), 400, 20); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
-	for _, want := range append([]string{"credemu-bare (standard library only)", "credemu version, launch to exit", "peak resident memory", "a sandbox", "reset of the default sandbox"}, names()...) {
+	for _, want := range append([]string{"credemu-bare (standard library only)", "credemu version, launch to exit", "peak resident memory", "a sandbox", "reset of the default sandbox",
+		"p99 in ms at 32 connections", "a first request against a warm one, taking turns"}, names()...) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("no %q in:\n%s", want, out.String())
 		}
