@@ -110,9 +110,11 @@ func (r *Recorder) Release() {
 	if r.Body.Cap() > maxPooledBody {
 		return
 	}
-	// A new header map: the old one's value slices went to the real
-	// response by reference in Flush.
-	r.header = http.Header{}
+	// The map is emptied, not replaced, so that the next answer's headers
+	// do not grow a new one (a family sets six to a dozen). The value
+	// slices went to the real response by reference in Flush and stay
+	// as they are: a header is only ever set to a new slice.
+	clear(r.header)
 	r.Status = 0
 	r.Body.Reset()
 	recorders.Put(r)
