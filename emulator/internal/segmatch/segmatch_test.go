@@ -61,6 +61,12 @@ func TestMatcherAgreesWithMux(t *testing.T) {
 	if Matcher("GET", "/api/v2/credentials/")(httptest.NewRequest("POST", "/api/v2/credentials/", nil), &mux.RouteMatch{}) {
 		t.Error("another method passes")
 	}
+	for _, method := range []string{"GET", "POST", "DELETE"} {
+		var m mux.RouteMatch
+		if !Matcher("", "/faults/{id:[0-9]+}")(httptest.NewRequest(method, "/faults/12", nil), &m) || m.Vars["id"] != "12" {
+			t.Errorf("%s with no method set: match %v", method, m.Vars)
+		}
+	}
 	for _, tmpl := range []string{"/files/{path:.*}", "/x/{a}.json", "/x/v{n}", "/x/{n:[^/]+}", "/x/{n:[0-9]*}", "/x/{n:[a/b]+}"} {
 		if Matcher("GET", tmpl) != nil {
 			t.Errorf("%s: a matcher for a template mux's expression must judge", tmpl)
