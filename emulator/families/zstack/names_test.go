@@ -3,6 +3,7 @@ package zstack
 import (
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/credemu/credemu/emulator/internal/patterntest"
@@ -56,6 +57,15 @@ func checkOffsetParts(t *testing.T, s string) {
 }
 
 func FuzzIsHex32(f *testing.F) { patterntest.Fuzz(f, "isHex32", isHex32, hex32Pattern, hex32Cases) }
+
+// TestSHA512Hex: a stored password is 128 lower-case hex digits, as the
+// snapshot loader checks it.
+func TestSHA512Hex(t *testing.T) {
+	h := sha512Hex("password")
+	patterntest.Table(t, "isLowerHex(128)", func(s string) bool { return isLowerHex(s, 128) }, `^[0-9a-f]{128}$`, patterntest.Cases{
+		h: true, h[:127]: false, h + "0": false, strings.ToUpper(h): false, "": false, h[:127] + "g": false,
+	})
+}
 
 func FuzzSplitOffset(f *testing.F) {
 	patterntest.Fuzz(f, "splitOffset", offsetOK, offsetPattern, offsetCases, checkOffsetParts)

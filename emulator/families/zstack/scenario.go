@@ -114,11 +114,12 @@ type world struct {
 	base store.Lazy[*vidTables]
 }
 
-// isHex32 reports whether s matches ^[0-9a-f]{32}$, a ZStack UUID. It is
-// written out, not compiled from the pattern (its test holds it to the
-// pattern): package initialisation would compile that on every launch.
-func isHex32(s string) bool {
-	if len(s) != 32 {
+// isLowerHex reports whether s is n lower-case hexadecimal digits, as
+// ^[0-9a-f]{n}$: a ZStack UUID (32) or a stored SHA-512 password (128).
+// It is written out, not compiled from the pattern (its test holds it to
+// the pattern): package initialisation would compile that on every launch.
+func isLowerHex(s string, n int) bool {
+	if len(s) != n {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
@@ -128,6 +129,9 @@ func isHex32(s string) bool {
 	}
 	return true
 }
+
+// isHex32 reports whether s is a ZStack UUID.
+func isHex32(s string) bool { return isLowerHex(s, 32) }
 
 const maxGenerated = 1_000_000
 

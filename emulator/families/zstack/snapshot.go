@@ -2,19 +2,13 @@ package zstack
 
 import (
 	"encoding/json"
-	"regexp"
 	"sort"
-	"sync"
 	"time"
 
 	"github.com/credemu/credemu/emulator/api"
 	"github.com/credemu/credemu/emulator/scenario"
 	"github.com/credemu/credemu/emulator/store"
 )
-
-// sha512RE matches a stored account password: SHA-512 in hex (compiled
-// on first use, as only snapshots need it).
-var sha512RE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-f]{128}$`) })
 
 // snapshot is a sandbox's ZStack objects as a snapshot writes them under
 // zstack.snapshot: accounts with their password hashes, sessions, virtual
@@ -90,7 +84,7 @@ func loadSnapshot(sec scenario.Section, snap *snapshot, w *world) scenario.Error
 			errs = append(errs, sec.ErrorAt(la.At, "snapshot account: a unique name and a unique uuid of 32 lowercase hex digits are required"))
 			continue
 		}
-		if !sha512RE().MatchString(a.Password) {
+		if !isLowerHex(a.Password, 128) {
 			errs = append(errs, sec.ErrorAt(la.At, "snapshot account %q: password must be the SHA-512 hex a snapshot writes", a.Name))
 			continue
 		}
