@@ -35,11 +35,16 @@ func TestNameChecks(t *testing.T) {
 	}
 }
 
-func FuzzValidSlug(f *testing.F)     { fuzzNameCheck(f, 0) }
-func FuzzValidCredName(f *testing.F) { fuzzNameCheck(f, 1) }
-func FuzzIsUUID(f *testing.F)        { fuzzNameCheck(f, 2) }
+func FuzzValidSlug(f *testing.F)     { fuzzNameCheck(f, "validSlug") }
+func FuzzValidCredName(f *testing.F) { fuzzNameCheck(f, "validCredName") }
+func FuzzIsUUID(f *testing.F)        { fuzzNameCheck(f, "isUUID") }
 
-func fuzzNameCheck(f *testing.F, i int) {
-	c := nameChecks[i]
-	patterntest.Fuzz(f, c.name, c.check, c.pattern, c.cases)
+func fuzzNameCheck(f *testing.F, name string) {
+	for _, c := range nameChecks {
+		if c.name == name {
+			patterntest.Fuzz(f, c.name, c.check, c.pattern, c.cases)
+			return
+		}
+	}
+	f.Fatalf("no name check %s", name)
 }
